@@ -1,0 +1,70 @@
+"""Application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from app.config import Settings, database_url, secret_key
+from app.extensions import csrf, db
+from surveys import load_all
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(settings: Settings | None = None, *, instance_path: str | None = None) -> Flask:
+    """Build the application.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Defaults to :meth:`Settings.from_env`.
+    instance_path : str, optional
+        Where the SQLite database and the development secret live.
+    """
+    settings = settings or Settings.from_env()
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        static_folder=str(ROOT / "static"),
+        static_url_path="/static",
+    )
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        APP_ENV=settings.env,
+        TESTING=settings.env == "testing",
+        SECRET_KEY=secret_key(settings, instance),
+        DATABASE_URL=database_url(settings, instance),
+        SQL_ECHO=settings.sql_echo,
+        PUBLIC_URL=settings.public_url,
+        MAX_CONTENT_LENGTH=settings.max_content_length,
+        MAX_FORM_MEMORY_SIZE=settings.max_content_length,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.env == "production",
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+        **settings.extra,
+    )
+    db.init_app(app)
+    csrf.init_app(app)
+    app.extensions["instruments"] = load_all()
+
+    from app import errors, templating
+    from app.citizen import bp as citizen_bp
+    from app.cli import register_cli
+    from app.public import bp as public_bp
+
+    templating.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(citizen_bp)
+    # The citizen form is anonymous and protected by its own signed one-time
+    # nonce (app/citizen/forms.py); a session-bound CSRF token would fail
+    # for people whose browser drops cookies.
+    csrf.exempt(citizen_bp)
+    register_cli(app)
+    return app

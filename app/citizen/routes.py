@@ -1,0 +1,145 @@
+"""Views of the citizen form: parse, call a service, render."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from sqlalchemy.exc import OperationalError
+
+from app.citizen.forms import FormBodyError, form_fields, nonce_issue, nonce_read
+from app.extensions import db
+from app.i18n import current_lang, translate
+from app.services.instruments import ActiveInstrument, instrument_active
+from app.services.service_points import PointInfo, service_point_by_token
+from app.services.submissions import VIETNAM, response_submit
+from surveys import Validation, answers_validate
+
+#: How long after a submission the same browser is told it already answered.
+RECENT = timedelta(minutes=30)
+
+bp = Blueprint("citizen", __name__)
+
+
+def _point_or_404(token: str) -> tuple[PointInfo, ActiveInstrument]:
+    lookup = service_point_by_token(db.session, token)
+    if lookup.status == "retired":
+        abort(404, description="retired")
+    if lookup.point is None:
+        abort(404)
+    active = instrument_active(
+        db.session, current_app.extensions["instruments"], lookup.point.instrument_code
+    )
+    if active is None:
+        abort(404)
+    return lookup.point, active
+
+
+def _render_form(point, active, *, nonce, fields=None, validation=None, notice=None, status=200):
+    response = current_app.make_response(
+        (
+            render_template(
+                "citizen/form.html",
+                point=point,
+                instrument=active.instrument,
+                values=fields or {},
+                errors=(validation.errors if validation else {}),
+                nonce=nonce,
+                notice=notice,
+            ),
+            status,
+        )
+    )
+    # The nonce is single-use: a cached copy of the page would carry a spent one.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _recently_sent(token: str) -> datetime | None:
+    sent = session.get("sent", {}).get(token)
+    if not sent:
+        return None
+    at = datetime.fromisoformat(sent)
+    return at if datetime.now(UTC) - at < RECENT else None
+
+
+@bp.get("/s/<token>")
+def form(token: str):
+    point, active = _point_or_404(token)
+    sent_at = _recently_sent(token)
+    if sent_at is not None and not request.args.get("moi"):
+        return render_template(
+            "citizen/sent.html", point=point, time=sent_at.astimezone(VIETNAM).strftime("%H:%M")
+        )
+    return _render_form(point, active, nonce=nonce_issue(current_app.secret_key, point.id))
+
+
+@bp.post("/s/<token>")
+def submit(token: str):
+    point, active = _point_or_404(token)
+    try:
+        fields = form_fields(request.content_type, request.get_data(cache=False))
+    except FormBodyError as exc:
+        return render_template("error.html", message=translate(exc.message_key)), exc.status
+    nonce = nonce_read(current_app.secret_key, fields.get("nonce", ""), point.id)
+    validation = answers_validate(active.instrument, fields)
+    if nonce is None:
+        # Forged, for another counter, or the page was open for over a day:
+        # keep every answer and give a fresh nonce to send again.
+        return _render_form(
+            point,
+            active,
+            nonce=nonce_issue(current_app.secret_key, point.id),
+            fields=fields,
+            validation=validation,
+            notice=translate("form.expired"),
+            status=400,
+        )
+    if not validation.ok:
+        return _render_form(
+            point, active, nonce=fields["nonce"], fields=fields, validation=validation, status=422
+        )
+    # End the read-only transaction of the lookups: on SQLite a transaction
+    # that has read cannot wait for the write lock (it fails at once with
+    # "database is locked"), while one that starts by writing waits.
+    db.session.rollback()
+    try:
+        outcome = response_submit(
+            db.session,
+            client_uuid=nonce.client_uuid,
+            instrument=active,
+            unit_id=point.unit_id,
+            service_point_id=point.id,
+            channel="qr",
+            answers=validation.answers,
+            started_at=nonce.opened_at,
+            submitted_at=datetime.now(UTC),
+        )
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()
+        current_app.logger.exception("database unavailable while storing a citizen response")
+        response = _render_form(
+            point,
+            active,
+            nonce=fields["nonce"],
+            fields=fields,
+            validation=Validation(),
+            notice=translate("error.unavailable"),
+            status=503,
+        )
+        response.headers["Retry-After"] = "30"
+        return response
+    if outcome.status == "conflict":
+        return render_template("citizen/conflict.html", point=point), 409
+    sent = dict(session.get("sent", {}))
+    sent[token] = datetime.now(UTC).isoformat()
+    session["sent"] = {k: v for k, v in sent.items() if k == token or _recently_sent(k)}
+    lang = current_lang()
+    return redirect(url_for("citizen.thanks", token=token, lang=None if lang == "vi" else lang), code=303)
+
+
+@bp.get("/s/<token>/cam-on")
+def thanks(token: str):
+    point, _active = _point_or_404(token)
+    return render_template("citizen/thanks.html", point=point)

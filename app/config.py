@@ -1,0 +1,107 @@
+"""Every setting the application reads from the environment, in one place.
+
+``Settings.from_env()`` is the only code that looks at ``os.environ`` for
+application settings. ``create_app`` turns a ``Settings`` into Flask config.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+ENVIRONMENTS = ("development", "production", "testing")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Typed application settings.
+
+    Attributes
+    ----------
+    env : str
+        ``development`` (``make run``), ``production`` or ``testing``.
+    secret_key : str or None
+        Signs sessions and form nonces. Required in production; in
+        development a random key is kept in the instance folder.
+    database_url : str or None
+        SQLAlchemy URL. None means the SQLite file ``instance/survey.db``.
+        PostgreSQL URLs (``postgresql://`` or ``postgresql+psycopg://``) use psycopg 3.
+    public_url : str
+        Base URL printed on QR posters, e.g. ``https://khaosat.tinh.gov.vn``.
+    max_content_length : int
+        Largest request body accepted, in bytes.
+    sql_echo : bool
+        Log every SQL statement.
+    """
+
+    env: str = "development"
+    secret_key: str | None = None
+    database_url: str | None = None
+    public_url: str = "http://127.0.0.1:5000"
+    max_content_length: int = 256 * 1024
+    sql_echo: bool = False
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        app_env = env.get("APP_ENV", "development").strip().lower()
+        if app_env not in ENVIRONMENTS:
+            raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {app_env!r}")
+        try:
+            max_len = int(env.get("MAX_CONTENT_LENGTH", 256 * 1024))
+        except ValueError as exc:
+            raise ConfigError("MAX_CONTENT_LENGTH must be a number of bytes") from exc
+        return cls(
+            env=app_env,
+            secret_key=env.get("SECRET_KEY") or None,
+            database_url=env.get("DATABASE_URL") or None,
+            public_url=(env.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+            max_content_length=max_len,
+            sql_echo=env.get("SQL_ECHO", "") in ("1", "true", "yes"),
+        )
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def database_url(settings: Settings, instance_path: Path) -> str:
+    """The SQLAlchemy URL to use, normalising PostgreSQL URLs to psycopg 3."""
+    url = settings.database_url
+    if not url:
+        return f"sqlite:///{instance_path / 'survey.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def secret_key(settings: Settings, instance_path: Path) -> str:
+    """The secret key, or a clear error in production.
+
+    Development gets a random key stored in the instance folder, so sessions
+    survive a restart and no key is ever written in the source.
+    """
+    if settings.secret_key:
+        if settings.env == "production" and len(settings.secret_key) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters in production")
+        return settings.secret_key
+    if settings.env == "production":
+        raise ConfigError(
+            "SECRET_KEY is not set. In production set it to a long random value, e.g. "
+            "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+    if settings.env == "testing":
+        return secrets.token_urlsafe(32)
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

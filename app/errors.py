@@ -1,0 +1,45 @@
+"""Friendly error pages in the person's language; never a bare 5xx trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from app.i18n import translate
+
+MESSAGES = {
+    400: "error.bad_request",
+    405: "error.method",
+    413: "error.too_large",
+    415: "error.content_type",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if _wants_json():
+            return {"error": exc.name, "message": exc.description}, exc.code
+        if exc.code == 404:
+            retired = exc.description == "retired"
+            return (
+                render_template(
+                    "error.html",
+                    title=translate("retired.title" if retired else "notfound.title"),
+                    message=translate("retired.body" if retired else "notfound.body"),
+                ),
+                404,
+            )
+        key = MESSAGES.get(exc.code or 500, "error.bad_request")
+        return render_template("error.html", message=translate(key)), exc.code
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc: OperationalError):
+        app.logger.error("database unavailable: %s", exc)
+        body = render_template("error.html", message=translate("error.unavailable"))
+        return body, 503, {"Retry-After": "30"}

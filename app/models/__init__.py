@@ -1,0 +1,19 @@
+"""Database models, one module per aggregate."""
+
+from app.models.base import Base
+from app.models.instruments import InstrumentVersion
+from app.models.responses import CHANNELS, Answer, Response
+from app.models.units import UNIT_LEVELS, RetiredQrToken, ServicePoint, Unit, new_qr_token
+
+__all__ = [
+    "CHANNELS",
+    "UNIT_LEVELS",
+    "Answer",
+    "Base",
+    "InstrumentVersion",
+    "Response",
+    "RetiredQrToken",
+    "ServicePoint",
+    "Unit",
+    "new_qr_token",
+]

@@ -1,0 +1,132 @@
+"""Store a response exactly once, whatever channel it came through.
+
+Uniqueness is enforced by the database (``responses.client_uuid`` is
+unique) with ``INSERT ... ON CONFLICT DO NOTHING``, not by looking first and
+inserting second: two requests racing with the same UUID cannot both win.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Literal
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.models import Answer, Response
+from app.services.instruments import ActiveInstrument
+from surveys import Value
+
+#: Vietnam has kept UTC+7 without daylight saving since 1975.
+VIETNAM = timezone(timedelta(hours=7), "ICT")
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    """What happened to a submission.
+
+    Attributes
+    ----------
+    status : {"created", "duplicate", "conflict"}
+        ``duplicate``: the same UUID with the same payload was stored
+        before, nothing new was stored. ``conflict``: the UUID was stored
+        before with a different payload; the new one was refused.
+    response_id : int
+    """
+
+    status: Literal["created", "duplicate", "conflict"]
+    response_id: int
+
+
+def payload_digest(
+    instrument_key: str, unit_id: int, service_point_id: int | None, channel: str, answers: dict[str, Value]
+) -> str:
+    """sha256 of the canonical form of what a response says."""
+    canonical = json.dumps(
+        {"i": instrument_key, "u": unit_id, "p": service_point_id, "c": channel, "a": answers},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def service_day_of(moment: datetime) -> date:
+    """The local Vietnamese date of a moment (naive values are taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(VIETNAM).date()
+
+
+def _insert_ignoring_duplicate(session: Session):
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(Response)
+    if dialect == "sqlite":
+        return sqlite.insert(Response)
+    raise RuntimeError(f"unsupported database {dialect}")
+
+
+def response_submit(
+    session: Session,
+    *,
+    client_uuid: uuid.UUID,
+    instrument: ActiveInstrument,
+    unit_id: int,
+    service_point_id: int | None,
+    channel: str,
+    answers: dict[str, Value],
+    started_at: datetime | None = None,
+    submitted_at: datetime | None = None,
+) -> SubmitOutcome:
+    """Store a validated response and its answers, once.
+
+    The caller validated ``answers`` with :func:`surveys.answers_validate`
+    and owns the transaction (it commits).
+    """
+    digest = payload_digest(instrument.instrument.key, unit_id, service_point_id, channel, answers)
+    received = datetime.now(UTC)
+    stmt = (
+        _insert_ignoring_duplicate(session)
+        .values(
+            client_uuid=client_uuid,
+            payload_hash=digest,
+            instrument_version_id=instrument.version_id,
+            unit_id=unit_id,
+            service_point_id=service_point_id,
+            channel=channel,
+            status="submitted",
+            started_at=started_at,
+            submitted_at=submitted_at,
+            received_at=received,
+            service_day=service_day_of(submitted_at or received),
+        )
+        .on_conflict_do_nothing(index_elements=["client_uuid"])
+        .returning(Response.id)
+    )
+    response_id = session.execute(stmt).scalar()
+    if response_id is None:
+        existing = session.execute(
+            select(Response.id, Response.payload_hash).where(Response.client_uuid == client_uuid)
+        ).one()
+        status = "duplicate" if existing.payload_hash == digest else "conflict"
+        return SubmitOutcome(status, existing.id)
+    if answers:
+        session.execute(
+            insert(Answer),
+            [
+                {
+                    "response_id": response_id,
+                    "question_code": code,
+                    "value_int": value if isinstance(value, int) else None,
+                    "value_text": value if isinstance(value, str) else None,
+                }
+                for code, value in answers.items()
+            ],
+        )
+    return SubmitOutcome("created", response_id)

@@ -1,0 +1,40 @@
+"""Template globals and response headers shared by every page."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, g, request
+
+from app.i18n import LANGS, current_lang, translate
+
+#: Display preferences kept in a cookie: text size and contrast.
+SIZES = ("sm", "md", "lg", "xl")
+
+
+def display_prefs() -> dict[str, str | bool]:
+    raw = request.cookies.get("ui", "")
+    size, _, contrast = raw.partition(".")
+    return {"size": size if size in SIZES else "md", "contrast": contrast == "hc"}
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def inject() -> dict[str, object]:
+        return {"t": translate, "lang": current_lang(), "ui": display_prefs(), "LANGS": LANGS}
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        # Remember an explicit language choice (?lang=en) for later pages.
+        asked = request.args.get("lang")
+        if asked in LANGS and request.cookies.get("lang") != asked:
+            response.set_cookie("lang", asked, max_age=365 * 86400, samesite="Lax", httponly=True)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+        )
+        if "lang" in g:
+            response.headers.setdefault("Content-Language", g.lang)
+        return response

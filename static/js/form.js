@@ -1,0 +1,191 @@
+/* Citizen form: skip logic, progress, draft kept on the phone, one submit.
+ * The page works without this file; it only makes the form easier to use. */
+(function () {
+  'use strict';
+  var MAX_AGE = 24 * 3600 * 1000; // a draft older than a day is another visit
+
+  var store = null;
+  try {
+    store = window.localStorage;
+    store.setItem('draft:test', '1');
+    store.removeItem('draft:test');
+  } catch (e) {
+    store = null; // private mode, storage disabled or full
+  }
+
+  // Thank-you page: the answers are in, forget the draft.
+  var thanks = document.querySelector('.card.thanks[data-draft-key]');
+  if (thanks && store) {
+    try { store.removeItem(thanks.getAttribute('data-draft-key')); } catch (e) { /* ignore */ }
+  }
+
+  var form = document.getElementById('survey');
+  if (!form) return;
+  var each = function (list, fn) { Array.prototype.forEach.call(list, fn); };
+  var key = form.getAttribute('data-draft-key');
+  var fieldsets = form.querySelectorAll('fieldset.q');
+
+  function fields() {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && el.name !== 'nonce' && el.type !== 'hidden' && el.type !== 'submit';
+    });
+  }
+
+  function checkedValue(name) {
+    var el = form.querySelector('input[type=radio][name="' + name + '"]:checked');
+    return el ? el.value : null;
+  }
+
+  function answered(fs) {
+    if (fs.querySelector('input[type=radio]:checked')) return true;
+    var el = fs.querySelector('input.num, textarea, input[type=text], input[type=number]');
+    return !!(el && el.value.trim() !== '');
+  }
+
+  // (1) Skip logic: gates come before the questions they open.
+  function skip() {
+    each(fieldsets, function (fs) {
+      var gate = fs.getAttribute('data-show-if');
+      if (!gate) return;
+      var gateSet = document.getElementById('q-' + gate);
+      var value = checkedValue(gate);
+      var values = (fs.getAttribute('data-show-values') || '').split(/\s+/);
+      fs.hidden = !(value !== null && values.indexOf(value) >= 0 && !(gateSet && gateSet.hidden));
+    });
+  }
+
+  // (2) Progress over the visible required questions.
+  var bar = form.querySelector('.progress');
+  var meter = bar && bar.querySelector('progress');
+  var label = bar && bar.querySelector('span');
+  var template = form.getAttribute('data-progress') || '{a}/{n}';
+  function progress() {
+    if (!bar) return;
+    var n = 0;
+    var a = 0;
+    each(fieldsets, function (fs) {
+      if (fs.hidden || !fs.hasAttribute('data-required')) return;
+      n += 1;
+      if (answered(fs)) a += 1;
+    });
+    meter.max = n || 1;
+    meter.value = a;
+    var text = template.replace('{a}', a).replace('{n}', n);
+    if (label.textContent !== text) label.textContent = text;
+  }
+
+  // (3) Draft in localStorage.
+  function save() {
+    if (!store || !key) return;
+    var answers = {};
+    fields().forEach(function (el) {
+      if (el.type === 'radio' || el.type === 'checkbox') {
+        if (el.checked) answers[el.name] = el.value;
+      } else if (el.value !== '') {
+        answers[el.name] = el.value;
+      }
+    });
+    try {
+      if (Object.keys(answers).length) store.setItem(key, JSON.stringify({ t: Date.now(), a: answers }));
+      else store.removeItem(key);
+    } catch (e) { /* storage full or blocked: the form still works */ }
+  }
+
+  function restore() {
+    if (!store || !key) return [];
+    var draft;
+    try { draft = JSON.parse(store.getItem(key) || 'null'); } catch (e) { draft = null; }
+    if (!draft || typeof draft.a !== 'object' || !draft.a || !(Date.now() - draft.t < MAX_AGE)) {
+      try { store.removeItem(key); } catch (e) { /* ignore */ }
+      return [];
+    }
+    var restored = [];
+    Object.keys(draft.a).forEach(function (name) {
+      var value = String(draft.a[name]);
+      var els = Array.prototype.filter.call(form.elements, function (el) { return el.name === name; });
+      if (!els.length || name === 'nonce') return;
+      if (els[0].type === 'radio') {
+        // Server values win: only fill a question nobody answered yet.
+        if (els.some(function (el) { return el.checked; })) return;
+        els.forEach(function (el) {
+          if (el.value === value) { el.checked = true; restored.push(el); }
+        });
+      } else if (els[0].value === '' && els[0].type !== 'hidden') {
+        els[0].value = value;
+        restored.push(els[0]);
+      }
+    });
+    return restored;
+  }
+
+  function showRestored() {
+    var text = form.getAttribute('data-restored');
+    if (!text) return;
+    var note = document.createElement('div');
+    note.className = 'draft-note';
+    note.setAttribute('role', 'status');
+    var span = document.createElement('span');
+    span.textContent = text;
+    var close = document.createElement('button');
+    close.type = 'button';
+    close.textContent = '×';
+    close.setAttribute('aria-label', document.documentElement.lang === 'en' ? 'Close' : 'Đóng');
+    close.addEventListener('click', function () { note.parentNode.removeChild(note); });
+    note.appendChild(span);
+    note.appendChild(close);
+    var before = form.querySelector('.progress') || form.querySelector('section');
+    form.insertBefore(note, before);
+  }
+
+  function update() {
+    skip();
+    progress();
+  }
+
+  // The "only if" notes are for readers without JavaScript.
+  each(form.querySelectorAll('p.only-if'), function (p) { p.hidden = true; });
+
+  var restored = restore();
+  update();
+  if (bar) bar.hidden = false;
+  if (restored.some(function (el) { var fs = el.closest('fieldset'); return !fs || !fs.hidden; })) {
+    showRestored();
+  }
+
+  form.addEventListener('change', function () { update(); save(); });
+  form.addEventListener('input', function (ev) {
+    if (ev.target.type !== 'radio') { progress(); save(); }
+  });
+
+  // (5) One submit: the browser sends the first, later taps do nothing.
+  var sending = false;
+  var button = form.querySelector('button[type=submit]');
+  form.addEventListener('submit', function (ev) {
+    if (sending) { ev.preventDefault(); return; }
+    sending = true;
+    save();
+    if (!button) return;
+    // After this event the form data is already built; disabling now is safe.
+    setTimeout(function () { button.disabled = true; }, 0);
+    // Slow network and the person pressed Stop: let them try again.
+    setTimeout(function () { sending = false; button.disabled = false; }, 15000);
+  });
+  // Back from the next page (bfcache): the form is usable again.
+  window.addEventListener('pageshow', function (ev) {
+    if (ev.persisted && button) { sending = false; button.disabled = false; }
+  });
+
+  // (6) Errors from the server: take screen readers (and the eye) to the summary.
+  var errors = document.getElementById('errors');
+  if (errors) {
+    errors.setAttribute('tabindex', '-1');
+    errors.focus();
+    each(errors.querySelectorAll('a[href^="#q-"]'), function (a) {
+      a.addEventListener('click', function () {
+        var fs = document.getElementById(a.getAttribute('href').slice(1));
+        var first = fs && (fs.querySelector('input:checked') || fs.querySelector('input, textarea'));
+        if (first) setTimeout(function () { first.focus(); }, 0);
+      });
+    });
+  }
+}());

@@ -1,0 +1,40 @@
+"""Instruments (bộ câu hỏi): versioned questionnaire files, their loader and
+answer validation. Free of Flask and SQLAlchemy by design."""
+
+from surveys.answers import Validation, Value, answers_validate, is_visible, text_clean
+from surveys.loader import INSTRUMENTS_DIR, InstrumentError, InstrumentInvalid, load_all, load_instrument
+from surveys.schema import (
+    Choice,
+    Condition,
+    Element,
+    Instrument,
+    Question,
+    QuestionKind,
+    Role,
+    Scale,
+    Section,
+    Text,
+)
+
+__all__ = [
+    "INSTRUMENTS_DIR",
+    "Choice",
+    "Condition",
+    "Element",
+    "Instrument",
+    "InstrumentError",
+    "InstrumentInvalid",
+    "Question",
+    "QuestionKind",
+    "Role",
+    "Scale",
+    "Section",
+    "Text",
+    "Validation",
+    "Value",
+    "answers_validate",
+    "is_visible",
+    "load_all",
+    "load_instrument",
+    "text_clean",
+]
