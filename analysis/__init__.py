@@ -1,0 +1,91 @@
+"""Statistics for the satisfaction survey, as pure functions.
+
+Nothing here touches the database, the request or Flask: functions take
+counts or per-cluster sums (produced by SQL GROUP BY) and return frozen
+dataclasses with documented fields. Modules:
+
+- :mod:`analysis.proportions`: SRS intervals (Wilson by default).
+- :mod:`analysis.frame`: the PSUs (clusters within strata) of a design.
+- :mod:`analysis.design`: design-based means and proportions from
+  per-cluster sufficient statistics, matching R's ``survey`` package.
+- :mod:`analysis.indicators`: criterion rates, element and overall indices,
+  harassment and informal-payment rates.
+- :mod:`analysis.compare`: units against the overall rate, multiplicity,
+  funnel limits, change between periods.
+- :mod:`analysis.disclosure`: reliability flags and suppression.
+"""
+
+from .compare import (
+    ADJUST_METHODS,
+    DifferenceInterval,
+    FunnelLimits,
+    UnitComparison,
+    Verdict,
+    difference_confint,
+    funnel_limits,
+    pvalues_adjust,
+    units_compare,
+)
+from .design import (
+    DESIGN_METHODS,
+    LONELY_PSU_RULES,
+    DesignEstimate,
+    DomainEstimates,
+    design_confint,
+    design_mean,
+    design_proportion,
+    domain_means,
+    domain_proportions,
+)
+from .disclosure import Reliability, reliability_flags, values_suppress
+from .frame import DesignFrame, design_frame
+from .indicators import (
+    SCALE_LEVELS,
+    CriterionRates,
+    IncidenceRates,
+    IndexInterval,
+    RespondentShares,
+    criterion_rates,
+    incidence_rates,
+    index_confint,
+    respondent_shares,
+)
+from .proportions import SRS_METHODS, ProportionInterval, proportion_confint
+
+__all__ = [
+    "ADJUST_METHODS",
+    "DESIGN_METHODS",
+    "LONELY_PSU_RULES",
+    "SCALE_LEVELS",
+    "SRS_METHODS",
+    "CriterionRates",
+    "DesignEstimate",
+    "DesignFrame",
+    "DifferenceInterval",
+    "DomainEstimates",
+    "FunnelLimits",
+    "IncidenceRates",
+    "IndexInterval",
+    "ProportionInterval",
+    "Reliability",
+    "RespondentShares",
+    "UnitComparison",
+    "Verdict",
+    "criterion_rates",
+    "design_confint",
+    "design_frame",
+    "design_mean",
+    "design_proportion",
+    "difference_confint",
+    "domain_means",
+    "domain_proportions",
+    "funnel_limits",
+    "incidence_rates",
+    "index_confint",
+    "proportion_confint",
+    "pvalues_adjust",
+    "reliability_flags",
+    "respondent_shares",
+    "units_compare",
+    "values_suppress",
+]

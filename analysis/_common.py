@@ -1,0 +1,52 @@
+"""Validation and distribution helpers shared by the analysis modules."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy import stats
+
+
+def check_alpha(alpha: float) -> float:
+    """Return ``alpha`` as a float, or raise ValueError unless 0 < alpha < 1."""
+    alpha = float(alpha)
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha!r}")
+    return alpha
+
+
+def check_method(method: str, allowed: tuple[str, ...]) -> str:
+    """Return ``method`` if it is one of ``allowed``, else raise ValueError."""
+    if method not in allowed:
+        raise ValueError(f"unknown method {method!r}; expected one of {', '.join(allowed)}")
+    return method
+
+
+def beta_quantile(q: float, a: np.ndarray, b: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """Beta quantile evaluated only where ``where`` holds, NaN elsewhere.
+
+    Evaluating outside the parameter space would only produce NaN anyway,
+    but masking keeps degenerate parameters away from scipy entirely.
+    """
+    a, b, where = np.broadcast_arrays(a, b, where)
+    out = np.full(a.shape, np.nan)
+    if np.any(where):
+        out[where] = stats.beta.ppf(q, a[where], b[where])
+    return out
+
+
+def t_quantile(q: float, df: ArrayLike) -> np.ndarray:
+    """Student t quantile, NaN for df < 1 (where R also gives NaN)."""
+    df = np.asarray(df, dtype=float)
+    out = np.full(df.shape, np.nan)
+    ok = df >= 1
+    out[ok] = stats.t.ppf(q, df[ok])
+    return out
+
+
+def as_labels(values: ArrayLike, name: str) -> np.ndarray:
+    """``values`` as a 1-D array of labels, or ValueError."""
+    arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional")
+    return arr

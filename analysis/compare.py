@@ -1,0 +1,341 @@
+"""Comparisons: units against the overall rate, funnel limits, period change."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy import stats
+
+from ._common import check_alpha, check_method
+from .proportions import proportion_confint
+
+__all__ = [
+    "ADJUST_METHODS",
+    "DifferenceInterval",
+    "FunnelLimits",
+    "UnitComparison",
+    "Verdict",
+    "difference_confint",
+    "funnel_limits",
+    "pvalues_adjust",
+    "units_compare",
+]
+
+#: Multiplicity corrections accepted by :func:`pvalues_adjust`.
+ADJUST_METHODS = ("holm", "bh", "none")
+
+
+class Verdict(enum.StrEnum):
+    """A unit compared with the overall rate. The string values are stable
+    (stored, exported, used as CSS classes)."""
+
+    BETTER = "better"
+    NOT_DISTINGUISHABLE = "not_distinguishable"
+    WORSE = "worse"
+
+
+@dataclass(frozen=True, eq=False)
+class UnitComparison:
+    """Each unit tested against a target (usually the overall rate).
+
+    Attributes
+    ----------
+    statistic : ndarray of float
+        ``(estimate - target) / se``; NaN where the unit was not tested.
+    p_value : ndarray of float
+        Two-sided p-value; NaN where not tested (no data, or df < 1).
+    p_adjusted : ndarray of float
+        After the multiplicity correction over the tested units.
+    verdict : ndarray of Verdict (dtype object)
+        Significantly better, not distinguishable, or significantly worse.
+    correction : str
+    alpha : float
+    """
+
+    statistic: np.ndarray
+    p_value: np.ndarray
+    p_adjusted: np.ndarray
+    verdict: np.ndarray
+    correction: str
+    alpha: float
+
+
+@dataclass(frozen=True, eq=False)
+class FunnelLimits:
+    """Funnel-plot control limits around a target proportion.
+
+    Attributes
+    ----------
+    n : ndarray of int64
+        Sample sizes at which the limits are evaluated.
+    target : float
+    lower_95, upper_95 : ndarray of float
+        Limits containing 95% of an in-control unit's results (~2 SD).
+    lower_998, upper_998 : ndarray of float
+        Limits containing 99.8% (~3 SD).
+    """
+
+    n: np.ndarray
+    target: float
+    lower_95: np.ndarray
+    upper_95: np.ndarray
+    lower_998: np.ndarray
+    upper_998: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class DifferenceInterval:
+    """Difference of two independent proportions, ``p1 - p2``.
+
+    Attributes
+    ----------
+    difference, lower, upper : ndarray of float
+        ``p1 - p2`` and Newcombe's hybrid score interval; NaN if a sample is empty.
+    statistic, p_value : ndarray of float
+        Pooled two-proportion z test of ``p1 == p2``.
+    method : str
+        ``"newcombe"``.
+    alpha : float
+    """
+
+    difference: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    statistic: np.ndarray
+    p_value: np.ndarray
+    method: str
+    alpha: float
+
+
+def pvalues_adjust(pvalues: ArrayLike, method: str = "holm") -> np.ndarray:
+    """Adjust p-values for multiple testing.
+
+    Parameters
+    ----------
+    pvalues : array_like, 1-D
+        Raw p-values. NaN entries (untested units) stay NaN and do not count
+        towards the number of tests.
+    method : {"holm", "bh", "none"}, default "holm"
+        ``"holm"``: Holm's step-down (family-wise error rate).
+        ``"bh"``: Benjamini-Hochberg step-up (false discovery rate).
+
+    Returns
+    -------
+    ndarray of float
+        Adjusted p-values, same order as the input, capped at 1.
+    """
+    method = check_method(method, ADJUST_METHODS)
+    p = np.asarray(pvalues, dtype=float)
+    if p.ndim != 1:
+        raise ValueError("pvalues must be one-dimensional")
+    if np.any((p < 0) | (p > 1)):
+        raise ValueError("p-values must lie in [0, 1]")
+    out = p.copy()
+    tested = np.flatnonzero(~np.isnan(p))
+    m = len(tested)
+    if method == "none" or m == 0:
+        return out
+    order = tested[np.argsort(p[tested], kind="stable")]
+    ranked = p[order]
+    rank = np.arange(1, m + 1)
+    if method == "holm":
+        adjusted = np.maximum.accumulate(np.minimum(1.0, (m - rank + 1) * ranked))
+    else:
+        adjusted = np.minimum.accumulate(np.minimum(1.0, m / rank * ranked)[::-1])[::-1]
+    out[order] = adjusted
+    return out
+
+
+def units_compare(
+    estimate: ArrayLike,
+    target: float,
+    n: ArrayLike,
+    *,
+    se: ArrayLike | None = None,
+    df: ArrayLike | None = None,
+    higher_is_better: bool = True,
+    correction: str = "holm",
+    alpha: float = 0.05,
+) -> UnitComparison:
+    """Test each unit's rate against a target and give a three-way verdict.
+
+    Parameters
+    ----------
+    estimate : array_like, 1-D
+        Each unit's rate.
+    target : float
+        The rate to compare with, usually the overall (province) rate. It
+        is treated as known: its own uncertainty, and the unit's share in
+        it, are ignored, as in a funnel plot.
+    n : array_like, 1-D
+        Each unit's number of valid answers.
+    se : array_like, optional
+        Each unit's design-based (domain) standard error. Omitted: simple
+        random sampling, and the score test's null SE
+        ``sqrt(target * (1 - target) / n)`` is used, consistent with the
+        funnel limits and the Wilson interval. Where a given SE is 0 (an
+        estimate of exactly 0 or 1) the null SE is used instead, i.e. the
+        design effect is taken as 1, as for the Korn-Graubard interval.
+    df : array_like, optional
+        Each unit's design degrees of freedom: the statistic is referred to
+        t(df); units with df < 1 are not tested. Omitted: standard normal.
+    higher_is_better : bool, default True
+        False for harassment and informal-payment rates.
+    correction : {"holm", "bh", "none"}, default "holm"
+        Multiplicity correction across the tested units.
+    alpha : float, default 0.05
+        A unit is significantly better or worse when its adjusted p-value
+        is below ``alpha``.
+
+    Returns
+    -------
+    UnitComparison
+    """
+    check_method(correction, ADJUST_METHODS)
+    alpha = check_alpha(alpha)
+    est = np.asarray(estimate, dtype=float)
+    n_ = np.broadcast_to(np.asarray(n, dtype=float), est.shape)
+    if est.ndim != 1:
+        raise ValueError("estimate must be one-dimensional")
+    target = float(target)
+    if not 0.0 <= target <= 1.0:
+        raise ValueError("target must lie in [0, 1]")
+    null_se = np.sqrt(target * (1 - target) / np.where(n_ > 0, n_, 1.0))
+    if se is None:
+        scale = null_se
+    else:
+        se_ = np.broadcast_to(np.asarray(se, dtype=float), est.shape)
+        usable = np.isfinite(se_) & (se_ > 0)
+        scale = np.where(usable, se_, null_se)
+    testable = np.isfinite(est) & (n_ > 0) & (scale > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        statistic = np.where(testable, (est - target) / np.where(testable, scale, 1.0), np.nan)
+    if df is None:
+        p = 2 * stats.norm.sf(np.abs(statistic))
+    else:
+        df_ = np.broadcast_to(np.asarray(df, dtype=float), est.shape)
+        ok = testable & (df_ >= 1)
+        p = np.full(est.shape, np.nan)
+        p[ok] = 2 * stats.t.sf(np.abs(statistic[ok]), df_[ok])
+        statistic = np.where(ok, statistic, np.nan)
+    p = np.where(np.isnan(statistic), np.nan, p)
+    p_adj = pvalues_adjust(p, correction)
+
+    significant = p_adj < alpha
+    above = statistic > 0
+    good = above if higher_is_better else ~above
+    verdict = np.array(
+        [
+            Verdict.NOT_DISTINGUISHABLE if not s else (Verdict.BETTER if g else Verdict.WORSE)
+            for s, g in zip(significant, good, strict=True)
+        ],
+        dtype=object,
+    )
+    return UnitComparison(statistic, p, p_adj, verdict, correction, alpha)
+
+
+def funnel_limits(target: float, n: ArrayLike) -> FunnelLimits:
+    """Exact binomial funnel-plot limits (Spiegelhalter 2005, appendix A.1.1).
+
+    For a limit with lower-tail probability ``q`` (0.025 and 0.975, 0.001 and
+    0.999), let ``r`` be the q-quantile of Binomial(n, target), the smallest
+    r with ``P(R <= r) >= q``. The step is smoothed by interpolation::
+
+        a = (P(R <= r) - q) / (P(R <= r) - P(R <= r - 1))
+        limit = (r - a) / n
+
+    clipped to [0, 1].
+
+    Parameters
+    ----------
+    target : float
+        The target proportion in [0, 1].
+    n : array_like of int
+        Sample sizes (round effective sample sizes of clustered data first).
+
+    Returns
+    -------
+    FunnelLimits
+        NaN limits where ``n == 0``.
+    """
+    theta = float(target)
+    if not 0.0 <= theta <= 1.0:
+        raise ValueError("target must lie in [0, 1]")
+    n_ = np.atleast_1d(np.asarray(n, dtype=float))
+    if np.any(n_ < 0) or np.any(n_ != np.round(n_)):
+        raise ValueError("n must be non-negative integers")
+    limits = [_binomial_limit(theta, n_, q) for q in (0.025, 0.975, 0.001, 0.999)]
+    return FunnelLimits(n_.astype(np.int64), theta, *limits)
+
+
+def _binomial_limit(theta: float, n: np.ndarray, q: float) -> np.ndarray:
+    has = n > 0
+    n_safe = np.where(has, n, 1.0)
+    r = stats.binom.ppf(q, n_safe, theta)
+    # Guard against the quantile landing one step off through rounding.
+    r = np.where(stats.binom.cdf(r - 1, n_safe, theta) >= q, r - 1, r)
+    r = np.where(stats.binom.cdf(r, n_safe, theta) < q, r + 1, r)
+    cdf_r = stats.binom.cdf(r, n_safe, theta)
+    step = cdf_r - stats.binom.cdf(r - 1, n_safe, theta)
+    a = (cdf_r - q) / np.where(step > 0, step, 1.0)
+    limit = np.clip((r - a) / n_safe, 0.0, 1.0)
+    return np.where(has, limit, np.nan)
+
+
+def difference_confint(
+    count1: ArrayLike,
+    nobs1: ArrayLike,
+    count2: ArrayLike,
+    nobs2: ArrayLike,
+    alpha: float = 0.05,
+) -> DifferenceInterval:
+    """Change between two independent samples: ``p1 - p2`` with an interval and test.
+
+    Parameters
+    ----------
+    count1, nobs1 : array_like
+        Events and trials in sample 1 (the current period).
+    count2, nobs2 : array_like
+        Events and trials in sample 2 (the previous period).
+        Non-integer effective counts (``p_hat * n_eff``, ``n_eff``) may be
+        passed for clustered data.
+    alpha : float, default 0.05
+
+    Returns
+    -------
+    DifferenceInterval
+
+    Notes
+    -----
+    The interval is Newcombe's (1998) hybrid score interval, method 10:
+    with Wilson limits ``(l_i, u_i)`` for each proportion,
+    ``lower = d - sqrt((p1 - l1)**2 + (u2 - p2)**2)`` and
+    ``upper = d + sqrt((u1 - p1)**2 + (p2 - l2)**2)``.
+
+    The p-value is the pooled two-proportion z test (chi-square test without
+    continuity correction); it is 1 when both samples are all events or all
+    non-events. Near the 5% boundary the test and the interval can disagree:
+    use the interval for a verdict that matches the figure shown.
+    """
+    alpha = check_alpha(alpha)
+    x1, n1, x2, n2 = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (count1, nobs1, count2, nobs2))
+    )
+    ci1 = proportion_confint(x1, n1, alpha=alpha, method="wilson")
+    ci2 = proportion_confint(x2, n2, alpha=alpha, method="wilson")
+    p1, p2 = ci1.estimate, ci2.estimate
+    diff = p1 - p2
+    lower = diff - np.sqrt((p1 - ci1.lower) ** 2 + (ci2.upper - p2) ** 2)
+    upper = diff + np.sqrt((ci1.upper - p1) ** 2 + (p2 - ci2.lower) ** 2)
+
+    both = (n1 > 0) & (n2 > 0)
+    n_total = np.where(both, n1 + n2, 1.0)
+    pooled = np.where(both, (x1 + x2) / n_total, 0.0)
+    se = np.sqrt(pooled * (1 - pooled) * (1 / np.where(both, n1, 1.0) + 1 / np.where(both, n2, 1.0)))
+    statistic = np.where(se > 0, diff / np.where(se > 0, se, 1.0), 0.0)
+    statistic = np.where(both, statistic, np.nan)
+    p_value = 2 * stats.norm.sf(np.abs(statistic))
+    return DifferenceInterval(diff, lower, upper, statistic, p_value, "newcombe", alpha)

@@ -1,0 +1,104 @@
+"""The primary sampling units (PSUs) of a survey design.
+
+A PSU is identified by the pair (stratum, cluster), as with R's
+``svydesign(..., nest = TRUE)``: the same cluster label in two strata names
+two PSUs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._common import as_labels
+
+__all__ = ["DesignFrame", "design_frame"]
+
+
+@dataclass(frozen=True, eq=False)
+class DesignFrame:
+    """The primary sampling units (PSUs) of a design.
+
+    Build it with :func:`design_frame` from every (stratum, cluster) pair
+    of the whole survey, so that a domain's estimate knows about PSUs in
+    which the domain (or the question) has no answers.
+
+    Attributes
+    ----------
+    stratum_labels, cluster_labels : ndarray
+        Sorted distinct labels.
+    psu_codes : ndarray of int64
+        One sorted code per PSU: ``stratum_index * len(cluster_labels) + cluster_index``.
+    psu_stratum : ndarray of int64
+        Stratum index of each PSU.
+    stratum_psu_count : ndarray of int64
+        Number of PSUs in each stratum (``n_h``).
+    """
+
+    stratum_labels: np.ndarray
+    cluster_labels: np.ndarray
+    psu_codes: np.ndarray
+    psu_stratum: np.ndarray
+    stratum_psu_count: np.ndarray
+
+    @property
+    def n_psu(self) -> int:
+        """Number of PSUs."""
+        return len(self.psu_codes)
+
+    @property
+    def df(self) -> int:
+        """Design degrees of freedom: PSUs minus strata (R's ``degf``)."""
+        return self.n_psu - int(np.count_nonzero(self.stratum_psu_count))
+
+    def locate(self, cluster: ArrayLike, stratum: ArrayLike | None = None) -> np.ndarray:
+        """Index into ``psu_codes`` of each (stratum, cluster) pair; ValueError if unknown."""
+        c_idx = _lookup(self.cluster_labels, as_labels(cluster, "cluster"), "cluster")
+        s_in = np.zeros(len(c_idx), dtype=np.int64) if stratum is None else stratum
+        s_idx = _lookup(self.stratum_labels, as_labels(s_in, "stratum"), "stratum")
+        if len(s_idx) != len(c_idx):
+            raise ValueError("stratum and cluster must have the same length")
+        return _lookup(self.psu_codes, s_idx * len(self.cluster_labels) + c_idx, "PSU")
+
+
+def design_frame(cluster: ArrayLike, stratum: ArrayLike | None = None) -> DesignFrame:
+    """Collect the PSUs of a design.
+
+    Parameters
+    ----------
+    cluster : array_like, 1-D
+        Cluster label of each row (rows may repeat a PSU).
+    stratum : array_like, 1-D, optional
+        Stratum label of each row; omit for an unstratified design.
+
+    Returns
+    -------
+    DesignFrame
+    """
+    c = as_labels(cluster, "cluster")
+    s = np.zeros(len(c), dtype=np.int64) if stratum is None else as_labels(stratum, "stratum")
+    if len(s) != len(c):
+        raise ValueError("stratum and cluster must have the same length")
+    s_labels, s_idx = np.unique(s, return_inverse=True)
+    c_labels, c_idx = np.unique(c, return_inverse=True)
+    codes = np.unique(s_idx.astype(np.int64) * len(c_labels) + c_idx)
+    psu_stratum = codes // max(len(c_labels), 1)
+    counts = np.bincount(psu_stratum, minlength=len(s_labels)).astype(np.int64)
+    return DesignFrame(s_labels, c_labels, codes, psu_stratum, counts)
+
+
+def _lookup(sorted_labels: np.ndarray, values: np.ndarray, name: str) -> np.ndarray:
+    """Positions of ``values`` in ``sorted_labels``; ValueError for a value not there."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    try:
+        pos = np.searchsorted(sorted_labels, values)
+    except TypeError as exc:  # e.g. integer labels looked up among strings
+        raise ValueError(f"{name} labels are not of the design frame's type") from exc
+    found = pos < len(sorted_labels)
+    found[found] = sorted_labels[pos[found]] == values[found]
+    if not np.all(found):
+        raise ValueError(f"{name} {values[~found][0]!r} is not in the design frame")
+    return pos.astype(np.int64)
