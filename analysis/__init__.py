@@ -12,6 +12,8 @@ dataclasses with documented fields. Modules:
   harassment and informal-payment rates.
 - :mod:`analysis.compare`: units against the overall rate, multiplicity,
   funnel limits, change between periods.
+- :mod:`analysis.moments`: the same design-based estimates from per-stratum
+  moments, for databases too large for one row per cluster.
 - :mod:`analysis.disclosure`: reliability flags and suppression.
 """
 
@@ -50,6 +52,7 @@ from .indicators import (
     index_confint,
     respondent_shares,
 )
+from .moments import MomentEstimates, moments_estimate
 from .proportions import SRS_METHODS, ProportionInterval, proportion_confint
 
 __all__ = [
@@ -66,6 +69,7 @@ __all__ = [
     "FunnelLimits",
     "IncidenceRates",
     "IndexInterval",
+    "MomentEstimates",
     "ProportionInterval",
     "Reliability",
     "RespondentShares",
@@ -82,6 +86,7 @@ __all__ = [
     "funnel_limits",
     "incidence_rates",
     "index_confint",
+    "moments_estimate",
     "proportion_confint",
     "pvalues_adjust",
     "reliability_flags",

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from flask import Flask
 
+from app import access
 from app.config import Settings, database_url, secret_key
-from app.extensions import csrf, db
+from app.extensions import compress, csrf, db
 from surveys import load_all
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,21 +48,29 @@ def create_app(settings: Settings | None = None, *, instance_path: str | None = 
         SESSION_COOKIE_SECURE=settings.env == "production",
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_MIN_SIZE=500,
         **settings.extra,
     )
     db.init_app(app)
+    access.init_app(app)  # before csrf: decide access first
     csrf.init_app(app)
+    compress.init_app(app)
     app.extensions["instruments"] = load_all()
 
     from app import errors, templating
+    from app.auth import bp as auth_bp
     from app.citizen import bp as citizen_bp
     from app.cli import register_cli
     from app.public import bp as public_bp
+    from app.reports import bp as reports_bp
 
     templating.init_app(app)
     errors.init_app(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(citizen_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(reports_bp)
     # The citizen form is anonymous and protected by its own signed one-time
     # nonce (app/citizen/forms.py); a session-bound CSRF token would fail
     # for people whose browser drops cookies.

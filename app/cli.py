@@ -10,9 +10,11 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from app.auth.cli import create_admin_command, login_url
 from app.extensions import db
 from app.migrations import schema_upgrade
 from app.models import Response, ServicePoint, Unit
+from app.services.accounts import demo_logins
 from app.services.instruments import instruments_sync
 
 
@@ -72,6 +74,9 @@ def urls_command() -> None:
         click.echo("  No service points yet: run `flask --app wsgi seed-demo`.")
     for token, point, unit in rows:
         click.echo(f"  Citizen form – {unit} / {point}:\n    {form_url(token)}")
+    click.echo(f"  Staff sign-in:\n    {login_url()}")
+    for username, password, role in demo_logins(db.session):
+        click.echo(f"    {username} / {password}  ({role}; demo data only)")
     click.echo("")
 
 
@@ -107,7 +112,7 @@ def qr_command(token: str | None, point_id: int | None, unit_code: str | None, o
 
 
 def register_cli(app: Flask) -> None:
-    for command in (migrate_command, seed_demo_command, urls_command, qr_command):
+    for command in (migrate_command, seed_demo_command, urls_command, qr_command, create_admin_command):
         app.cli.add_command(command)
 
 

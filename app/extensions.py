@@ -5,11 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask, current_app, g
+from flask_compress import Compress
+from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 csrf = CSRFProtect()
+#: gzip/brotli for pages, CSS and JS: citizens are on slow mobile data and
+#: a small deployment may serve straight from gunicorn without a proxy.
+compress = Compress()
+#: who is signed in (staff only); bound, with its user loader and the
+#: access rules, by ``app.access.init_app``
+login_manager = LoginManager()
+# Flask-Login's IP-based session protection would sign surveyors out each
+# time a tablet changes network; sessions are instead renewed at sign-in and
+# end when the password changes (``User.get_id``).
+login_manager.session_protection = None
 
 
 @dataclass

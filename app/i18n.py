@@ -20,6 +20,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.larger": ("Chữ lớn hơn", "Larger text"),
     "ui.contrast": ("Tương phản cao", "High contrast"),
     "ui.display": ("Hiển thị", "Display"),
+    "ui.close": ("Đóng", "Close"),
     "form.part": ("Phần {i}/{n}", "Part {i} of {n}"),
     "form.required_note": ("Câu có dấu * là bắt buộc.", "Questions marked * are required."),
     "form.submit": ("Gửi đánh giá", "Send my answers"),
@@ -107,6 +108,84 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Để đánh giá, vui lòng quét mã QR dán tại quầy tiếp nhận và trả kết quả.",
         "To give your rating, scan the QR code at the service counter.",
     ),
+    # Staff sign-in, accounts and access
+    "auth.login.title": ("Đăng nhập cho cán bộ", "Staff sign-in"),
+    "auth.login.submit": ("Đăng nhập", "Sign in"),
+    "auth.username": ("Tên đăng nhập", "Username"),
+    "auth.password": ("Mật khẩu", "Password"),
+    "auth.login_required": ("Vui lòng đăng nhập để tiếp tục.", "Please sign in to continue."),
+    "auth.required": (
+        "Vui lòng nhập tên đăng nhập và mật khẩu.",
+        "Please enter your username and password.",
+    ),
+    "auth.failed": ("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password."),
+    "auth.throttled": (
+        "Tài khoản này đã nhập sai mật khẩu quá nhiều lần nên tạm thời bị khóa đăng nhập. "
+        "Vui lòng thử lại sau {minutes} phút.",
+        "Too many wrong passwords for this account, so signing in is paused. "
+        "Please try again in {minutes} minute(s).",
+    ),
+    "auth.logout": ("Đăng xuất", "Sign out"),
+    "auth.logged_out": ("Ông/bà đã đăng xuất.", "You have signed out."),
+    "auth.account.title": ("Tài khoản", "Account"),
+    "auth.account.signed_in_as": ("Đang đăng nhập với tài khoản", "Signed in as"),
+    "auth.account.name": ("Họ tên", "Name"),
+    "auth.account.role": ("Vai trò", "Role"),
+    "auth.account.unit": ("Đơn vị", "Unit"),
+    "auth.account.whole_province": ("Toàn tỉnh", "Whole province"),
+    "auth.session_expired": (
+        "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang rồi thử lại.",
+        "Your session expired or the form was not valid. Please reload the page and try again.",
+    ),
+    "role.admin": ("Quản trị hệ thống", "Administrator"),
+    "role.analyst": ("Chuyên viên phân tích (Sở Nội vụ)", "Analyst (Department of Home Affairs)"),
+    "role.unit_manager": ("Lãnh đạo đơn vị", "Unit manager"),
+    "role.surveyor": ("Điều tra viên", "Surveyor"),
+    "password.title": ("Đổi mật khẩu", "Change password"),
+    "password.current": ("Mật khẩu hiện tại", "Current password"),
+    "password.new": ("Mật khẩu mới", "New password"),
+    "password.confirmation": ("Nhập lại mật khẩu mới", "New password again"),
+    "password.rules": (
+        "Ít nhất {n} ký tự và không trùng tên đăng nhập. Nên dùng một câu dễ nhớ.",
+        "At least {n} characters and not your username. A memorable phrase works well.",
+    ),
+    "password.submit": ("Đổi mật khẩu", "Change password"),
+    "password.required": ("Vui lòng điền đủ ba ô mật khẩu.", "Please fill in all three password fields."),
+    "password.wrong_current": ("Mật khẩu hiện tại không đúng.", "The current password is wrong."),
+    "password.mismatch": ("Hai lần nhập mật khẩu mới không khớp nhau.", "The two new passwords differ."),
+    "password.too_short": (
+        "Mật khẩu phải có ít nhất {n} ký tự.",
+        "The password needs at least {n} characters.",
+    ),
+    "password.too_long": ("Mật khẩu dài quá {max} ký tự.", "The password is longer than {max} characters."),
+    "password.is_username": (
+        "Mật khẩu không được trùng với tên đăng nhập.",
+        "The password must not be the username.",
+    ),
+    "password.unchanged": (
+        "Mật khẩu mới phải khác mật khẩu hiện tại.",
+        "The new password must differ from the current one.",
+    ),
+    "password.changed": ("Đã đổi mật khẩu.", "Your password has been changed."),
+    "account.username_invalid": (
+        "Tên đăng nhập gồm 3–80 ký tự: chữ không dấu, số, dấu chấm, gạch ngang hoặc gạch dưới.",
+        "A username has 3–80 characters: letters a–z, digits, dot, hyphen or underscore.",
+    ),
+    "account.username_taken": (
+        "Tên đăng nhập “{username}” đã có người dùng.",
+        "The username “{username}” is already taken.",
+    ),
+    "account.role_unknown": ("Vai trò “{role}” không tồn tại.", "There is no role “{role}”."),
+    "account.unit_required": (
+        "Lãnh đạo đơn vị và điều tra viên phải thuộc một đơn vị.",
+        "A unit manager or surveyor must belong to a unit.",
+    ),
+    "access.denied.title": ("Không có quyền truy cập", "Access denied"),
+    "access.denied.body": (
+        "Tài khoản của ông/bà không được phép xem trang này. "
+        "Nếu cần quyền truy cập, vui lòng liên hệ quản trị hệ thống.",
+        "Your account may not open this page. If you need access, please ask the administrator.",
+    ),
 }
 
 
@@ -122,3 +201,73 @@ def translate(key: str, **values: object) -> str:
     vi, en = MESSAGES[key]
     text = en if current_lang() == "en" else vi
     return text.format(**values) if values else text
+
+# Reports and dashboard
+MESSAGES.update(
+    {
+        "rep.responses": ("{n} phiếu", "{n} responses"),
+        "rep.responses_short": ("Số phiếu", "Responses"),
+        "rep.snapshot": ("Số liệu lúc", "Data as of"),
+        "rep.period": ("Kỳ báo cáo", "Period"),
+        "rep.date": ("Ngày trong kỳ / từ ngày", "A day in the period / from"),
+        "rep.end": ("Đến ngày (kỳ tùy chọn)", "To (custom period)"),
+        "rep.unit": ("Đơn vị", "Unit"),
+        "rep.all_units": ("Tất cả đơn vị được xem", "All units you may see"),
+        "rep.level": ("Cấp", "Level"),
+        "rep.all": ("Tất cả", "All"),
+        "rep.procedure": ("Lĩnh vực", "Procedure field"),
+        "rep.channel": ("Kênh", "Channel"),
+        "rep.grouping": ("Nhóm theo", "Group by"),
+        "rep.apply": ("Xem", "Show"),
+        "rep.download": ("Tải về", "Download"),
+        "rep.summary": ("Tóm tắt", "Summary"),
+        "rep.indicator": ("Chỉ số", "Indicator"),
+        "rep.ci": ("Khoảng tin cậy 95%", "95% interval"),
+        "rep.change": ("Thay đổi so với kỳ trước", "Change since the previous period"),
+        "rep.points": ("điểm %", "points"),
+        "rep.significant": ("có ý nghĩa", "significant"),
+        "rep.chart_units": ("Chỉ số hài lòng chung theo đơn vị", "Overall index by unit"),
+        "rep.chart_units_note": (
+            "Chấm: giá trị ước lượng; vạch ngang: khoảng tin cậy 95%; đường đứt: toàn bộ. Đỏ: kém hơn có ý nghĩa; "
+            "xanh: tốt hơn có ý nghĩa; xám: mẫu nhỏ.",
+            "Dot: estimate; bar: 95% interval; dashed line: all units. Red: significantly worse; green: "
+            "significantly better; grey: small sample.",
+        ),
+        "rep.chart_funnel": ("Biểu đồ phễu", "Funnel plot"),
+        "rep.chart_funnel_note": (
+            "Đường cam: giới hạn 95%; đường đỏ đứt: giới hạn 99,8%, theo cỡ mẫu hiệu dụng.",
+            "Orange: 95% limits; dashed red: 99.8% limits, by effective sample size.",
+        ),
+        "rep.chart_trend": ("Xu hướng chỉ số hài lòng chung", "Trend of the overall index"),
+        "rep.harassment": ("Phiền hà, sách nhiễu", "Harassment"),
+        "rep.informal_payment": ("Chi ngoài quy định", "Informal payment"),
+        "rep.units": ("Kết quả theo đơn vị", "Results by unit"),
+        "rep.rank": ("Hạng", "Rank"),
+        "rep.verdict": ("So với toàn bộ", "Against all units"),
+        "rep.flags_note": (
+            "* độ tin cậy thấp (dưới {n} phiếu); “—”: dưới {d} phiếu, không công bố. Hạng trong ngoặc: các hạng "
+            "đơn vị có thể đạt khi tính đến khoảng tin cậy.",
+            "* low reliability (under {n} responses); “—”: under {d}, not published. Ranks in brackets: the "
+            "ranks a unit could hold given the intervals.",
+        ),
+        "rep.unreliable": ("Độ tin cậy thấp: dưới {n} phiếu", "Low reliability: under {n} responses"),
+        "rep.suppressed": ("Không công bố: quá ít phiếu", "Not published: too few responses"),
+        "rep.no_data": ("Không có dữ liệu cho bộ lọc này.", "No data for this filter."),
+        "rep.criteria": ("Phân bố theo tiêu chí", "Distribution by criterion"),
+        "rep.criterion": ("Tiêu chí", "Criterion"),
+        "rep.rate": ("Tỷ lệ hài lòng", "Satisfied"),
+        "rep.na": ("Không áp dụng", "Not applicable"),
+        "rep.comments": ("Ý kiến góp ý", "Comments"),
+        "rep.search": ("Tìm trong ý kiến", "Search comments"),
+        "rep.filter": ("Lọc", "Filter"),
+        "rep.no_comments": ("Không có ý kiến nào.", "No comments."),
+        "rep.method": ("Phương pháp", "Method"),
+        "verdict.better": ("Tốt hơn", "Better"),
+        "verdict.not_distinguishable": ("Không khác biệt", "Not distinguishable"),
+        "verdict.worse": ("Kém hơn", "Worse"),
+        "period.month": ("Tháng", "Month"),
+        "period.quarter": ("Quý", "Quarter"),
+        "period.year": ("Năm", "Year"),
+        "period.custom": ("Tùy chọn", "Custom"),
+    }
+)

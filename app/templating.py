@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 from flask import Flask, Response, g, request
 
 from app.i18n import LANGS, current_lang, translate
@@ -16,7 +18,13 @@ def display_prefs() -> dict[str, str | bool]:
     return {"size": size if size in SIZES else "md", "contrast": contrast == "hc"}
 
 
+def vn_time(moment: datetime) -> str:
+    """A moment as Vietnamese local time, dd/mm/yyyy HH:MM."""
+    return moment.astimezone(timezone(timedelta(hours=7))).strftime("%d/%m/%Y %H:%M")
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(vn_time)
     @app.context_processor
     def inject() -> dict[str, object]:
         return {"t": translate, "lang": current_lang(), "ui": display_prefs(), "LANGS": LANGS}

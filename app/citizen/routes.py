@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy.exc import OperationalError
 
+from app.access import PUBLIC, allow
 from app.citizen.forms import FormBodyError, form_fields, nonce_issue, nonce_read
 from app.extensions import db
 from app.i18n import current_lang, translate
@@ -64,6 +65,7 @@ def _recently_sent(token: str) -> datetime | None:
 
 
 @bp.get("/s/<token>")
+@allow(PUBLIC)
 def form(token: str):
     point, active = _point_or_404(token)
     sent_at = _recently_sent(token)
@@ -75,6 +77,7 @@ def form(token: str):
 
 
 @bp.post("/s/<token>")
+@allow(PUBLIC)
 def submit(token: str):
     point, active = _point_or_404(token)
     try:
@@ -140,6 +143,7 @@ def submit(token: str):
 
 
 @bp.get("/s/<token>/cam-on")
+@allow(PUBLIC)
 def thanks(token: str):
     point, _active = _point_or_404(token)
     return render_template("citizen/thanks.html", point=point)

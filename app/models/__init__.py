@@ -1,5 +1,6 @@
 """Database models, one module per aggregate."""
 
+from app.models.accounts import ROLES, AuditEvent, User
 from app.models.base import Base
 from app.models.instruments import InstrumentVersion
 from app.models.responses import CHANNELS, Answer, Response
@@ -7,13 +8,16 @@ from app.models.units import UNIT_LEVELS, RetiredQrToken, ServicePoint, Unit, ne
 
 __all__ = [
     "CHANNELS",
+    "ROLES",
     "UNIT_LEVELS",
     "Answer",
+    "AuditEvent",
     "Base",
     "InstrumentVersion",
     "Response",
     "RetiredQrToken",
     "ServicePoint",
     "Unit",
+    "User",
     "new_qr_token",
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request
 from sqlalchemy import text
 
+from app.access import PUBLIC, allow
 from app.extensions import db
 from app.templating import SIZES, display_prefs
 
@@ -10,11 +11,13 @@ bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
+@allow(PUBLIC)
 def home():
     return render_template("home.html")
 
 
 @bp.get("/healthz")
+@allow(PUBLIC)
 def health():
     """For load balancers: 200 when the database answers, 503 otherwise."""
     db.session.execute(text("SELECT 1"))
@@ -22,6 +25,7 @@ def health():
 
 
 @bp.get("/hien-thi")
+@allow(PUBLIC)
 def display():
     """Set text size or contrast without JavaScript, then go back.
 

@@ -18,6 +18,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.models import Answer, Response, ServicePoint, Unit
+from app.services.accounts import demo_accounts
 from app.services.instruments import instrument_active, instruments_sync
 from app.services.submissions import VIETNAM, payload_digest, service_day_of
 from app.services.units import child_path
@@ -126,6 +127,8 @@ def demo_seed(
 
     rows = _synthetic_responses(rng, active.instrument, points, responses)
     _store(session, active.version_id, active.instrument.key, rows)
+    district = next(u for u in units if u.level == "district")
+    demo_accounts(session, province, next(u for u in units if u.parent is district), district)
     return DemoSummary(prefix, len(units), len(points), len(rows))
 
 

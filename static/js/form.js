@@ -66,7 +66,13 @@
     each(fieldsets, function (fs) {
       if (fs.hidden || !fs.hasAttribute('data-required')) return;
       n += 1;
-      if (answered(fs)) a += 1;
+      if (!answered(fs)) return;
+      a += 1;
+      // A choice now made clears the server's "please answer" mark.
+      if (fs.classList.contains('has-error') && fs.querySelector('input[type=radio]:checked')) {
+        fs.classList.remove('has-error');
+        each(fs.querySelectorAll('p.error'), function (p) { p.hidden = true; });
+      }
     });
     meter.max = n || 1;
     meter.value = a;
@@ -129,7 +135,7 @@
     var close = document.createElement('button');
     close.type = 'button';
     close.textContent = '×';
-    close.setAttribute('aria-label', document.documentElement.lang === 'en' ? 'Close' : 'Đóng');
+    close.setAttribute('aria-label', form.getAttribute('data-close') || 'Đóng');
     close.addEventListener('click', function () { note.parentNode.removeChild(note); });
     note.appendChild(span);
     note.appendChild(close);

@@ -272,3 +272,10 @@ def test_display_preferences_need_no_javascript(client, point):
     assert 'class="size-xl contrast"' in html
     evil = client.get("/hien-thi?size=lg&next=//evil.example/phish")
     assert evil.headers["Location"] == "/"
+
+
+def test_pages_are_compressed_for_slow_mobile_data(client, point):
+    plain = client.get(f"/s/{point.qr_token}")
+    packed = client.get(f"/s/{point.qr_token}", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert len(packed.data) * 4 < len(plain.data)

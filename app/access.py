@@ -1,0 +1,166 @@
+"""Who may open what: deny by default, and unit scope.
+
+Every view declares who may use it with ``@allow(...)``. A ``before_request``
+hook checks the declaration for the matched endpoint:
+
+- no declaration: 403 (a forgotten route is closed, and the access-matrix
+  test in ``tests/app/test_access_matrix.py`` fails until it is declared);
+- ``public``: anyone, signed in or not;
+- otherwise a signed-out person is sent to the sign-in page (401 JSON under
+  ``/api/``), and a signed-in person without an allowed role gets 403.
+
+Roles do not imply each other: an administrator reaches a page only if the
+page names ``admin`` (or ``authenticated``).
+
+What a person sees *inside* a page is narrowed by their unit:
+``unit_scope_clause(user)`` selects the units they may see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy.orm import Session
+
+from app.extensions import db, login_manager
+from app.i18n import translate
+from app.models import ROLES, Unit, User
+from app.models.accounts import UNIT_ROLES
+from app.services.accounts import user_for_session
+from app.services.units import subtree_clause
+
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"
+#: everything ``allow`` accepts
+ACCESS_ROLES = frozenset({PUBLIC, AUTHENTICATED, *ROLES})
+#: roles that see every unit of the province
+PROVINCE_ROLES = ("admin", "analyst")
+#: the attribute ``allow`` sets on a view function
+ATTRIBUTE = "allowed_roles"
+
+View = TypeVar("View", bound=Callable[..., object])
+
+
+def allow(*roles: str) -> Callable[[View], View]:
+    """Declare who may use a view: any of ``public``, ``authenticated``,
+    ``admin``, ``analyst``, ``unit_manager``, ``surveyor``.
+
+    Works above or below the route decorator: it marks the function itself.
+    """
+    unknown = set(roles) - ACCESS_ROLES
+    if not roles or unknown:
+        raise ValueError(f"allow() needs roles from {sorted(ACCESS_ROLES)}, got {sorted(unknown) or 'none'}")
+
+    def mark(view: View) -> View:
+        setattr(view, ATTRIBUTE, frozenset(roles))
+        return view
+
+    return mark
+
+
+def allowed_roles(view: Callable[..., object] | None) -> frozenset[str] | None:
+    """The roles ``view`` was declared for, or None if it declares none."""
+    return getattr(view, ATTRIBUTE, None)
+
+
+def _api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _forbidden():
+    if _api():
+        return {"error": "Forbidden", "message": translate("access.denied.body")}, 403
+    page = render_template(
+        "error.html", title=translate("access.denied.title"), message=translate("access.denied.body")
+    )
+    return page, 403
+
+
+def _sign_in_needed():
+    if _api():
+        return {"error": "Unauthorized", "message": translate("auth.login_required")}, 401
+    here = request.full_path if request.query_string else request.path
+    return redirect(url_for("auth.login", next=here))
+
+
+def check_access():
+    """The ``before_request`` hook; returns a response to refuse, None to go on."""
+    endpoint = request.endpoint
+    if endpoint is None or endpoint == "static":
+        return None  # no route matched (404/405 follows), or a static file
+    roles = allowed_roles(current_app.view_functions.get(endpoint))
+    if roles is None:
+        current_app.logger.error("endpoint %r declares no access (use @allow); refused", endpoint)
+        return _forbidden()
+    if PUBLIC in roles:
+        return None
+    if not current_user.is_authenticated:
+        return _sign_in_needed()
+    if AUTHENTICATED in roles or current_user.role in roles:
+        return None
+    return _forbidden()
+
+
+def no_store_for_staff(response):
+    """The ``after_request`` hook: pages for signed-in staff hold names and
+    figures that must not stay in a shared cache or on a shared tablet."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    roles = allowed_roles(view)
+    if roles is not None and PUBLIC not in roles and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _load_user(session_id: str) -> User | None:
+    return user_for_session(db.session, session_id)
+
+
+def init_app(app: Flask) -> None:
+    """Bind the sign-in session and the access check to ``app``.
+
+    Call before ``csrf.init_app`` so that access is decided first: a
+    signed-out POST to a staff page is sent to sign in, not told about a
+    missing form token.
+    """
+    # Bound by hand rather than with login_manager.init_app(app): that adds
+    # an after_request hook for remember-me cookies (staff sign-in does not
+    # use them) which reads the session on every response, so even CSS and
+    # JS would go out with "Vary: Cookie"; and a context processor that
+    # loads the account for every page rendered. The proxy below loads it
+    # only when a template asks.
+    app.login_manager = login_manager  # type: ignore[attr-defined]
+    app.context_processor(lambda: {"current_user": current_user})
+    login_manager.user_loader(_load_user)
+    app.before_request(check_access)
+    app.after_request(no_store_for_staff)
+
+
+def unit_scope_clause(user: User | None) -> ColumnElement[bool]:
+    """SQL condition on ``Unit`` selecting the units ``user`` may see.
+
+    Administrators and analysts see every unit; a unit manager sees their
+    unit and the units below it, never their neighbours; a surveyor works
+    in their unit's subtree. Nobody else (and no account) sees any.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return false()
+    if user.role in PROVINCE_ROLES:
+        return true()
+    if user.role in UNIT_ROLES and user.unit is not None:
+        return subtree_clause(user.unit)
+    return false()
+
+
+def visible_unit_ids(session: Session, user: User | None) -> list[int]:
+    """Ids of the units ``user`` may see, in id order."""
+    return list(session.scalars(select(Unit.id).where(unit_scope_clause(user)).order_by(Unit.id)))
+
+
+def unit_visible(session: Session, user: User | None, unit_id: int) -> bool:
+    """Whether ``user`` may see the unit ``unit_id``."""
+    query = select(Unit.id).where(Unit.id == unit_id, unit_scope_clause(user))
+    return session.scalar(query) is not None

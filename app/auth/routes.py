@@ -1,0 +1,126 @@
+"""Views of staff sign-in: parse the form, call one service, render."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError
+
+from app.access import AUTHENTICATED, PUBLIC, allow
+from app.auth.forms import LoginForm, PasswordForm
+from app.extensions import db
+from app.i18n import translate
+from app.services.accounts import (
+    PASSWORD_MIN_LENGTH,
+    AccountError,
+    audit_record,
+    authenticate,
+    password_change,
+)
+
+bp = Blueprint("auth", __name__)
+
+
+def _local_path(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None: a crafted
+    ``next`` must not turn the sign-in page into an open redirect."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+def _begin_session(user) -> None:
+    # A new session at sign-in: nothing planted in the cookie before
+    # (session fixation) survives, including the old CSRF token.
+    session.clear()
+    login_user(user)
+
+
+def _login_page(form: LoginForm, *, error: str | None = None, status: int = 200, next_path=None):
+    page = render_template("auth/login.html", form=form, error=error, next=next_path)
+    return page, status, {"Cache-Control": "no-store"}
+
+
+@bp.route("/dang-nhap", methods=["GET", "POST"])
+@allow(PUBLIC)
+def login():
+    next_path = _local_path(request.values.get("next"))
+    if request.method == "GET" and current_user.is_authenticated:
+        return redirect(next_path or url_for("auth.account"))
+    form = LoginForm()
+    if request.method == "GET":
+        return _login_page(form, next_path=next_path)
+    if not form.validate_on_submit():
+        return _login_page(form, error=translate("auth.required"), status=422, next_path=next_path)
+    outcome = authenticate(db.session, form.username.data or "", form.password.data or "")
+    db.session.commit()
+    if outcome.status == "throttled":
+        minutes = -(-outcome.retry_after // 60)
+        page, status, headers = _login_page(
+            form, error=translate("auth.throttled", minutes=minutes), status=429, next_path=next_path
+        )
+        return page, status, {**headers, "Retry-After": str(outcome.retry_after)}
+    if outcome.user is None:
+        return _login_page(form, error=translate("auth.failed"), status=401, next_path=next_path)
+    _begin_session(outcome.user)
+    return redirect(next_path or url_for("auth.account"), code=303)
+
+
+@bp.post("/dang-xuat")
+@allow(AUTHENTICATED)
+def logout():
+    user = current_user._get_current_object()
+    audit_record(db.session, user, "logout", user.username)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(translate("auth.logged_out"))
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.get("/tai-khoan")
+@allow(AUTHENTICATED)
+def account():
+    return render_template("auth/account.html", user=current_user)
+
+
+@bp.route("/doi-mat-khau", methods=["GET", "POST"])
+@allow(AUTHENTICATED)
+def password():
+    form = PasswordForm()
+    error, status = None, 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            error, status = translate("password.required"), 422
+        else:
+            user = current_user._get_current_object()
+            try:
+                password_change(
+                    db.session,
+                    user,
+                    current=form.current.data or "",
+                    new=form.new.data or "",
+                    confirmation=form.confirmation.data or "",
+                )
+            except AccountError as exc:
+                db.session.commit()  # keeps the audit row of a wrong current password
+                error = translate(exc.message_key, **exc.values)
+                status = 429 if exc.message_key == "auth.throttled" else 422
+            else:
+                db.session.commit()
+                # The session id carries a fingerprint of the password hash:
+                # every other session of this account ends, this one renews.
+                _begin_session(user)
+                flash(translate("password.changed"))
+                return redirect(url_for("auth.account"), code=303)
+    page = render_template("auth/password.html", form=form, error=error, min_length=PASSWORD_MIN_LENGTH)
+    return page, status, {"Cache-Control": "no-store"}
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_failed(exc: CSRFError):
+    """A staff form without a valid token: usually a page left open too long."""
+    if request.path.startswith("/api/"):
+        return {"error": exc.name, "message": translate("auth.session_expired")}, 400
+    page = render_template("error.html", message=translate("auth.session_expired"))
+    return page, 400

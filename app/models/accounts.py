@@ -1,0 +1,101 @@
+"""Staff accounts (tài khoản) and the audit log of what staff did.
+
+Citizens never have accounts: the survey is anonymous. Staff audit rows
+hold no IP address either; the account and the action are what matter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, utcnow
+from app.models.units import Unit
+
+ROLES = ("admin", "analyst", "unit_manager", "surveyor")
+#: roles whose work is tied to one unit and the units below it
+UNIT_ROLES = ("unit_manager", "surveyor")
+
+
+class User(Base):
+    """A staff account: administrator, analyst, unit manager or surveyor.
+
+    Implements the interface Flask-Login expects (``is_authenticated``,
+    ``is_active``, ``is_anonymous``, ``get_id``) without importing Flask.
+    """
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(f"role IN {ROLES!r}", name="role_known"),
+        CheckConstraint(f"role NOT IN {UNIT_ROLES!r} OR unit_id IS NOT NULL", name="unit_role_has_unit"),
+        CheckConstraint("username = lower(username)", name="username_lower_case"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: login name, stored lower-case so "Admin" and "admin" are one account
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    #: the person's name as shown on screens and in the audit log
+    display_name: Mapped[str] = mapped_column(String(200))
+    #: argon2id hash (PHC string) of the password; never the password itself
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: admin, analyst, unit_manager or surveyor
+    role: Mapped[str] = mapped_column(String(20))
+    #: the unit whose subtree a unit manager or surveyor works in; required
+    #: for those roles, optional (informative) for admins and analysts
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    #: a deactivated account cannot sign in and its open sessions end
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    unit: Mapped[Unit | None] = relationship()
+
+    # Flask-Login's user interface.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        """The value kept in the session cookie: the id and a fingerprint of
+        the password hash, so changing the password ends every other session."""
+        return f"{self.id}:{password_fingerprint(self.password_hash)}"
+
+
+def password_fingerprint(password_hash: str) -> str:
+    """A short digest of a (salted) password hash; reveals nothing usable."""
+    return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()[:16]
+
+
+class AuditEvent(Base):
+    """One thing a staff member did (or tried): sign in, download a report,
+    change an account, exclude a response."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        # the login throttle counts recent failures for one username
+        Index("ix_audit_events_action_target_at", "action", "target", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: when it happened (server clock, UTC)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    #: the account that acted; None for anonymous attempts and the command line,
+    #: and set to None if the account is ever deleted
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    #: the actor's username at the time, kept even if the account is renamed
+    actor_username: Mapped[str | None] = mapped_column(String(80))
+    #: what happened, e.g. login.success, login.failure, logout, password.change,
+    #: report.view, report.download, admin.change, response.exclude
+    action: Mapped[str] = mapped_column(String(40))
+    #: what it happened to, e.g. the username tried, "unit:DEMO-HA", "report:2026-Q3"
+    target: Mapped[str | None] = mapped_column(String(200))
+    #: further facts as JSON (reason of a failure, fields changed, format)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)

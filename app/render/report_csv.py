@@ -1,0 +1,204 @@
+"""The units table of a report as CSV, and the table layout the XLSX shares.
+
+The units table is laid out once, here (:func:`units_table`): the CSV is
+that table, and the "Đơn vị" sheet of :mod:`app.render.report_xlsx` writes
+the same :class:`Table`, so both files show the same columns, labels and
+numbers. Nothing here computes a statistic; every number comes from the
+:class:`~app.services.reports.Report`.
+
+Free text (unit names, codes) is cleaned of control characters and, in the
+CSV, a text cell that a spreadsheet would read as a formula gets a leading
+``'`` (OWASP "CSV injection"). Numbers are written by us, never prefixed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass, field
+
+from app.models.units import UNIT_LEVEL_NAMES
+from app.services.aggregates import INDEX_KEY
+from app.services.indicators import VERDICT_KEYS, Figure, Thresholds
+from app.services.reports import Report
+from surveys import Text
+
+__all__ = [
+    "FORMULA_START",
+    "SUPPRESSED",
+    "VERDICT_LABELS",
+    "Cell",
+    "Table",
+    "reliability_label",
+    "report_csv",
+    "text_clean",
+    "units_table",
+]
+
+#: What a suppressed figure (fewer answers than the disclosure threshold) shows.
+SUPPRESSED = "—"
+#: A text cell starting with one of these is read as a formula by spreadsheets.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Excel's limit on the characters in one cell.
+CELL_MAX_CHARS = 32767
+
+VERDICT_LABELS = {
+    "better": Text("Tốt hơn", "Better"),
+    "not_distinguishable": Text("Không khác biệt", "Not distinguishable"),
+    "worse": Text("Kém hơn", "Worse"),
+}
+
+# Characters XML 1.0 forbids (so openpyxl refuses them): C0 controls other
+# than tab, LF and CR; lone surrogates; U+FFFE and U+FFFF.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def text_clean(value: str) -> str:
+    """``value`` without the characters a spreadsheet cannot hold, cut to Excel's cell limit."""
+    value = _ILLEGAL.sub("", value)
+    return value if len(value) <= CELL_MAX_CHARS else value[: CELL_MAX_CHARS - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a table.
+
+    ``kind`` says how to show ``value``: ``text``, ``int``, ``rate`` (a
+    proportion, shown as a percentage), ``change`` (a difference of
+    proportions), ``float``, ``p`` (a p-value) or ``date``.
+    """
+
+    value: str | int | float | object | None
+    kind: str = "text"
+    #: from fewer answers than the reliability threshold: shown grey and italic
+    unreliable: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+    #: per row: significantly worse than the total on a verdict indicator
+    worse: list[bool] = field(default_factory=list)
+
+
+def _number(value: float | None) -> float | None:
+    """Finite numbers only: a spreadsheet cannot hold NaN or infinity."""
+    return None if value is None or not math.isfinite(value) else value
+
+
+def figure_cells(figure: Figure | None, *, with_n: bool = True) -> list[Cell]:
+    """Estimate, lower and upper bound (and n) of a figure; ``—`` where suppressed."""
+    if figure is None:
+        return [Cell(None, "rate")] * 3 + ([Cell(None, "int")] if with_n else [])
+    grey = not figure.reliable
+    if figure.suppressed:
+        cells = [Cell(SUPPRESSED, "text", grey)] * 3
+    else:
+        cells = [Cell(_number(v), "rate", grey) for v in (figure.estimate, figure.lower, figure.upper)]
+    return cells + ([Cell(figure.n, "int", grey)] if with_n else [])
+
+
+def reliability_label(figure: Figure | None, thresholds: Thresholds, lang: str) -> str:
+    """Why a figure should not be read at face value, or ``""`` when it can be."""
+    if figure is None or figure.reliable:
+        return ""
+    if figure.suppressed:
+        return Text(
+            f"Không công bố (n<{thresholds.disclosure_min})", f"Not published (n<{thresholds.disclosure_min})"
+        ).get(lang)
+    if figure.n < thresholds.reliable_min:
+        return Text(
+            f"Độ tin cậy thấp (n<{thresholds.reliable_min})", f"Low reliability (n<{thresholds.reliable_min})"
+        ).get(lang)
+    return Text("Độ tin cậy thấp (quá ít cụm)", "Low reliability (too few clusters)").get(lang)
+
+
+def confidence_label(alpha: float) -> str:
+    """``95`` for alpha 0.05."""
+    return f"{100 * (1 - alpha):g}"
+
+
+def units_table(report: Report, lang: str = "vi") -> Table:
+    """The units table: identity, then estimate, bounds and n of each key in
+    ``report.unit_keys`` (and the verdict where there is one), then the rank."""
+    conf = confidence_label(report.alpha)
+    headers = [
+        Text("Mã đơn vị", "Unit code").get(lang),
+        Text("Tên đơn vị", "Unit name").get(lang),
+        Text("Cấp", "Level").get(lang),
+        Text("Số phiếu", "Responses").get(lang),
+        Text("Số cụm (quầy × ngày)", "Clusters (counter × day)").get(lang),
+    ]
+    for key, label in report.unit_keys:
+        name = label.get(lang)
+        headers += [
+            Text(f"{name} – ước lượng", f"{name} – estimate").get(lang),
+            Text(f"{name} – cận dưới KTC {conf}%", f"{name} – {conf}% CI lower").get(lang),
+            Text(f"{name} – cận trên KTC {conf}%", f"{name} – {conf}% CI upper").get(lang),
+            f"{name} – n",
+        ]
+        if key in VERDICT_KEYS:
+            headers.append(Text(f"{name} – kết luận so sánh", f"{name} – verdict").get(lang))
+    headers += [
+        Text("Xếp hạng (chỉ số chung)", "Rank (overall index)").get(lang),
+        Text("Khoảng xếp hạng (tốt nhất–kém nhất)", "Rank range (best–worst)").get(lang),
+        Text("Độ tin cậy (chỉ số chung)", "Reliability (overall index)").get(lang),
+    ]
+    table = Table(headers)
+    for unit in report.units:
+        level = UNIT_LEVEL_NAMES.get(unit.level)
+        row = [
+            Cell(unit.code),
+            Cell(unit.name),
+            Cell((level[1] if lang == "en" else level[0]) if level else unit.level),
+            Cell(unit.responses, "int"),
+            Cell(unit.clusters, "int"),
+        ]
+        for key, _ in report.unit_keys:
+            figure = unit.figures.get(key)
+            row += figure_cells(figure)
+            if key in VERDICT_KEYS:
+                verdict = VERDICT_LABELS.get(figure.verdict or "") if figure else None
+                row.append(Cell(verdict.get(lang) if verdict else None))
+        has_range = unit.rank_best is not None and unit.rank_worst is not None
+        row += [
+            Cell(unit.rank, "int"),
+            Cell(f"{unit.rank_best}–{unit.rank_worst}" if has_range else None),
+            Cell(reliability_label(unit.figures.get(INDEX_KEY), report.thresholds, lang) or None),
+        ]
+        table.rows.append(row)
+        table.worse.append(
+            any((f := unit.figures.get(key)) is not None and f.verdict == "worse" for key in VERDICT_KEYS)
+        )
+    return table
+
+
+def _csv_value(cell: Cell) -> str:
+    if cell.value is None:
+        return ""
+    if cell.kind in ("rate", "change"):
+        return f"{cell.value:.4f}"
+    if cell.kind == "int":
+        return str(cell.value)
+    text = text_clean(str(cell.value))
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def report_csv(report: Report, lang: str = "vi") -> str:
+    """The units table as RFC 4180 CSV (CRLF line ends, quoted where needed).
+
+    The caller encodes it with ``utf-8-sig``: the byte-order mark makes
+    Excel read the Vietnamese text as UTF-8. Estimates and bounds are
+    proportions with four decimals (``0.7266``), suppressed figures show
+    ``—``, and the verdict and level labels are those of the XLSX.
+    """
+    table = units_table(report, lang)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([_csv_value(Cell(h)) for h in table.headers])
+    for row in table.rows:
+        writer.writerow([_csv_value(cell) for cell in row])
+    return out.getvalue()

@@ -1,0 +1,46 @@
+"""Render a report to a downloadable file in any supported format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.services.reports import Report
+
+MIMETYPES = {
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "pdf": "application/pdf",
+}
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    content: bytes
+    mimetype: str
+    filename: str
+
+
+def report_file(report: Report, fmt: str, lang: str = "vi") -> RenderedReport:
+    """The report as ``fmt`` (json, xlsx, csv or pdf)."""
+    if fmt == "json":
+        from app.render.report_json import report_json
+
+        content = report_json(report).encode("utf-8")
+    elif fmt == "xlsx":
+        from app.render.report_xlsx import report_xlsx
+
+        content = report_xlsx(report, lang)
+    elif fmt == "csv":
+        from app.render.report_csv import report_csv
+
+        # utf-8-sig: Excel opens a CSV as the local code page unless it starts with a BOM.
+        content = report_csv(report, lang).encode("utf-8-sig")
+    elif fmt == "pdf":
+        from app.render.report_pdf import report_pdf
+
+        content = report_pdf(report, lang)
+    else:
+        raise ValueError(f"unknown report format {fmt!r}")
+    stem = f"bao-cao-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}"
+    return RenderedReport(content, MIMETYPES[fmt], f"{stem}.{fmt}")

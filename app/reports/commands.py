@@ -1,0 +1,137 @@
+"""Report commands for operators: report, export-responses, import-responses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from app.extensions import db
+from app.reports.forms import FORMATS, FilterError, report_request
+from app.services.instruments import instrument_active
+
+FILTER_OPTIONS = [
+    click.option("--period", type=click.Choice(["month", "quarter", "year", "custom"]), default="quarter",
+                 show_default=True, help="Kỳ báo cáo / reporting period"),
+    click.option("--date", "on", help="A day in the period, or a custom start (YYYY-MM-DD); default today."),
+    click.option("--end", help="Last day of a custom period (YYYY-MM-DD)."),
+    click.option("--unit", help="Unit code: only this unit and the units below it."),
+    click.option("--level", type=click.Choice(["province", "department", "district", "commune"])),
+    click.option("--procedure", help="Procedure-field code."),
+    click.option("--channel", type=click.Choice(["qr", "tablet", "paper", "kiosk"])),
+    click.option("--instrument", default="sipas-counter", show_default=True),
+]  # fmt: skip
+
+
+def filter_options(func):
+    for option in reversed(FILTER_OPTIONS):
+        func = option(func)
+    return func
+
+
+def _request(instrument: str, **values):
+    args = {k: v for k, v in values.items() if v is not None}
+    if "on" in args:
+        args["date"] = args.pop("on")
+    try:
+        return report_request(args, instrument)
+    except FilterError as exc:
+        raise click.BadParameter(exc.message, param_hint=f"--{exc.field}") from exc
+
+
+def _active(code: str):
+    active = instrument_active(db.session, current_app.extensions["instruments"], code)
+    if active is None:
+        raise click.ClickException(f"Instrument {code!r} is not registered; run `flask --app wsgi migrate`.")
+    return active
+
+
+@click.command("report")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--grouping", type=click.Choice(["unit", "department", "district", "commune"]), default="unit",
+              show_default=True)  # fmt: skip
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@filter_options
+@with_appcontext
+def report_command(fmt: str, out: Path, grouping: str, lang: str, instrument: str, **filters) -> None:
+    """Write the report for a period and filter as JSON, XLSX, CSV or PDF."""
+    from app.render.report_files import report_file
+    from app.services.reports import filter_lines, report_build
+
+    request = _request(instrument, grouping=grouping, **filters)
+    active = _active(instrument)
+    report = report_build(
+        db.session,
+        active.instrument,
+        request.period,
+        request.filter,
+        grouping=request.grouping,
+        filter_lines=filter_lines(db.session, active.instrument, request.filter, request.grouping),
+    )
+    rendered = report_file(report, fmt, lang)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(rendered.content)
+    click.echo(f"{report.period.label()}: {report.responses} phiếu, {len(report.units)} đơn vị → {out}")
+
+
+@click.command("export-responses")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--codebook", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the codebook; default OUT with .codebook.csv.")  # fmt: skip
+@click.option("--with-comments", is_flag=True, help="Include free-text comments (they may identify people).")
+@click.option("--all-time", is_flag=True, help="Ignore the period: every response.")
+@filter_options
+@with_appcontext
+def export_responses_command(out: Path, codebook: Path | None, with_comments: bool, all_time: bool,
+                             instrument: str, **filters) -> None:  # fmt: skip
+    """Write the anonymised responses, one row per response, and their codebook."""
+    import csv
+    from dataclasses import replace
+
+    from app.services.exports import codebook_rows, responses_csv
+
+    request = _request(instrument, **filters)
+    active = _active(instrument)
+    flt = request.filter if all_time else replace(request.filter, date_from=request.period.start,
+                                                   date_to=request.period.end)  # fmt: skip
+    rows = 0
+    with out.open("w", encoding="utf-8-sig", newline="") as fh:
+        for chunk in responses_csv(db.session, active.instrument, flt, with_comments=with_comments):
+            fh.write(chunk)
+            rows += chunk.count("\r\n")
+    book = codebook or out.with_suffix(".codebook.csv")
+    with book.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(codebook_rows(active.instrument, with_comments=with_comments))
+    click.echo(f"{max(rows - 1, 0)} responses → {out}; codebook → {book}")
+
+
+@click.command("import-responses")
+@click.option("--instrument", required=True, help="Instrument code the paper forms used, e.g. sipas-counter.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_responses_command(instrument: str, file: Path) -> None:
+    """Import paper-survey responses typed into CSV or XLSX (same checks as the web form)."""
+    from app.services.imports import ImportFileError, file_rows, responses_import
+
+    active = _active(instrument)
+    try:
+        total = sum(1 for _ in file_rows(file)) - 1
+        with click.progressbar(length=max(total, 0), label="Đang nhập / importing", file=None) as bar:
+            result = responses_import(db.session, active, file, progress=bar.update)
+    except ImportFileError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    for error in result.errors:
+        click.echo(f"  dòng {error.row}: {error.message}", err=True)
+    click.echo(
+        f"Đã nhập {result.created} phiếu mới, bỏ qua {result.duplicates} phiếu đã có, "
+        f"{len(result.errors)} dòng lỗi. / {result.created} new, {result.duplicates} already present, "
+        f"{len(result.errors)} rejected."
+    )
+
+
+COMMANDS = (report_command, export_responses_command, import_responses_command)

@@ -1,0 +1,86 @@
+"""Reading a report filter from a query string or the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from app.models import CHANNELS, UNIT_LEVELS
+from app.services.aggregates import ResponseFilter
+from app.services.reports import PERIOD_KINDS, Period, period_of
+from app.services.submissions import VIETNAM
+
+GROUPINGS = ("unit", *UNIT_LEVELS)
+FORMATS = ("json", "xlsx", "csv", "pdf")
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    period: Period
+    filter: ResponseFilter
+    grouping: str
+    search: str | None
+
+
+class FilterError(ValueError):
+    """A filter value is wrong; ``field`` names it, the message says why (in Vietnamese)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _day(value: str | None, field: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise FilterError(field, "ngày phải có dạng YYYY-MM-DD") from exc
+
+
+def report_request(args: Mapping[str, str], instrument_code: str = "sipas-counter") -> ReportRequest:
+    """Parse ``period``, ``date``, ``end``, ``unit``, ``level``, ``procedure``,
+    ``channel``, ``grouping`` and ``q`` (comment search).
+
+    Raises
+    ------
+    FilterError
+        For the first wrong value, with a message for the person.
+    """
+    kind = args.get("period") or "quarter"
+    if kind not in PERIOD_KINDS:
+        raise FilterError("period", f"kỳ báo cáo phải là một trong: {', '.join(PERIOD_KINDS)}")
+    on = _day(args.get("date"), "date") or datetime.now(VIETNAM).date()
+    end = _day(args.get("end"), "end")
+    if kind == "custom" and (end is None or end < on):
+        raise FilterError("end", "kỳ tùy chọn cần ngày kết thúc không trước ngày bắt đầu")
+    if kind == "custom" and (end - on).days > 3660:
+        raise FilterError("end", "kỳ báo cáo dài quá 10 năm")
+    period = period_of(kind, on, end)
+    level = args.get("level") or None
+    if level is not None and level not in UNIT_LEVELS:
+        raise FilterError("level", f"cấp đơn vị phải là một trong: {', '.join(UNIT_LEVELS)}")
+    channel = args.get("channel") or None
+    if channel is not None and channel not in CHANNELS:
+        raise FilterError("channel", f"kênh phải là một trong: {', '.join(CHANNELS)}")
+    procedure = args.get("procedure") or None
+    if procedure is not None and not (procedure.isdigit() and len(procedure) < 4):
+        raise FilterError("procedure", "lĩnh vực phải là một mã số")
+    grouping = args.get("grouping") or "unit"
+    if grouping not in GROUPINGS:
+        raise FilterError("grouping", f"cách nhóm phải là một trong: {', '.join(GROUPINGS)}")
+    unit = (args.get("unit") or "").strip() or None
+    if unit is not None and len(unit) > 40:
+        raise FilterError("unit", "mã đơn vị quá dài")
+    search = (args.get("q") or "").strip()[:100] or None
+    flt = ResponseFilter(
+        instrument=instrument_code,
+        unit_code=unit,
+        level=level,
+        procedure=int(procedure) if procedure else None,
+        channel=channel,
+    )
+    return ReportRequest(period, flt, grouping, search)

@@ -1,0 +1,134 @@
+"""Dashboard and downloads for analysts and unit managers.
+
+A unit manager sees their unit and the units below it: any filter naming
+another unit is refused with 403, and without one the filter is narrowed
+to their own unit. Every view and download is written to the audit log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+
+from flask import Blueprint, abort, current_app, make_response, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.access import allow, unit_scope_clause, unit_visible
+from app.extensions import db
+from app.i18n import current_lang
+from app.models import Unit
+from app.render.svg_charts import funnel_chart, trend_chart, units_chart
+from app.reports.commands import COMMANDS
+from app.reports.forms import FORMATS, GROUPINGS, FilterError, ReportRequest, report_request
+from app.services.accounts import audit_record
+from app.services.aggregates import INDEX_KEY
+from app.services.instruments import instrument_active
+from app.services.reports import CHANNEL_NAMES, GROUPING_NAMES, LEVEL_NAMES, filter_lines, report_build
+
+# cli_group=None: `flask --app wsgi report`, not `flask --app wsgi reports report`.
+bp = Blueprint("reports", __name__, cli_group=None)
+for command in COMMANDS:
+    bp.cli.add_command(command)
+
+STAFF = ("admin", "analyst", "unit_manager")
+
+
+def _scoped_request() -> ReportRequest:
+    """Parse the filter and hold a unit manager to their own subtree."""
+    try:
+        req = report_request(request.args)
+    except FilterError as exc:
+        abort(400, description=exc.message)
+    if current_user.role == "unit_manager":
+        own = current_user.unit
+        if req.filter.unit_code is None:
+            req = replace(req, filter=replace(req.filter, unit_code=own.code))
+        else:
+            unit = db.session.scalar(select(Unit).where(Unit.code == req.filter.unit_code))
+            # The same answer for a neighbour's unit and for a unit that does
+            # not exist, so the refusal tells nothing about the neighbour.
+            if unit is None or not unit_visible(db.session, current_user, unit.id):
+                abort(403)
+    return req
+
+
+def _build(req: ReportRequest, limit: int = 300):
+    active = instrument_active(db.session, current_app.extensions["instruments"], req.filter.instrument)
+    if active is None:
+        abort(404)
+    lines = filter_lines(db.session, active.instrument, req.filter, req.grouping)
+    return active.instrument, report_build(
+        db.session,
+        active.instrument,
+        req.period,
+        req.filter,
+        grouping=req.grouping,
+        comment_search=req.search,
+        comment_limit=limit,
+        filter_lines=lines,
+    )
+
+
+def _audit(action: str, req: ReportRequest, **extra) -> None:
+    detail = {
+        "period": [req.period.start.isoformat(), req.period.end.isoformat(), req.period.kind],
+        "filter": {k: v for k, v in asdict(req.filter).items() if v is not None and k not in ("date_from", "date_to")},
+        "grouping": req.grouping,
+        **extra,
+    }
+    if req.search:
+        detail["comment_search"] = req.search
+    audit_record(db.session, current_user, action, req.filter.unit_code or "*", detail)
+    db.session.commit()
+
+
+@bp.get("/bao-cao")
+@allow(*STAFF)
+def dashboard():
+    req = _scoped_request()
+    instrument, report = _build(req)
+    _audit("report.view", req)
+    lang = current_lang()
+    total = next((s.current for s in report.summary if s.key == INDEX_KEY), None)
+    charts = {
+        "units": units_chart(report.units, total.estimate if total else None, "units"),
+        "funnel": funnel_chart(report.funnel, "funnel"),
+        "trend": trend_chart(report.trend, "trend"),
+        "harassment": trend_chart(report.trend, "harassment", key="harassment"),
+    }
+    scope_units = db.session.execute(
+        select(Unit.code, Unit.name).where(unit_scope_clause(current_user)).order_by(Unit.path, Unit.code)
+    ).all()
+    procedure = next((q for q in instrument.questions if q.role.value == "procedure"), None)
+    return render_template(
+        "reports/dashboard.html",
+        report=report,
+        req=req,
+        lang=lang,
+        charts=charts,
+        formats=FORMATS,
+        groupings=GROUPINGS,
+        grouping_names=GROUPING_NAMES,
+        level_names=LEVEL_NAMES,
+        channel_names=CHANNEL_NAMES,
+        scope_units=scope_units,
+        procedure=procedure,
+        args=request.args.to_dict(),
+    )
+
+
+@bp.get("/bao-cao/tai-ve.<fmt>")
+@allow(*STAFF)
+def download(fmt: str):
+    if fmt not in FORMATS:
+        abort(404)
+    from app.render.report_files import report_file
+
+    req = _scoped_request()
+    _instrument, report = _build(req, limit=5000)
+    rendered = report_file(report, fmt, current_lang())
+    _audit("report.download", req, format=fmt)
+    response = make_response(rendered.content)
+    response.headers["Content-Type"] = rendered.mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'
+    return response

@@ -1,0 +1,358 @@
+"""Staff accounts: creation, sign-in with a throttle, password change, audit.
+
+Functions flush and never commit: the request or the command owns the
+transaction. Errors carry an i18n key (``app.i18n.MESSAGES``) so a page
+shows them in the person's language and the command line in English.
+
+The throttle counts recent ``login.failure`` rows of the audit log, so it
+holds across processes and servers without a table or a cache of its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import Argon2Error
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import ROLES, AuditEvent, Unit, User
+from app.models.accounts import UNIT_ROLES, password_fingerprint
+
+PASSWORD_MIN_LENGTH = 10
+#: argon2 digests any length, but a bound keeps a request from hashing megabytes
+PASSWORD_MAX_LENGTH = 256
+USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{2,79}")
+
+#: this many failed sign-ins for one username within THROTTLE_WINDOW ...
+THROTTLE_FAILURES = 5
+THROTTLE_WINDOW = timedelta(minutes=15)
+#: ... refuse that username for this long after the last of them
+THROTTLE_LOCKOUT = timedelta(minutes=15)
+#: audit actions that count towards the throttle
+FAILURE_ACTIONS = ("login.failure", "password.change_failure")
+
+#: argon2id with the RFC 9106 "low memory" profile (64 MiB, 3 passes).
+#: Tests swap in a cheap one; hashes record their parameters and are
+#: upgraded at the next sign-in when these change.
+hasher = PasswordHasher()
+
+#: Demo logins made by ``seed-demo`` only, and printed by ``urls``:
+#: (username, password, role, display name). Demo data, never production.
+DEMO_ACCOUNTS = (
+    ("demo-admin", "demo-admin-2026", "admin", "Quản trị hệ thống (tài khoản mẫu)"),
+    ("demo-analyst", "demo-analyst-2026", "analyst", "Chuyên viên Sở Nội vụ (tài khoản mẫu)"),
+    ("demo-manager", "demo-manager-2026", "unit_manager", "Lãnh đạo UBND huyện (tài khoản mẫu)"),
+    ("demo-surveyor", "demo-surveyor-2026", "surveyor", "Điều tra viên cấp xã (tài khoản mẫu)"),
+)
+
+
+def clock() -> datetime:
+    """Now, in UTC. Tests replace it to move through the throttle window."""
+    return datetime.now(UTC)
+
+
+class AccountError(ValueError):
+    """Refused: ``message_key`` names the text in ``app.i18n.MESSAGES``,
+    ``values`` fill its placeholders."""
+
+    def __init__(self, message_key: str, **values: object):
+        super().__init__(message_key)
+        self.message_key = message_key
+        self.values = values
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of a sign-in attempt.
+
+    Attributes
+    ----------
+    status : str
+        ``ok``, ``failed`` (unknown user, wrong password or inactive account:
+        the person is told the same for all three) or ``throttled``.
+    user : User or None
+        The account, when ``status`` is ``ok``.
+    retry_after : int
+        Seconds until the username may try again, when ``throttled``.
+    """
+
+    status: str
+    user: User | None = None
+    retry_after: int = 0
+
+
+@dataclass
+class _Dummy:
+    """A hash to verify against when the username is unknown, so that
+    answering takes as long as for a real account."""
+
+    hasher: PasswordHasher | None = None
+    hash: str = ""
+
+
+_dummy = _Dummy()
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything stored here is UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def username_normalise(raw: str) -> str:
+    """Usernames are compared lower-case and without surrounding spaces."""
+    return raw.strip().lower()[:80]
+
+
+def password_hash(password: str) -> str:
+    return hasher.hash(password)
+
+
+def _password_matches(stored_hash: str | None, password: str) -> bool:
+    """Verify ``password``; with no hash (unknown user) do the same work and
+    answer False."""
+    if stored_hash is None:
+        if _dummy.hasher is not hasher:
+            _dummy.hasher, _dummy.hash = hasher, hasher.hash("no such account: dummy password")
+        with contextlib.suppress(Argon2Error):
+            hasher.verify(_dummy.hash, password)
+        return False
+    try:
+        return hasher.verify(stored_hash, password)
+    except Argon2Error:
+        return False
+
+
+def password_problem(password: str, username: str) -> str | None:
+    """Why ``password`` is too weak for ``username`` (an i18n key), or None."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        return "password.too_short"
+    if len(password) > PASSWORD_MAX_LENGTH:
+        return "password.too_long"
+    if password.strip().lower() == username.strip().lower():
+        return "password.is_username"
+    return None
+
+
+def audit_record(
+    session: Session,
+    actor: User | None,
+    action: str,
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add one row to the audit log (flushed, not committed)."""
+    event = AuditEvent(
+        at=clock(),
+        actor_user_id=actor.id if actor is not None else None,
+        actor_username=actor.username if actor is not None else None,
+        action=action,
+        target=target[:200] if target else target,
+        detail=detail,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def user_create(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str | None = None,
+    unit: Unit | None = None,
+    actor: User | None = None,
+    via: str = "admin",
+) -> User:
+    """Create an account and audit it.
+
+    Raises
+    ------
+    AccountError
+        The username is malformed or taken, the role unknown, a unit
+        manager or surveyor has no unit, or the password is weak.
+    """
+    name = username_normalise(username)
+    if not USERNAME_PATTERN.fullmatch(name):
+        raise AccountError("account.username_invalid")
+    if role not in ROLES:
+        raise AccountError("account.role_unknown", role=role)
+    if role in UNIT_ROLES and unit is None:
+        raise AccountError("account.unit_required")
+    problem = password_problem(password, name)
+    if problem:
+        raise AccountError(problem, n=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)
+    if session.scalar(select(User.id).where(User.username == name)) is not None:
+        raise AccountError("account.username_taken", username=name)
+    now = clock()
+    user = User(
+        username=name,
+        display_name=(display_name or name).strip(),
+        password_hash=password_hash(password),
+        role=role,
+        unit=unit,
+        active=True,
+        created_at=now,
+        password_changed_at=now,
+    )
+    session.add(user)
+    session.flush()
+    audit_record(
+        session,
+        actor,
+        "admin.change",
+        f"user:{name}",
+        {"change": "user.create", "role": role, "unit": unit.code if unit else None, "via": via},
+    )
+    return user
+
+
+def login_locked_until(session: Session, username: str) -> datetime | None:
+    """When ``username`` may try to sign in again, or None if it may now.
+
+    Locked when the last THROTTLE_FAILURES failures since the last
+    successful sign-in fell within THROTTLE_WINDOW, until THROTTLE_LOCKOUT
+    after the newest of them. Refused attempts are not failures, so
+    hammering a locked account does not extend its lock.
+    """
+    now = clock()
+    since = now - THROTTLE_WINDOW - THROTTLE_LOCKOUT
+    last_success = session.scalar(
+        select(func.max(AuditEvent.at)).where(
+            AuditEvent.action == "login.success", AuditEvent.target == username, AuditEvent.at > since
+        )
+    )
+    query = select(AuditEvent.at).where(
+        AuditEvent.action.in_(FAILURE_ACTIONS),
+        AuditEvent.target == username,
+        AuditEvent.at > (last_success or since),
+    )
+    times = [
+        _aware(t)
+        for t in session.scalars(query.order_by(AuditEvent.at.desc()).limit(THROTTLE_FAILURES)).all()
+    ]
+    if len(times) < THROTTLE_FAILURES or times[0] - times[-1] > THROTTLE_WINDOW:
+        return None
+    until = times[0] + THROTTLE_LOCKOUT
+    return until if until > now else None
+
+
+def _retry_after(until: datetime) -> int:
+    return max(1, int((until - clock()).total_seconds() + 0.999))
+
+
+def authenticate(session: Session, username: str, password: str) -> SignIn:
+    """Check a username and password, record the attempt, return the outcome.
+
+    An unknown username, a wrong password and a deactivated account give
+    the same ``failed`` outcome after the same amount of hashing work.
+    """
+    name = username_normalise(username)
+    until = login_locked_until(session, name)
+    if until is not None:
+        audit_record(session, None, "login.throttled", name)
+        return SignIn("throttled", retry_after=_retry_after(until))
+    user = session.scalar(select(User).where(User.username == name))
+    matches = _password_matches(user.password_hash if user else None, password)
+    if user is None or not matches or not user.active:
+        reason = "unknown_user" if user is None else ("wrong_password" if not matches else "inactive")
+        audit_record(session, None, "login.failure", name, {"reason": reason})
+        return SignIn("failed")
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = password_hash(password)
+    user.last_login_at = clock()
+    audit_record(session, user, "login.success", name)
+    return SignIn("ok", user)
+
+
+def user_for_session(session: Session, session_id: str) -> User | None:
+    """The active account a session cookie names (see ``User.get_id``), or
+    None if it is gone, deactivated or its password changed since."""
+    user_id, _, fingerprint = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not user.active or password_fingerprint(user.password_hash) != fingerprint:
+        return None
+    return user
+
+
+def password_change(session: Session, user: User, *, current: str, new: str, confirmation: str) -> None:
+    """Replace ``user``'s password after checking the current one.
+
+    Raises
+    ------
+    AccountError
+        Locked by the throttle (``auth.throttled``), the current password is
+        wrong, the two new ones differ, or the new one is weak.
+    """
+    until = login_locked_until(session, user.username)
+    if until is not None:
+        raise AccountError("auth.throttled", minutes=max(1, _retry_after(until) // 60))
+    if not _password_matches(user.password_hash, current):
+        audit_record(session, user, "password.change_failure", user.username, {"reason": "wrong_current"})
+        raise AccountError("password.wrong_current")
+    if new != confirmation:
+        raise AccountError("password.mismatch")
+    problem = password_problem(new, user.username)
+    if problem:
+        raise AccountError(problem, n=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)
+    if _password_matches(user.password_hash, new):
+        raise AccountError("password.unchanged")
+    user.password_hash = password_hash(new)
+    user.password_changed_at = clock()
+    audit_record(session, user, "password.change", user.username)
+
+
+def demo_accounts(
+    session: Session, province_unit: Unit, sample_commune: Unit, sample_district: Unit
+) -> list[tuple[str, str, str]]:
+    """Create the demo logins that do not exist yet: an administrator and an
+    analyst for the province, a manager of ``sample_district`` and a surveyor
+    of ``sample_commune``. Returns (username, password, role) of those made.
+
+    Only ``seed-demo`` calls this: the passwords are public.
+    """
+    units = {
+        "admin": province_unit,
+        "analyst": province_unit,
+        "unit_manager": sample_district,
+        "surveyor": sample_commune,
+    }
+    made = []
+    for username, password, role, display_name in DEMO_ACCOUNTS:
+        if session.scalar(select(User.id).where(User.username == username)) is not None:
+            continue
+        user_create(
+            session,
+            username=username,
+            password=password,
+            role=role,
+            display_name=display_name,
+            unit=units[role],
+            via="seed-demo",
+        )
+        made.append((username, password, role))
+    return made
+
+
+def demo_logins(session: Session) -> list[tuple[str, str, str]]:
+    """The demo logins that exist and still have their demo password."""
+    users = {
+        u.username: u
+        for u in session.scalars(select(User).where(User.username.startswith("demo-", autoescape=True)))
+    }
+    return [
+        (username, password, role)
+        for username, password, role, _name in DEMO_ACCOUNTS
+        if (user := users.get(username)) is not None
+        and user.active
+        and _password_matches(user.password_hash, password)
+    ]

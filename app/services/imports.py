@@ -1,0 +1,206 @@
+"""Import paper-survey responses typed into CSV or XLSX.
+
+Each row goes through the same validation as the web form. A bad row is
+reported with its row number and reason and skipped; the others are
+stored. Importing the same file again adds nothing: each row's client
+UUID is derived from the form's serial number (column ``ma_phieu``), or,
+without one, from the row's position and content.
+
+Columns: ``ma_phieu`` (optional serial number), ``don_vi`` (unit code,
+required), ``quay`` (service point code, optional), ``ngay`` (the visit's
+date, dd/mm/yyyy or yyyy-mm-dd, required), then one column per question
+code of the instrument.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import ServicePoint, Unit
+from app.services.instruments import ActiveInstrument
+from app.services.submissions import VIETNAM, response_submit
+from surveys import answers_validate
+
+META = ("ma_phieu", "don_vi", "quay", "ngay")
+NAMESPACE = uuid.UUID("6f1c3f1e-0b7a-4c55-9a53-2a4f4d1c9e01")
+MAX_ROWS = 200_000
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (format, encoding, header)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    message: str
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    duplicates: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _rows_csv(data: bytes) -> Iterator[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            "Tệp CSV không ở mã UTF-8. Hãy lưu lại bằng “CSV UTF-8”. / The CSV file is not UTF-8."
+        ) from exc
+    dialect = csv.excel
+    with contextlib.suppress(csv.Error):
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    yield from csv.reader(io.StringIO(text), dialect)
+
+
+def _rows_xlsx(data: bytes) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise ImportFileError(f"Không đọc được tệp Excel / cannot read the XLSX file: {exc}") from exc
+    try:
+        for values in workbook.worksheets[0].iter_rows(values_only=True):
+            yield [_cell_text(v) for v in values]
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def file_rows(path: Path) -> Iterator[list[str]]:
+    data = path.read_bytes()
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _rows_xlsx(data)
+    if path.suffix.lower() in (".csv", ".txt"):
+        return _rows_csv(data)
+    raise ImportFileError(
+        f"Chỉ nhận tệp .csv hoặc .xlsx / only .csv and .xlsx files are accepted: {path.name}"
+    )
+
+
+def _parse_day(text: str) -> date | None:
+    text = text.strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def responses_import(
+    session: Session,
+    active: ActiveInstrument,
+    path: Path,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Validate and store every row; the caller commits.
+
+    Raises
+    ------
+    ImportFileError
+        When the file cannot be read or its header names unknown columns.
+    """
+    instrument = active.instrument
+    rows = file_rows(path)
+    try:
+        header = [h.strip() for h in next(rows)]
+    except StopIteration as exc:
+        raise ImportFileError("Tệp rỗng / the file is empty") from exc
+    codes = {q.code for q in instrument.questions}
+    unknown = [h for h in header if h and h not in codes and h not in META]
+    if unknown:
+        raise ImportFileError(
+            f"Cột không có trong bộ câu hỏi {instrument.key} / unknown columns: {', '.join(unknown[:10])}"
+        )
+    missing = [m for m in ("don_vi", "ngay") if m not in header]
+    if missing:
+        raise ImportFileError(f"Thiếu cột bắt buộc / missing required columns: {', '.join(missing)}")
+    units = {
+        code: uid
+        for code, uid in session.execute(select(Unit.code, Unit.id).where(Unit.retired_at.is_(None)))
+    }
+    points = {
+        (uid, code): pid
+        for pid, uid, code in session.execute(
+            select(ServicePoint.id, ServicePoint.unit_id, ServicePoint.code)
+        )
+    }
+    result = ImportResult()
+    for number, raw in enumerate(rows, start=2):
+        if progress is not None:
+            progress(1)
+        if number - 1 > MAX_ROWS:
+            result.errors.append(RowError(number, f"quá {MAX_ROWS} dòng, phần còn lại không được nhập"))
+            break
+        if not any(cell.strip() for cell in raw):
+            continue
+        record = {h: (raw[i].strip() if i < len(raw) else "") for i, h in enumerate(header) if h}
+        unit_id = units.get(record.get("don_vi", ""))
+        if unit_id is None:
+            result.errors.append(RowError(number, f"mã đơn vị không tồn tại: {record.get('don_vi', '')!r}"))
+            continue
+        point_id = None
+        if record.get("quay"):
+            point_id = points.get((unit_id, record["quay"]))
+            if point_id is None:
+                result.errors.append(RowError(number, f"mã quầy không thuộc đơn vị: {record['quay']!r}"))
+                continue
+        day = _parse_day(record.get("ngay", ""))
+        if day is None or day > datetime.now(VIETNAM).date():
+            result.errors.append(RowError(number, f"ngày không hợp lệ: {record.get('ngay', '')!r}"))
+            continue
+        checked = answers_validate(instrument, {k: v for k, v in record.items() if k in codes})
+        if not checked.ok:
+            reasons = "; ".join(f"{code}: {msg.vi}" for code, msg in checked.errors.items())
+            result.errors.append(RowError(number, reasons))
+            continue
+        serial = record.get("ma_phieu")
+        key = (
+            f"{instrument.code}|{record['don_vi']}|{serial}"
+            if serial
+            else f"{instrument.code}|{number}|{raw}"
+        )
+        outcome = response_submit(
+            session,
+            client_uuid=uuid.uuid5(NAMESPACE, key),
+            instrument=active,
+            unit_id=unit_id,
+            service_point_id=point_id,
+            channel="paper",
+            answers=checked.answers,
+            submitted_at=datetime.combine(day, time(12), tzinfo=VIETNAM).astimezone(UTC),
+        )
+        if outcome.status == "created":
+            result.created += 1
+        elif outcome.status == "duplicate":
+            result.duplicates += 1
+        else:
+            result.errors.append(RowError(number, f"mã phiếu {serial!r} đã được nhập với nội dung khác"))
+    return result

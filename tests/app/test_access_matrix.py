@@ -1,0 +1,195 @@
+"""Every route, requested by every kind of person, gives the outcome declared here.
+
+The routes come from ``app.url_map``, so a new route fails this test until
+its row is added to ``EXPECTED``: deciding who may open a page is part of
+adding it. Unit scope (what a person sees inside a page) is tested below.
+"""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.routing import Rule
+
+from app.access import allow, allowed_roles, unit_scope_clause, unit_visible, visible_unit_ids
+from app.models import Unit
+
+PEOPLE = ("anonymous", "surveyor", "unit_manager", "analyst", "admin")
+STAFF = PEOPLE[1:]
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(PEOPLE, status)
+
+
+def staff_only(status: int) -> dict[str, int]:
+    """Signed-in staff get ``status``; a signed-out person is sent to sign in."""
+    return {"anonymous": 302, **dict.fromkeys(STAFF, status)}
+
+
+#: (endpoint, method) -> expected status for each person. Requests carry no
+#: body and no CSRF token, so for a staff form 400 means "access granted,
+#: then refused for the missing token", and for the citizen form 415 means
+#: "access granted, then refused for the missing form body".
+EXPECTED: dict[tuple[str, str], dict[str, int]] = {
+    ("public.home", "GET"): everyone(200),
+    ("public.health", "GET"): everyone(200),
+    ("public.display", "GET"): everyone(303),
+    ("citizen.form", "GET"): everyone(200),
+    ("citizen.submit", "POST"): everyone(415),
+    ("citizen.thanks", "GET"): everyone(200),
+    ("auth.login", "GET"): {"anonymous": 200, **dict.fromkeys(STAFF, 302)},
+    ("auth.login", "POST"): everyone(400),
+    ("auth.logout", "POST"): staff_only(400),
+    ("auth.account", "GET"): staff_only(200),
+    ("auth.password", "GET"): staff_only(200),
+    ("auth.password", "POST"): staff_only(400),
+    # figures are for the province's staff; a surveyor collects, never reads them
+    ("reports.dashboard", "GET"): {**staff_only(200), "surveyor": 403},
+    ("reports.download", "GET"): {**staff_only(200), "surveyor": 403},
+}
+
+
+def _routes(app) -> list[tuple[Rule, str]]:
+    return [
+        (rule, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+    ]
+
+
+def test_every_route_gives_the_declared_outcome_to_every_person(app, point, users, login_as):
+    values = {"token": point.qr_token, "fmt": "json"}
+    routes = _routes(app)
+    undeclared = [
+        f"{rule.endpoint} {method} {rule.rule}"
+        for rule, method in routes
+        if (rule.endpoint, method) not in EXPECTED
+    ]
+    assert not undeclared, (
+        "New route(s) without a row in EXPECTED (tests/app/test_access_matrix.py): "
+        f"{undeclared}. Decide who may use each one, declare it with @allow(...) on the view "
+        "and add the expected status for every person to EXPECTED."
+    )
+    gone = set(EXPECTED) - {(rule.endpoint, method) for rule, method in routes}
+    assert not gone, f"EXPECTED lists routes that no longer exist: {sorted(gone)}"
+
+    adapter = app.url_map.bind("localhost")
+    failures = []
+    for rule, method in routes:
+        missing = set(rule.arguments) - set(values)
+        assert not missing, f"{rule.rule}: give a valid value for {missing} in `values` of this test"
+        url = adapter.build(rule.endpoint, {name: values[name] for name in rule.arguments}, method=method)
+        for person in PEOPLE:
+            client = app.test_client()
+            if person != "anonymous":
+                login_as(client, users[person])
+            response = client.open(url, method=method)
+            expected = EXPECTED[rule.endpoint, method][person]
+            if response.status_code != expected:
+                failures.append(f"{method} {url} as {person}: {response.status_code}, expected {expected}")
+    assert not failures, "\n".join(failures)
+
+
+def test_every_view_declares_who_may_use_it(app):
+    undeclared = [
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if endpoint != "static" and allowed_roles(view) is None
+    ]
+    assert not undeclared, f"views without @allow(...): {undeclared}"
+
+
+@pytest.fixture
+def probes(app):
+    """Routes that exercise each branch of the access check."""
+    app.add_url_rule("/_probe/undeclared", "probe_undeclared", lambda: "secret")
+    app.add_url_rule("/_probe/admin", "probe_admin", allow("admin")(lambda: "for admins"))
+    app.add_url_rule("/_probe/units", "probe_units", allow("unit_manager", "surveyor")(lambda: "for units"))
+    app.add_url_rule("/api/_probe", "probe_api", allow("analyst")(lambda: {"ok": True}))
+    return app
+
+
+def test_a_view_without_declaration_is_closed_to_everyone(probes, users, login_as):
+    anonymous = probes.test_client().get("/_probe/undeclared")
+    assert anonymous.status_code == 403
+    admin = probes.test_client()
+    login_as(admin, users["admin"])
+    refused = admin.get("/_probe/undeclared")
+    assert refused.status_code == 403
+    assert "Không có quyền truy cập" in refused.get_data(as_text=True)
+    assert "secret" not in refused.get_data(as_text=True)
+
+
+def test_roles_are_checked_and_do_not_imply_each_other(probes, users, login_as):
+    signed_out = probes.test_client().get("/_probe/admin?x=1")
+    assert signed_out.status_code == 302
+    assert signed_out.headers["Location"] == "/dang-nhap?next=/_probe/admin?x%3D1"
+    for person, status in (("surveyor", 403), ("unit_manager", 403), ("analyst", 403), ("admin", 200)):
+        client = probes.test_client()
+        login_as(client, users[person])
+        assert client.get("/_probe/admin").status_code == status, person
+    for person, status in (("surveyor", 200), ("unit_manager", 200), ("analyst", 403), ("admin", 403)):
+        client = probes.test_client()
+        login_as(client, users[person])
+        assert client.get("/_probe/units").status_code == status, person
+    client = probes.test_client()
+    login_as(client, users["analyst"])
+    page = client.get("/_probe/admin?lang=en")
+    assert page.status_code == 403 and "Access denied" in page.get_data(as_text=True)
+
+
+def test_the_api_answers_in_json_instead_of_redirecting(probes, users, login_as):
+    anonymous = probes.test_client().get("/api/_probe")
+    assert anonymous.status_code == 401
+    assert anonymous.is_json and anonymous.json["error"] == "Unauthorized"
+    surveyor = probes.test_client()
+    login_as(surveyor, users["surveyor"])
+    refused = surveyor.get("/api/_probe")
+    assert refused.status_code == 403 and refused.json["error"] == "Forbidden"
+    analyst = probes.test_client()
+    login_as(analyst, users["analyst"])
+    assert analyst.get("/api/_probe").json == {"ok": True}
+
+
+def test_allow_refuses_unknown_roles():
+    with pytest.raises(ValueError, match="roles"):
+        allow("administrator")
+    with pytest.raises(ValueError):
+        allow()
+
+
+def test_a_deactivated_account_loses_its_open_session(app, db_session, users, login_as):
+    client = app.test_client()
+    login_as(client, users["analyst"])
+    assert client.get("/tai-khoan").status_code == 200
+    users["analyst"].active = False
+    db_session.commit()
+    assert client.get("/tai-khoan").status_code == 302
+
+
+def test_a_unit_manager_sees_their_subtree_and_not_their_neighbours(db_session, units, users):
+    manager = users["unit_manager"]
+    ids = {unit.id: key for key, unit in units.items()}
+    assert {ids[i] for i in visible_unit_ids(db_session, manager)} == {"A", "A1", "A2"}
+    assert unit_visible(db_session, manager, units["A1"].id)
+    assert not unit_visible(db_session, manager, units["B"].id)
+    assert not unit_visible(db_session, manager, units["B1"].id)
+    assert not unit_visible(db_session, manager, units["P"].id)  # not the province above either
+
+
+def test_unit_scope_of_the_other_roles(db_session, units, users, point):
+    tree = {unit.id for unit in units.values()}
+    surveyor = visible_unit_ids(db_session, users["surveyor"])
+    assert surveyor == [units["A1"].id]
+    for role in ("analyst", "admin"):
+        seen = set(visible_unit_ids(db_session, users[role]))
+        assert tree | {point.unit_id} <= seen
+    assert visible_unit_ids(db_session, None) == []
+    # the clause composes with any query on units
+    from sqlalchemy import select
+
+    names = db_session.scalars(
+        select(Unit.code).where(unit_scope_clause(users["unit_manager"]), Unit.level == "commune")
+    ).all()
+    assert sorted(names) == ["U-A1", "U-A2"]

@@ -1,0 +1,216 @@
+"""Report, export and import commands, with their files read back."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timedelta
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from app.models import Answer, Response
+from app.services.demo import demo_seed
+from app.services.submissions import VIETNAM
+
+TODAY = datetime.now(VIETNAM).date()
+
+
+@pytest.fixture
+def demo(db_session):
+    demo_seed(db_session, responses=700, seed=11)
+    db_session.commit()
+    return db_session
+
+
+def count(session, channel=None) -> int:
+    query = select(func.count()).select_from(Response)
+    if channel:
+        query = query.where(Response.channel == channel)
+    return session.scalar(query)
+
+
+def test_json_report_matches_the_database(runner, demo, tmp_path):
+    out = tmp_path / "r.json"
+    start = TODAY - timedelta(days=400)
+    result = runner.invoke(
+        args=[
+            "report",
+            "--format",
+            "json",
+            "--out",
+            str(out),
+            "--period",
+            "custom",
+            "--date",
+            start.isoformat(),
+            "--end",
+            TODAY.isoformat(),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["responses"] == count(demo) == 700
+    assert data["title"]["vi"] == "Báo cáo kết quả khảo sát sự hài lòng"
+    index = next(s for s in data["summary"] if s["key"] == "INDEX")["current"]
+    assert 0 < index["lower"] < index["estimate"] < index["upper"] < 1
+    assert sum(u["responses"] for u in data["units"]) == 700
+    ranks = sorted(u["rank"] for u in data["units"] if u["rank"] is not None)
+    assert ranks == list(range(1, len(ranks) + 1))
+    for u in data["units"]:
+        if u["rank"] is not None:
+            assert u["rank_best"] <= u["rank"] <= u["rank_worst"]
+    assert [c["day"] for c in data["comments"]] == sorted((c["day"] for c in data["comments"]), reverse=True)
+    assert {m["term"]["vi"] for m in [dict(term=t[0]) for t in data["method_notes"]]} >= {"Khoảng tin cậy"}
+
+
+def test_report_of_an_empty_period(runner, demo, tmp_path):
+    out = tmp_path / "empty.json"
+    result = runner.invoke(
+        args=["report", "--format", "json", "--out", str(out), "--period", "year", "--date", "2001-06-01"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["responses"] == 0 and data["units"] == [] and data["funnel"] is None
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--period", "custom", "--date", "2026-05-01"], "ngày kết thúc"),
+        (["--date", "01/05/2026"], "YYYY-MM-DD"),
+    ],
+)
+def test_report_filter_errors_are_named(runner, tmp_path, args, message):
+    result = runner.invoke(args=["report", "--format", "json", "--out", str(tmp_path / "x.json"), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_export_responses_with_codebook(runner, demo, tmp_path):
+    out = tmp_path / "responses.csv"
+    result = runner.invoke(args=["export-responses", "--out", str(out), "--all-time"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert len(rows) == 700
+    assert "comment" not in rows[0]  # free text only on request
+    overall_ones = sum(r["overall"] == "1" for r in rows)
+    assert overall_ones == demo.scalar(
+        select(func.count())
+        .select_from(Answer)
+        .where(Answer.question_code == "overall", Answer.value_int == 1)
+    )
+    book = list(
+        csv.reader(io.StringIO((tmp_path / "responses.codebook.csv").read_text(encoding="utf-8-sig")))
+    )
+    waiting = "The waiting area has enough seats and is clean and airy"
+    assert [
+        "E1_1",
+        "Nơi ngồi chờ có đủ chỗ ngồi, sạch sẽ, thoáng mát",
+        waiting,
+        "3",
+        "Bình thường",
+        "Neutral",
+    ] in book
+    columns = {r[0] for r in book[1:]}
+    assert set(rows[0]) <= columns
+
+
+def test_export_neutralises_formulas(runner, demo, db_session, tmp_path):
+    db_session.execute(
+        Answer.__table__.update()
+        .where(Answer.question_code == "comment")
+        .values(value_text='=HYPERLINK("http://evil","x")')
+    )
+    out = tmp_path / "c.csv"
+    runner.invoke(args=["export-responses", "--out", str(out), "--all-time", "--with-comments"])
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    comments = [r["comment"] for r in rows if r["comment"]]
+    assert comments and all(c.startswith("'=") for c in comments)
+
+
+HEADER = [
+    *["ma_phieu", "don_vi", "quay", "ngay", "procedure", "E1_1", "E1_2", "E2_1", "E2_2", "E2_3", "E3_1"],
+    *["E3_2", "E3_3", "E4_1", "E4_2", "E5_gate", "harassment", "informal_payment", "overall", "comment"],
+]
+GOOD = ["1", "4", "5", "4", "3", "9", "5", "4", "4", "4", "2", "2", "2", "8", "4"]
+
+
+def import_rows():
+    day = (TODAY - timedelta(days=3)).strftime("%d/%m/%Y")
+    return [
+        HEADER,
+        ["P-001", "DEMO-HA-01", "Q01", day, *GOOD, "Tốt"],
+        ["P-002", "DEMO-HA-01", "", day, *GOOD, "=1+1"],
+        ["P-003", "KHONG-CO", "", day, *GOOD, ""],  # unknown unit
+        ["P-004", "DEMO-HA-01", "", "31/02/2026", *GOOD, ""],  # impossible date
+        ["P-005", "DEMO-HA-01", "", day, "1", "7", *GOOD[2:], ""],  # E1_1 = 7
+        ["P-006", "DEMO-HA-01", "", day, *GOOD[:-1], "", ""],  # overall missing
+        ["P-001", "DEMO-HA-01", "Q01", day, *GOOD, "Tốt"],  # duplicate of row 2
+        ["", "", "", "", *[""] * 15, ""],  # blank line
+    ]
+
+
+def test_import_csv_reports_bad_rows_and_is_idempotent(runner, demo, tmp_path):
+    path = tmp_path / "paper.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(import_rows())
+    before = count(demo)
+    result = runner.invoke(args=["import-responses", "--instrument", "sipas-counter", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Đã nhập 2 phiếu mới, bỏ qua 1 phiếu đã có, 4 dòng lỗi" in result.output
+    assert "dòng 4: mã đơn vị không tồn tại: 'KHONG-CO'" in result.output
+    assert "dòng 5: ngày không hợp lệ" in result.output
+    assert "dòng 6: E1_1: Câu trả lời không hợp lệ" in result.output
+    assert "dòng 7: overall: Vui lòng trả lời câu này." in result.output
+    assert count(demo, "paper") == 2 and count(demo) == before + 2
+    again = runner.invoke(args=["import-responses", "--instrument", "sipas-counter", str(path)])
+    assert "Đã nhập 0 phiếu mới, bỏ qua 3 phiếu đã có" in again.output
+    assert count(demo) == before + 2
+
+
+def test_import_xlsx(runner, demo, tmp_path):
+    wb = Workbook()
+    sheet = wb.active
+    for row in import_rows()[:3]:
+        sheet.append(row)
+    sheet["D2"] = datetime.combine(TODAY - timedelta(days=1), datetime.min.time())  # a real date cell
+    path = tmp_path / "paper.xlsx"
+    wb.save(path)
+    result = runner.invoke(args=["import-responses", "--instrument", "sipas-counter", str(path)])
+    assert "Đã nhập 2 phiếu mới" in result.output, result.output
+    days = set(demo.scalars(select(Response.service_day).where(Response.channel == "paper")))
+    assert TODAY - timedelta(days=1) in days
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("x.csv", b"don_vi,ngay,bogus\n", "unknown columns: bogus"),
+        ("x.csv", b"don_vi,E1_1\n", "missing required columns: ngay"),
+        ("x.csv", b"", "empty"),
+        ("x.csv", "don_vi,ngay\nĐ,1\n".encode("cp1258"), "UTF-8"),
+        ("x.xlsx", b"not a zip", "cannot read the XLSX"),
+        ("x.pdf", b"%PDF", "only .csv and .xlsx"),
+    ],
+)
+def test_import_refuses_unreadable_files(runner, demo, tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    before = count(demo)
+    result = runner.invoke(args=["import-responses", "--instrument", "sipas-counter", str(path)])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert count(demo) == before
+
+
+def test_import_date_in_the_future_is_refused(runner, demo, tmp_path):
+    rows = import_rows()[:2]
+    rows[1][3] = (TODAY + timedelta(days=2)).strftime("%d/%m/%Y")
+    path = tmp_path / "future.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    result = runner.invoke(args=["import-responses", "--instrument", "sipas-counter", str(path)])
+    assert "ngày không hợp lệ" in result.output

@@ -1,0 +1,185 @@
+"""The PDF report, read back with pypdf: A4 pages, Vietnamese text intact,
+every unit and its index, literal free text, page numbers, empty input.
+
+Reports come from ``tests/render/conftest.py`` (the demo province seeded
+and rolled back once per session); this module only renders them.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import unicodedata
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pypdf
+import pytest
+
+from app.render.report_pdf import COMMENTS_MAX, pct, report_pdf
+from app.services.aggregates import INDEX_KEY
+from app.services.reports import CommentLine, Report
+
+A4_PT = (595.28, 841.89)
+XSS = "<script>alert(1)</script>"
+FORMULA = "=1+1"
+
+
+def read(pdf: bytes) -> list[pypdf.PageObject]:
+    return list(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def texts(pages: list[pypdf.PageObject]) -> list[str]:
+    """Each page's text with runs of whitespace collapsed, so a name wrapped
+    over two lines of a table cell still reads as one string."""
+    return [" ".join(page.extract_text().split()) for page in pages]
+
+
+@pytest.fixture(scope="module")
+def report(demo_report: Report) -> Report:
+    day = demo_report.period.end
+    extra = [CommentLine(day, "Xã Thử", "Quầy 1", XSS), CommentLine(day, "Xã Thử", "", FORMULA)]
+    return replace(demo_report, comments=extra + demo_report.comments)
+
+
+@pytest.fixture(scope="module")
+def pages(report: Report) -> list[pypdf.PageObject]:
+    return read(report_pdf(report))
+
+
+@pytest.fixture(scope="module")
+def text(pages: list[pypdf.PageObject]) -> str:
+    return "\n".join(texts(pages))
+
+
+def test_every_page_is_a4_portrait_or_landscape(pages):
+    sizes = {(round(float(p.mediabox.width), 2), round(float(p.mediabox.height), 2)) for p in pages}
+    for width, height in sizes:
+        assert (width, height) in {A4_PT, A4_PT[::-1]} or (
+            min(width, height) == pytest.approx(A4_PT[0], abs=1)
+            and max(width, height) == pytest.approx(A4_PT[1], abs=1)
+        )
+
+
+def test_the_wide_units_table_is_on_landscape_pages(pages):
+    [page] = [p for p, t in zip(pages, texts(pages), strict=True) if "5. Kết quả theo đơn vị" in t]
+    assert float(page.mediabox.width) == pytest.approx(A4_PT[1], abs=1)
+
+
+def test_vietnamese_text_keeps_its_diacritics(text):
+    for phrase in (
+        "Báo cáo kết quả khảo sát sự hài lòng",
+        "Chỉ số hài lòng chung",
+        "Tỷ lệ bị phiền hà, sách nhiễu",
+        "Tỷ lệ phải chi tiền ngoài quy định",
+        "SỞ NỘI VỤ",
+        "Sở Nội vụ",
+        "Trang 1/",
+    ):
+        assert phrase in text
+    assert text == unicodedata.normalize("NFC", text)
+
+
+def test_cover_shows_period_previous_period_responses_and_snapshot(report, pages):
+    cover = texts(pages)[0]
+    assert report.period.label("vi") in cover
+    assert report.previous.label("vi") in cover
+    assert str(report.responses) in cover
+    assert report.instrument_title.vi in cover
+    assert "Dữ liệu tại thời điểm" in cover
+
+
+def test_snapshot_time_is_printed_in_vietnam_time(report):
+    cover = texts(read(report_pdf(replace(report, generated_at=datetime(2026, 3, 1, 17, 30, tzinfo=UTC)))))[0]
+    assert "02/03/2026 00:30" in cover
+
+
+def test_every_page_has_the_period_and_its_number(report, pages):
+    page_texts = texts(pages)
+    for number, page_text in enumerate(page_texts, start=1):
+        assert report.period.label("vi") in page_text
+        assert f"Trang {number}/{len(page_texts)}" in page_text
+
+
+def test_every_unit_and_its_overall_index_are_printed(report, text):
+    assert report.units
+    for unit in report.units:
+        assert unit.name in text
+        assert unit.code in text
+        figure = unit.figures[INDEX_KEY]
+        if figure.estimate is not None:
+            assert pct(figure.estimate) in text
+
+
+def test_summary_prints_estimates_with_their_intervals(report, text):
+    index = next(line for line in report.summary if line.key == INDEX_KEY).current
+    assert f"{pct(index.estimate)} {index.lower * 100:.1f}–{index.upper * 100:.1f}%" in text
+
+
+def test_every_criterion_is_printed(report, text):
+    for line in report.criteria:
+        assert line.text.vi in text
+
+
+def test_free_text_is_printed_literally(text):
+    assert XSS in text
+    assert FORMULA in text
+
+
+def test_hostile_free_text_prints_without_control_characters(hostile):
+    text = "\n".join(texts(read(report_pdf(hostile.report))))
+    assert hostile.xss in text
+    assert hostile.control[1] in text
+    assert "Xã Điều Khiển" in text
+    assert not any(unicodedata.category(ch) == "Cc" for ch in text.replace("\n", ""))
+
+
+def test_comments_are_capped_and_the_cut_is_said(report):
+    many = [CommentLine(report.period.end, "Xã Thử", "", f"Ý kiến số {i}") for i in range(COMMENTS_MAX + 50)]
+    text = "\n".join(texts(read(report_pdf(replace(report, comments=many)))))
+    assert f"Hiển thị {COMMENTS_MAX} ý kiến mới nhất trong số {COMMENTS_MAX + 50}" in text
+    assert f"Ý kiến số {COMMENTS_MAX - 1} " in text
+    assert f"Ý kiến số {COMMENTS_MAX} " not in text
+
+
+def test_decomposed_vietnamese_prints_composed(report):
+    unit = replace(report.units[0], name=unicodedata.normalize("NFD", "Xã Đắk Rơ Thử"))
+    text = "\n".join(texts(read(report_pdf(replace(report, units=[unit, *report.units[1:]])))))
+    assert "Xã Đắk Rơ Thử" in text
+
+
+def test_english_rendering(report):
+    pages = read(report_pdf(report, lang="en"))
+    text = "\n".join(texts(pages))
+    assert "Satisfaction survey report" in text
+    assert "Overall satisfaction index" in text
+    assert "Page 1/" in text
+    assert report.period.label("en") in texts(pages)[0]
+    assert "Trang 1/" not in text
+
+
+def test_empty_report_says_there_is_no_data(empty_report):
+    pages = read(report_pdf(empty_report))
+    text = "\n".join(texts(pages))
+    assert empty_report.responses == 0
+    assert "Không có dữ liệu" in text
+    assert "Báo cáo kết quả khảo sát sự hài lòng" in text
+    assert 3 <= len(pages) <= 10
+
+
+def test_missing_and_nan_figures_do_not_break_the_charts(report):
+    units = [
+        replace(u, figures={**u.figures, INDEX_KEY: replace(u.figures[INDEX_KEY], estimate=math.nan, lower=None)})
+        if i % 2
+        else u
+        for i, u in enumerate(report.units)
+    ]
+    trend = [replace(p, responses=0, figures={}) for p in report.trend]
+    broken = replace(report, units=units, trend=trend, funnel=None, comments=[], criteria=[])
+    text = "\n".join(texts(read(report_pdf(broken))))
+    assert text.count("Không có dữ liệu") >= 4  # funnel, trend, criteria, comments
+    assert "nan" not in text.lower().split()
+
+
+def test_page_count_is_reasonable(pages):
+    assert 6 <= len(pages) <= 20
