@@ -321,9 +321,7 @@ def difference_confint(
     use the interval for a verdict that matches the figure shown.
     """
     alpha = check_alpha(alpha)
-    x1, n1, x2, n2 = np.broadcast_arrays(
-        *(np.asarray(a, dtype=float) for a in (count1, nobs1, count2, nobs2))
-    )
+    x1, n1, x2, n2 = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (count1, nobs1, count2, nobs2)))
     ci1 = proportion_confint(x1, n1, alpha=alpha, method="wilson")
     ci2 = proportion_confint(x2, n2, alpha=alpha, method="wilson")
     p1, p2 = ci1.estimate, ci2.estimate

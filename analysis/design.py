@@ -237,9 +237,7 @@ def domain_proportions(
         frame,
         lonely_psu,
     )
-    lower, upper = design_confint(
-        core["estimate"], core["se"], core["n"], core["df"], alpha=alpha, method=method
-    )
+    lower, upper = design_confint(core["estimate"], core["se"], core["n"], core["df"], alpha=alpha, method=method)
     return DomainEstimates(**core, lower=lower, upper=upper, method=method, alpha=alpha)
 
 
@@ -250,9 +248,7 @@ def design_proportion(
     return _single(domain_proportions, cluster, n, sum_w, sum_wy, **options)
 
 
-def design_mean(
-    cluster: ArrayLike, n: ArrayLike, sum_w: ArrayLike, sum_wy: ArrayLike, **options
-) -> DesignEstimate:
+def design_mean(cluster: ArrayLike, n: ArrayLike, sum_w: ArrayLike, sum_wy: ArrayLike, **options) -> DesignEstimate:
     """One mean over all rows; arguments as :func:`domain_means` without ``domain``."""
     return _single(domain_means, cluster, n, sum_w, sum_wy, **options)
 

@@ -75,11 +75,7 @@ def reliability_flags(
     if np.any(n_ < 0):
         raise ValueError("n must be non-negative")
     n_ = n_.astype(np.int64)
-    eff = (
-        n_.astype(float)
-        if n_eff is None
-        else np.broadcast_to(np.asarray(n_eff, dtype=float), n_.shape).copy()
-    )
+    eff = n_.astype(float) if n_eff is None else np.broadcast_to(np.asarray(n_eff, dtype=float), n_.shape).copy()
     reliable = n_ >= reliable_min
     if df is not None:
         reliable = reliable & (np.broadcast_to(np.asarray(df), n_.shape) >= 1)

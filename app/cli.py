@@ -85,9 +85,7 @@ def urls_command() -> None:
 @click.option("--token", help="QR token of one service point (PNG and SVG of its code).")
 @click.option("--point", "point_id", type=int, help="Id of one service point (PNG and SVG of its code).")
 @click.option("--unit", "unit_code", help="Unit code: one A4 poster per service point of its subtree (PDF).")
-@click.option(
-    "--out", "out", required=True, type=click.Path(path_type=Path), help="Output folder or PDF file."
-)
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Output folder or PDF file.")
 def qr_command(token: str | None, point_id: int | None, unit_code: str | None, out: Path) -> None:
     """Write QR codes (PNG, SVG) for a service point, or A4 posters (PDF) for a unit subtree."""
     from app.services.posters import PosterError, point_codes, unit_posters

@@ -122,8 +122,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "auth.throttled": (
         "Tài khoản này đã nhập sai mật khẩu quá nhiều lần nên tạm thời bị khóa đăng nhập. "
         "Vui lòng thử lại sau {minutes} phút.",
-        "Too many wrong passwords for this account, so signing in is paused. "
-        "Please try again in {minutes} minute(s).",
+        "Too many wrong passwords for this account, so signing in is paused. Please try again in {minutes} minute(s).",
     ),
     "auth.logout": ("Đăng xuất", "Sign out"),
     "auth.logged_out": ("Ông/bà đã đăng xuất.", "You have signed out."),
@@ -201,6 +200,7 @@ def translate(key: str, **values: object) -> str:
     vi, en = MESSAGES[key]
     text = en if current_lang() == "en" else vi
     return text.format(**values) if values else text
+
 
 # Reports and dashboard
 MESSAGES.update(

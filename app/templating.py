@@ -25,9 +25,20 @@ def vn_time(moment: datetime) -> str:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(vn_time)
+
     @app.context_processor
     def inject() -> dict[str, object]:
         return {"t": translate, "lang": current_lang(), "ui": display_prefs(), "LANGS": LANGS}
+
+    @app.after_request
+    def buffer_static(response: Response) -> Response:
+        # Flask-Compress compresses a streamed file without ever closing it;
+        # static files are a few KB, so hand it the bytes instead of the stream.
+        # (Registered after Compress, so it runs before it.)
+        if request.endpoint == "static" and response.direct_passthrough:
+            response.direct_passthrough = False
+            response.make_sequence()
+        return response
 
     @app.after_request
     def headers(response: Response) -> Response:

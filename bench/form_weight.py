@@ -35,9 +35,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 
 def main() -> None:
     folder = Path(tempfile.mkdtemp())
-    app = create_app(
-        Settings(env="testing", database_url=f"sqlite:///{folder / 'b.db'}"), instance_path=str(folder)
-    )
+    app = create_app(Settings(env="testing", database_url=f"sqlite:///{folder / 'b.db'}"), instance_path=str(folder))
     engine = app.extensions["db"].engine
     schema_upgrade(engine)
     with Session(engine) as s:

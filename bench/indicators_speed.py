@@ -261,7 +261,9 @@ def generate(engine, instrument_dir: Path, instrument, n_responses: int, n_units
             {"v": version_id, "np": points, "n": n_responses},
         )
         for table, column in (("units", "id"), ("service_points", "id"), ("responses", "id")):
-            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), (SELECT max(id) FROM {table}))"))
+            conn.execute(
+                text(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), (SELECT max(id) FROM {table}))")
+            )
         # Latent satisfaction (logit scale) per response: unit effect + cluster effect.
         conn.execute(
             text(
@@ -401,9 +403,7 @@ def explain(engine, instrument) -> None:
         for statement, parameters in statements:
             if not statement.lstrip().upper().startswith("SELECT"):
                 continue
-            plan = s.connection().exec_driver_sql(
-                "EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters
-            ).all()
+            plan = s.connection().exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters).all()
             print("\n```\n" + statement + "\n--\n" + "\n".join(r[0] for r in plan) + "\n```")
 
 
@@ -421,7 +421,7 @@ def export_for_r(engine, instrument, path: Path) -> float:
         ot = ",".join(map(str, sorted(other)))
         cols.append(
             f"max(CASE WHEN a.question_code = '{q.code}' THEN CASE WHEN a.value_int IN ({ev}) THEN 1 "
-            f"WHEN a.value_int IN ({ot}) THEN 0 END END) AS \"{q.code}\""
+            f'WHEN a.value_int IN ({ot}) THEN 0 END END) AS "{q.code}"'
         )
     sql = (
         "COPY (SELECT u.code AS unit, coalesce(r.service_point_id, 0) || '_' || r.service_day AS cluster, "
@@ -435,10 +435,9 @@ def export_for_r(engine, instrument, path: Path) -> float:
     t0 = time.perf_counter()
     raw = engine.raw_connection()
     try:
-        with raw.driver_connection.cursor() as cur, path.open("wb") as out:
-            with cur.copy(sql) as copy:
-                for chunk in copy:
-                    out.write(chunk)
+        with raw.driver_connection.cursor() as cur, path.open("wb") as out, cur.copy(sql) as copy:
+            for chunk in copy:
+                out.write(chunk)
     finally:
         raw.close()
     return time.perf_counter() - t0
@@ -583,10 +582,12 @@ def main() -> int:
         "|---|---:|---|",
         f"| `indicator_table` end to end ({len(table.domains)} units + total, "
         f"{len(next(iter(table.domains)).figures) if table.domains else 0} figures each) | **{service_med:.2f} s** | "
-        + ", ".join(f"{t:.2f}" for t in totals) + " |",
+        + ", ".join(f"{t:.2f}" for t in totals)
+        + " |",
         f"| of which SQL (`unit_moments`) | {sql_med:.2f} s | " + ", ".join(f"{t:.2f}" for t in sqls) + " |",
         f"| of which statistics and mapping | {stats_med:.2f} s | "
-        + ", ".join(f"{t - s:.2f}" for t, s in zip(totals, sqls, strict=True)) + " |",
+        + ", ".join(f"{t - s:.2f}" for t, s in zip(totals, sqls, strict=True))
+        + " |",
     ]
     if r_timing is not None:
         per_q = r_timing["svyby_seconds"]
@@ -599,7 +600,8 @@ def main() -> int:
             f"| R: read.csv (not timed) | {r_timing['read_seconds']:.1f} s | |",
             f"| R: `svydesign(ids = ~cluster, strata = ~unit, nest = TRUE)` | {r_timing['design_seconds']:.1f} s | |",
             f"| R: `svyby(~q, ~unit, des, svymean, na.rm = TRUE)`, per question (median of {k}) | {per_q_med:.1f} s | "
-            + ", ".join(f"{q} {t:.1f}" for q, t in per_q.items()) + " |",
+            + ", ".join(f"{q} {t:.1f}" for q, t in per_q.items())
+            + " |",
             f"| R: all {len(items)} questions ({'measured' if k == len(items) else f'EXTRAPOLATED from {k} measured'}) "
             f"| {all_r:.0f} s | |",
         ]

@@ -85,9 +85,7 @@ def _as_int(raw: object) -> int | None:
     return None
 
 
-def answers_validate(
-    instrument: Instrument, raw: Mapping[str, object], *, strict: bool = False
-) -> Validation:
+def answers_validate(instrument: Instrument, raw: Mapping[str, object], *, strict: bool = False) -> Validation:
     """Check raw answers against ``instrument``.
 
     Parameters
@@ -131,9 +129,7 @@ def answers_validate(
             text = text_clean(value)
             assert q.max_length is not None
             if len(text) > q.max_length:
-                errors[q.code] = Text(
-                    MSG_TOO_LONG.vi.format(n=q.max_length), MSG_TOO_LONG.en.format(n=q.max_length)
-                )
+                errors[q.code] = Text(MSG_TOO_LONG.vi.format(n=q.max_length), MSG_TOO_LONG.en.format(n=q.max_length))
             elif text:
                 answers[q.code] = text
             elif q.required:

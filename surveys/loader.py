@@ -136,9 +136,7 @@ class _Reader:
             refused=self.codes(raw.get("refused_codes"), where, "refused_codes", allowed),
         )
 
-    def question(
-        self, raw: Any, scales: dict[str, Scale], element: str | None, index: int
-    ) -> Question | None:
+    def question(self, raw: Any, scales: dict[str, Scale], element: str | None, index: int) -> Question | None:
         if not isinstance(raw, dict):
             self.error(f"question #{index}", "a question must be a mapping")
             return None
@@ -276,9 +274,7 @@ def load_instrument(path: Path | str) -> Instrument:
         reader.error("", f"version must be a positive integer (got {version!r})")
     match = FILE_RE.match(path.name)
     if match and (match["code"] != code or int(match["version"]) != version):
-        reader.error(
-            "", f"file name says {match['code']} v{match['version']}, contents say {code} v{version}"
-        )
+        reader.error("", f"file name says {match['code']} v{match['version']}, contents say {code} v{version}")
     title = reader.text(raw.get("title"), "", "title")
     intro = reader.text(raw.get("intro"), "", "intro")
     channels = raw.get("channels")

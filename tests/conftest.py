@@ -103,9 +103,7 @@ def point(db_session: Session) -> ServicePoint:
     province = Unit(code="T01", name="Tỉnh Thử Nghiệm", level="province", path="/")
     db_session.add(province)
     db_session.flush()
-    commune = Unit(
-        code="T01-X01", name="UBND xã Tân Phú", level="commune", parent=province, path=child_path(province)
-    )
+    commune = Unit(code="T01-X01", name="UBND xã Tân Phú", level="commune", parent=province, path=child_path(province))
     db_session.add(commune)
     db_session.flush()
     counter = ServicePoint(unit=commune, code="Q01", name="Quầy Tư pháp – hộ tịch")

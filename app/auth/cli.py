@@ -27,9 +27,7 @@ def _english(exc: AccountError) -> str:
 @with_appcontext
 @click.option("--username", required=True, help="Login name (lower-case letters, digits, . - _).")
 @click.option("--name", "display_name", help="The person's name, shown on screens and in the audit log.")
-@click.option(
-    "--password-stdin", is_flag=True, help="Read the password from the first line of standard input."
-)
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 def create_admin_command(username: str, display_name: str | None, password_stdin: bool) -> None:
     """Create an administrator account."""
     if password_stdin:

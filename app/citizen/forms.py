@@ -73,9 +73,7 @@ def form_fields(content_type: str | None, body: bytes) -> dict[str, str]:
         raise FormBodyError("error.content_type", 415)
     try:
         text = body.decode("utf-8")
-        pairs = parse_qsl(
-            text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=MAX_FIELDS
-        )
+        pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=MAX_FIELDS)
     except UnicodeDecodeError as exc:
         raise FormBodyError("error.encoding", 400) from exc
     except ValueError as exc:  # too many fields

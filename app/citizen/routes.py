@@ -28,9 +28,7 @@ def _point_or_404(token: str) -> tuple[PointInfo, ActiveInstrument]:
         abort(404, description="retired")
     if lookup.point is None:
         abort(404)
-    active = instrument_active(
-        db.session, current_app.extensions["instruments"], lookup.point.instrument_code
-    )
+    active = instrument_active(db.session, current_app.extensions["instruments"], lookup.point.instrument_code)
     if active is None:
         abort(404)
     return lookup.point, active
@@ -70,9 +68,7 @@ def form(token: str):
     point, active = _point_or_404(token)
     sent_at = _recently_sent(token)
     if sent_at is not None and not request.args.get("moi"):
-        return render_template(
-            "citizen/sent.html", point=point, time=sent_at.astimezone(VIETNAM).strftime("%H:%M")
-        )
+        return render_template("citizen/sent.html", point=point, time=sent_at.astimezone(VIETNAM).strftime("%H:%M"))
     return _render_form(point, active, nonce=nonce_issue(current_app.secret_key, point.id))
 
 
@@ -99,9 +95,7 @@ def submit(token: str):
             status=400,
         )
     if not validation.ok:
-        return _render_form(
-            point, active, nonce=fields["nonce"], fields=fields, validation=validation, status=422
-        )
+        return _render_form(point, active, nonce=fields["nonce"], fields=fields, validation=validation, status=422)
     # End the read-only transaction of the lookups: on SQLite a transaction
     # that has read cannot wait for the write lock (it fails at once with
     # "database is locked"), while one that starts by writing waits.

@@ -90,7 +90,5 @@ class RetiredQrToken(Base):
     __tablename__ = "retired_qr_tokens"
 
     token: Mapped[str] = mapped_column(String(64), primary_key=True)
-    service_point_id: Mapped[int] = mapped_column(
-        ForeignKey("service_points.id", ondelete="CASCADE"), index=True
-    )
+    service_point_id: Mapped[int] = mapped_column(ForeignKey("service_points.id", ondelete="CASCADE"), index=True)
     retired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -53,6 +53,8 @@ PT = 25.4 / 72  # one point in mm
 TICK_PT = 7.0  # tick labels
 LABEL_PT = 7.5  # row labels and legends
 Fmt = Callable[[float], str]
+#: Outliers named on a funnel plot, at each end.
+MAX_NAMED = 6
 
 
 def finite(value: float | None) -> float | None:
@@ -370,7 +372,10 @@ def funnel_chart(
     taken: list[tuple[float, float, float, float]] = [
         (sx(p.n) - 1.3, sy(p.estimate) - 1.3, sx(p.n) + 1.3, sy(p.estimate) + 1.3) for p in points
     ]
-    for p, color in sorted(labelled, key=lambda pc: pc[0].estimate, reverse=True):
+    labelled.sort(key=lambda pc: pc[0].estimate, reverse=True)
+    if len(labelled) > 2 * MAX_NAMED:  # name the most extreme, not a pile of text
+        labelled = labelled[:MAX_NAMED] + labelled[-MAX_NAMED:]
+    for p, color in labelled:
         px, py = sx(p.n), sy(p.estimate)
         label = fit(pdf, p.name, 60, size=TICK_PT)
         width = pdf.get_string_width(label)

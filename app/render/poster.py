@@ -32,9 +32,7 @@ __all__ = ["QR_MIN_MM", "PosterSpec", "posters_pdf"]
 FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
 
 TITLE = "Ý KIẾN CỦA BẠN GIÚP CHÚNG TÔI PHỤC VỤ TỐT HƠN"
-INSTRUCTION_VI = (
-    "Quét mã QR bằng camera điện thoại để đánh giá mức độ hài lòng. Khảo sát ẩn danh, mất khoảng 1 phút."
-)
+INSTRUCTION_VI = "Quét mã QR bằng camera điện thoại để đánh giá mức độ hài lòng. Khảo sát ẩn danh, mất khoảng 1 phút."
 INSTRUCTION_EN = "Scan with your phone camera to rate our service. Anonymous, about 1 minute."
 URL_LABEL = "Không quét được mã? Mở trình duyệt và nhập địa chỉ:"
 FOOTER = (

@@ -70,7 +70,7 @@ class Cell:
     proportions), ``float``, ``p`` (a p-value) or ``date``.
     """
 
-    value: str | int | float | object | None
+    value: object
     kind: str = "text"
     #: from fewer answers than the reliability threshold: shown grey and italic
     unreliable: bool = False

@@ -234,10 +234,7 @@ def login_locked_until(session: Session, username: str) -> datetime | None:
         AuditEvent.target == username,
         AuditEvent.at > (last_success or since),
     )
-    times = [
-        _aware(t)
-        for t in session.scalars(query.order_by(AuditEvent.at.desc()).limit(THROTTLE_FAILURES)).all()
-    ]
+    times = [_aware(t) for t in session.scalars(query.order_by(AuditEvent.at.desc()).limit(THROTTLE_FAILURES)).all()]
     if len(times) < THROTTLE_FAILURES or times[0] - times[-1] > THROTTLE_WINDOW:
         return None
     until = times[0] + THROTTLE_LOCKOUT
@@ -346,13 +343,10 @@ def demo_accounts(
 def demo_logins(session: Session) -> list[tuple[str, str, str]]:
     """The demo logins that exist and still have their demo password."""
     users = {
-        u.username: u
-        for u in session.scalars(select(User).where(User.username.startswith("demo-", autoescape=True)))
+        u.username: u for u in session.scalars(select(User).where(User.username.startswith("demo-", autoescape=True)))
     }
     return [
         (username, password, role)
         for username, password, role, _name in DEMO_ACCOUNTS
-        if (user := users.get(username)) is not None
-        and user.active
-        and _password_matches(user.password_hash, password)
+        if (user := users.get(username)) is not None and user.active and _password_matches(user.password_hash, password)
     ]

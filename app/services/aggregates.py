@@ -151,9 +151,7 @@ def unit_moments(session: Session, instrument: Instrument, flt: ResponseFilter) 
         .subquery()
     )
     frame_rows = session.execute(
-        select(clusters_q.c.unit_id, func.count(), func.sum(clusters_q.c.responses)).group_by(
-            clusters_q.c.unit_id
-        )
+        select(clusters_q.c.unit_id, func.count(), func.sum(clusters_q.c.responses)).group_by(clusters_q.c.unit_id)
     ).all()
     clusters = {u: int(c) for u, c, _ in frame_rows}
     responses = {u: int(n) for u, _, n in frame_rows}
@@ -173,8 +171,7 @@ def unit_moments(session: Session, instrument: Instrument, flt: ResponseFilter) 
         refused_codes[q.code] = scale.refused
     valid, event = _code_flag(valid_codes), _code_flag(event_codes)
     level_cols = [
-        func.sum(case((and_(valid == 1, Answer.value_int == lv), 1), else_=0)).label(f"l{lv}")
-        for lv in range(1, 6)
+        func.sum(case((and_(valid == 1, Answer.value_int == lv), 1), else_=0)).label(f"l{lv}") for lv in range(1, 6)
     ]
     per_cluster = (
         select(
@@ -216,18 +213,14 @@ def unit_moments(session: Session, instrument: Instrument, flt: ResponseFilter) 
     for unit_id, key, occupied, n, y, nn, yy, ny, na, refused, *levels in item_rows:
         rows_u.append(unit_id)
         rows_k.append(key)
-        for name, value in zip(
-            MOMENT_COLUMNS, (clusters[unit_id], occupied, n, n, y, nn, yy, ny, y), strict=True
-        ):
+        for name, value in zip(MOMENT_COLUMNS, (clusters[unit_id], occupied, n, n, y, nn, yy, ny, y), strict=True):
             cols[name].append(float(value or 0))
         for name, value in zip(lv, (*levels, na, refused), strict=True):
             lv[name].append(float(value or 0))
     for unit_id, key, occupied, n, y, nn, yy, ny, y2 in index_rows:
         rows_u.append(unit_id)
         rows_k.append(key)
-        for name, value in zip(
-            MOMENT_COLUMNS, (clusters[unit_id], occupied, n, n, y, nn, yy, ny, y2), strict=True
-        ):
+        for name, value in zip(MOMENT_COLUMNS, (clusters[unit_id], occupied, n, n, y, nn, yy, ny, y2), strict=True):
             cols[name].append(float(value or 0))
         for name in lv:
             lv[name].append(0.0)

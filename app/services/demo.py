@@ -78,9 +78,7 @@ def _working_days(end: date, days: int) -> list[date]:
     return [d for d in (end - timedelta(days=i) for i in range(days)) if d.weekday() < 5]
 
 
-def demo_seed(
-    session: Session, *, responses: int = 6000, seed: int = 2026, force: bool = False
-) -> DemoSummary:
+def demo_seed(session: Session, *, responses: int = 6000, seed: int = 2026, force: bool = False) -> DemoSummary:
     """Create a demo province, its units and counters, and synthetic responses.
 
     Raises
@@ -88,13 +86,9 @@ def demo_seed(
     DemoExists
         If a demo province exists and ``force`` is False.
     """
-    existing = session.scalars(
-        select(Unit.code).where(Unit.code.like("DEMO%"), Unit.level == "province")
-    ).all()
+    existing = session.scalars(select(Unit.code).where(Unit.code.like("DEMO%"), Unit.level == "province")).all()
     if existing and not force:
-        raise DemoExists(
-            f"A demo province ({', '.join(existing)}) already exists; use --force to add another."
-        )
+        raise DemoExists(f"A demo province ({', '.join(existing)}) already exists; use --force to add another.")
     prefix = "DEMO" if not existing else f"DEMO{len(existing) + 1}"
     instruments_sync(session)
     active = instrument_active(session, load_all(), "sipas-counter")
@@ -230,9 +224,7 @@ def _store(session: Session, version_id: int, instrument_key: str, rows: list[_S
             values.append(
                 {
                     "client_uuid": uuid.uuid4(),
-                    "payload_hash": payload_digest(
-                        instrument_key, row.point.unit_id, row.point.id, "qr", row.answers
-                    ),
+                    "payload_hash": payload_digest(instrument_key, row.point.unit_id, row.point.id, "qr", row.answers),
                     "instrument_version_id": version_id,
                     "unit_id": row.point.unit_id,
                     "service_point_id": row.point.id,
@@ -244,9 +236,7 @@ def _store(session: Session, version_id: int, instrument_key: str, rows: list[_S
                     "service_day": service_day_of(row.submitted),
                 }
             )
-        ids = session.scalars(
-            insert(Response).returning(Response.id, sort_by_parameter_order=True), values
-        ).all()
+        ids = session.scalars(insert(Response).returning(Response.id, sort_by_parameter_order=True), values).all()
         session.execute(
             insert(Answer),
             [

@@ -81,9 +81,7 @@ def responses_csv(
     text_codes = {q.code for q in instrument.questions if q.kind is QuestionKind.TEXT}
     pivots = [
         func.max(
-            case(
-                (Answer.question_code == code, Answer.value_text if code in text_codes else Answer.value_int)
-            )
+            case((Answer.question_code == code, Answer.value_text if code in text_codes else Answer.value_int))
         ).label(code)
         for code in codes
     ]

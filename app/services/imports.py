@@ -98,9 +98,7 @@ def file_rows(path: Path) -> Iterator[list[str]]:
         return _rows_xlsx(data)
     if path.suffix.lower() in (".csv", ".txt"):
         return _rows_csv(data)
-    raise ImportFileError(
-        f"Chỉ nhận tệp .csv hoặc .xlsx / only .csv and .xlsx files are accepted: {path.name}"
-    )
+    raise ImportFileError(f"Chỉ nhận tệp .csv hoặc .xlsx / only .csv and .xlsx files are accepted: {path.name}")
 
 
 def _parse_day(text: str) -> date | None:
@@ -142,15 +140,10 @@ def responses_import(
     missing = [m for m in ("don_vi", "ngay") if m not in header]
     if missing:
         raise ImportFileError(f"Thiếu cột bắt buộc / missing required columns: {', '.join(missing)}")
-    units = {
-        code: uid
-        for code, uid in session.execute(select(Unit.code, Unit.id).where(Unit.retired_at.is_(None)))
-    }
+    units = {code: uid for code, uid in session.execute(select(Unit.code, Unit.id).where(Unit.retired_at.is_(None)))}
     points = {
         (uid, code): pid
-        for pid, uid, code in session.execute(
-            select(ServicePoint.id, ServicePoint.unit_id, ServicePoint.code)
-        )
+        for pid, uid, code in session.execute(select(ServicePoint.id, ServicePoint.unit_id, ServicePoint.code))
     }
     result = ImportResult()
     for number, raw in enumerate(rows, start=2):
@@ -182,11 +175,7 @@ def responses_import(
             result.errors.append(RowError(number, reasons))
             continue
         serial = record.get("ma_phieu")
-        key = (
-            f"{instrument.code}|{record['don_vi']}|{serial}"
-            if serial
-            else f"{instrument.code}|{number}|{raw}"
-        )
+        key = f"{instrument.code}|{record['don_vi']}|{serial}" if serial else f"{instrument.code}|{number}|{raw}"
         outcome = response_submit(
             session,
             client_uuid=uuid.uuid5(NAMESPACE, key),

@@ -187,11 +187,7 @@ def indicator_keys(instrument: Instrument) -> list[str]:
     """Figure keys in reading order: index, elements, criteria, overall question, incidences."""
     keys = [INDEX_KEY, *[e.code for e in instrument.elements]]
     keys += [q.code for q in instrument.questions if q.role is Role.CRITERION]
-    keys += [
-        q.code
-        for q in instrument.questions
-        if q.role in (Role.OVERALL, Role.HARASSMENT, Role.INFORMAL_PAYMENT)
-    ]
+    keys += [q.code for q in instrument.questions if q.role in (Role.OVERALL, Role.HARASSMENT, Role.INFORMAL_PAYMENT)]
     return keys
 
 
@@ -221,8 +217,7 @@ def _domain(
         )
         labels = domain[rows]
         sums = {
-            name: {d: int(v) for d, v in zip(*_sum_by(labels, m.levels[name][rows]), strict=True)}
-            for name in m.levels
+            name: {d: int(v) for d, v in zip(*_sum_by(labels, m.levels[name][rows]), strict=True)} for name in m.levels
         }
         for i, d in enumerate(est.domain.tolist()):
             suppressed = bool(flags.suppressed[i])
@@ -238,9 +233,7 @@ def _domain(
                 n_eff=None if hide else _clean(est.n_eff[i]),
                 reliable=bool(flags.reliable[i]),
                 suppressed=suppressed,
-                distribution=()
-                if key in index_keys or suppressed
-                else tuple(sums[f"l{lv}"][d] for lv in range(1, 6)),
+                distribution=() if key in index_keys or suppressed else tuple(sums[f"l{lv}"][d] for lv in range(1, 6)),
                 not_applicable=sums["na"][d],
                 refused=sums["refused"][d],
             )

@@ -67,9 +67,7 @@ def instruments_sync(session: Session, directory: Path = INSTRUMENTS_DIR) -> lis
     return added
 
 
-def instrument_active(
-    session: Session, registry: dict[str, Instrument], code: str
-) -> ActiveInstrument | None:
+def instrument_active(session: Session, registry: dict[str, Instrument], code: str) -> ActiveInstrument | None:
     """The active version of instrument ``code``, or None if none is registered."""
     row = session.execute(
         select(InstrumentVersion.id, InstrumentVersion.version)

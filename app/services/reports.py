@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import platform
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from importlib import metadata
 
 import numpy as np
@@ -27,6 +27,7 @@ from app.services.indicators import Figure, IndicatorTable, Thresholds, indicato
 from surveys import Instrument, Role, Text
 
 PERIOD_KINDS = ("month", "quarter", "year", "custom")
+VIETNAM_TZ = timezone(timedelta(hours=7))
 
 
 @dataclass(frozen=True)
@@ -272,7 +273,10 @@ def _ranks(units: list[UnitLine]) -> list[UnitLine]:
 
 def _trend_periods(period: Period) -> tuple[str, list[Period]]:
     """Months for a period up to a year, quarters beyond; at least the last 12 months."""
-    end = period.end
+    # Months that have not begun yet would only show as empty points.
+    end = min(period.end, datetime.now(UTC).astimezone(VIETNAM_TZ).date())
+    if end < period.start:
+        end = period.end
     start = min(period.start, date(end.year - 1, end.month, 1) + timedelta(days=31))
     start = start.replace(day=1)
     step = "month" if (end - start).days <= 400 else "quarter"
@@ -293,9 +297,7 @@ def _comments(session: Session, flt: ResponseFilter, instrument: Instrument, sea
         .join(Answer, Answer.response_id == Response.id)
         .join(Unit, Unit.id == Response.unit_id)
         .outerjoin(ServicePoint, ServicePoint.id == Response.service_point_id)
-        .where(
-            *filter_conditions(session, flt), Answer.question_code.in_(codes), Answer.value_text.is_not(None)
-        )
+        .where(*filter_conditions(session, flt), Answer.question_code.in_(codes), Answer.value_text.is_not(None))
         .order_by(Response.service_day.desc(), Response.id.desc())
         .limit(limit)
     )
@@ -374,9 +376,9 @@ METHOD_NOTES = [
     (
         Text("So sánh với toàn tỉnh", "Comparison with the province"),
         Text(
-            "Mỗi đơn vị được kiểm định so với tỷ lệ chung; p-value hiệu chỉnh Holm giữa các đơn vị. "
+            "Mỗi đơn vị được kiểm định so với tỷ lệ chung; p-value hiệu chỉnh {correction_vi} giữa các đơn vị. "
             "Kết luận: tốt hơn / không khác biệt có ý nghĩa / kém hơn.",
-            "Each unit is tested against the overall figure; p-values are Holm-adjusted across units. "
+            "Each unit is tested against the overall figure; p-values are {correction_en}-adjusted across units. "
             "Verdict: better / not distinguishable / worse.",
         ),
     ),
@@ -399,6 +401,9 @@ METHOD_NOTES = [
         ),
     ),
 ]
+
+
+CORRECTION_NAMES = {"holm": "Holm", "bh": "Benjamini–Hochberg", "none": "(không / none)"}
 
 
 def unit_columns(instrument: Instrument) -> list[tuple[str, Text]]:
@@ -433,10 +438,8 @@ def report_build(
     previous = period.previous()
     options = {"alpha": alpha, "correction": correction, "thresholds": thresholds}
     table = indicator_table(session, instrument, current_filter, grouping=grouping, **options)
-    before = indicator_table(
-        session, instrument, replace(base, date_from=previous.start, date_to=previous.end), grouping=grouping,
-        **options,
-    )  # fmt: skip
+    previous_filter = replace(base, date_from=previous.start, date_to=previous.end)
+    before = indicator_table(session, instrument, previous_filter, grouping=grouping, **options)
     summary = []
     for key, label, higher in SUMMARY_KEYS:
         cur, prev = table.total.figures.get(key), before.total.figures.get(key)
@@ -445,9 +448,7 @@ def report_build(
         cur, prev = table.total.figures.get(element.code), before.total.figures.get(element.code)
         change = _change(cur, prev, element.code, alpha, frozenset({element.code}))
         summary.append(SummaryLine(element.code, element.title, cur, prev, change))
-    units = _ranks(
-        [UnitLine(d.key, d.name, d.level, d.responses, d.clusters, d.figures) for d in table.domains]
-    )
+    units = _ranks([UnitLine(d.key, d.name, d.level, d.responses, d.clusters, d.figures) for d in table.domains])
     criteria = [
         CriterionLine(
             q.code,
@@ -465,16 +466,13 @@ def report_build(
         t = indicator_table(session, instrument, replace(base, date_from=p.start, date_to=p.end), **options)
         trend.append(TrendPoint(p.label(), p.start, p.end, t.total.responses, t.total.figures))
     th = table.thresholds
-    notes = [
-        (
-            term,
-            Text(
-                text.vi.format(reliable=th.reliable_min, disclosure=th.disclosure_min),
-                text.en.format(reliable=th.reliable_min, disclosure=th.disclosure_min),
-            ),
-        )
-        for term, text in METHOD_NOTES
-    ]
+    words = {
+        "reliable": th.reliable_min,
+        "disclosure": th.disclosure_min,
+        "correction_vi": CORRECTION_NAMES[correction],
+        "correction_en": CORRECTION_NAMES[correction],
+    }
+    notes = [(term, Text(text.vi.format(**words), text.en.format(**words))) for term, text in METHOD_NOTES]
     return Report(
         title=Text("Báo cáo kết quả khảo sát sự hài lòng", "Satisfaction survey report"),
         instrument_key=instrument.key,

@@ -41,9 +41,7 @@ def upgrade() -> None:
             name=op.f("ck_users_unit_role_has_unit"),
         ),
         sa.CheckConstraint("username = lower(username)", name=op.f("ck_users_username_lower_case")),
-        sa.ForeignKeyConstraint(
-            ["unit_id"], ["units.id"], name=op.f("fk_users_unit_id_units"), ondelete="RESTRICT"
-        ),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_users_unit_id_units"), ondelete="RESTRICT"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
     )

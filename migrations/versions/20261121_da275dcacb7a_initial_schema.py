@@ -42,9 +42,7 @@ def upgrade() -> None:
         sa.Column("path", sa.String(length=400), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint(
-            "(level = 'province') = (parent_id IS NULL)", name=op.f("ck_units_only_province_is_root")
-        ),
+        sa.CheckConstraint("(level = 'province') = (parent_id IS NULL)", name=op.f("ck_units_only_province_is_root")),
         sa.CheckConstraint(
             "level IN ('province', 'department', 'district', 'commune')", name=op.f("ck_units_level_known")
         ),
@@ -99,9 +97,7 @@ def upgrade() -> None:
             "(status = 'excluded') = (excluded_reason IS NOT NULL)",
             name=op.f("ck_responses_exclusion_has_reason"),
         ),
-        sa.CheckConstraint(
-            "channel IN ('qr', 'tablet', 'paper', 'kiosk')", name=op.f("ck_responses_channel_known")
-        ),
+        sa.CheckConstraint("channel IN ('qr', 'tablet', 'paper', 'kiosk')", name=op.f("ck_responses_channel_known")),
         sa.CheckConstraint("status IN ('submitted', 'excluded')", name=op.f("ck_responses_status_known")),
         sa.ForeignKeyConstraint(
             ["instrument_version_id"],
@@ -122,9 +118,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("client_uuid", name=op.f("uq_responses_client_uuid")),
     )
     with op.batch_alter_table("responses", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_responses_instrument_version_id"), ["instrument_version_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_responses_instrument_version_id"), ["instrument_version_id"], unique=False)
         batch_op.create_index("ix_responses_point_day", ["service_point_id", "service_day"], unique=False)
         batch_op.create_index("ix_responses_unit_day", ["unit_id", "service_day"], unique=False)
 
@@ -142,9 +136,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("token", name=op.f("pk_retired_qr_tokens")),
     )
     with op.batch_alter_table("retired_qr_tokens", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_retired_qr_tokens_service_point_id"), ["service_point_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_retired_qr_tokens_service_point_id"), ["service_point_id"], unique=False)
 
     op.create_table(
         "answers",
@@ -152,9 +144,7 @@ def upgrade() -> None:
         sa.Column("question_code", sa.String(length=40), nullable=False),
         sa.Column("value_int", sa.Integer(), nullable=True),
         sa.Column("value_text", sa.Text(), nullable=True),
-        sa.CheckConstraint(
-            "(value_int IS NULL) <> (value_text IS NULL)", name=op.f("ck_answers_exactly_one_value")
-        ),
+        sa.CheckConstraint("(value_int IS NULL) <> (value_text IS NULL)", name=op.f("ck_answers_exactly_one_value")),
         sa.ForeignKeyConstraint(
             ["response_id"],
             ["responses.id"],

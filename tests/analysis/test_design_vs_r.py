@@ -54,9 +54,7 @@ def aggregated(design, variable):
     """Per-(unit, stratum, cluster) sufficient statistics and the design frame."""
     column = STRATUM_COLUMN.get(design)
     cluster_of = "id" if design == "srs" else "cluster"
-    frame = design_frame(
-        [r[cluster_of] for r in SAMPLE], None if column is None else [r[column] for r in SAMPLE]
-    )
+    frame = design_frame([r[cluster_of] for r in SAMPLE], None if column is None else [r[column] for r in SAMPLE])
     rows = [r for r in SAMPLE if r[variable] != ""]
     w = np.array([1.0 if design in UNWEIGHTED else float(r["w"]) for r in rows])
     y = np.array([float(r[variable]) for r in rows])
@@ -65,9 +63,7 @@ def aggregated(design, variable):
         [r[cluster_of] for r in rows],
         [r[column] if column else "" for r in rows],
     ]
-    (unit, cluster, stratum), (n, sw, swy, sw2, swy2) = group_sums(
-        keys, [np.ones_like(w), w, w * y, w * w, w * y * y]
-    )
+    (unit, cluster, stratum), (n, sw, swy, sw2, swy2) = group_sums(keys, [np.ones_like(w), w, w * y, w * w, w * y * y])
     return {
         "domain": unit,
         "cluster": cluster,

@@ -103,9 +103,7 @@ def test_proportions_from_moments_equal_those_from_clusters(seed, weighted, grou
         got = moments_estimate(*per_stratum(rows, domain_of), method=method)
         assert list(got.domain) == list(ref.domain)
         for field in ("n", "estimate", "se", "df", "n_psu", "deff", "n_eff", "lower", "upper"):
-            np.testing.assert_allclose(
-                getattr(got, field), getattr(ref, field), rtol=1e-9, atol=1e-12, err_msg=field
-            )
+            np.testing.assert_allclose(getattr(got, field), getattr(ref, field), rtol=1e-9, atol=1e-12, err_msg=field)
 
 
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
@@ -117,9 +115,7 @@ def test_means_from_moments_equal_those_from_clusters(weighted):
     ref = domain_means(d, c, n, sw, swy, stratum=s, sum_wy2=swy2, frame=frame)
     got = moments_estimate(*per_stratum(rows, domain_of), method="t", bounded=False)
     for field in ("estimate", "se", "df", "deff", "lower", "upper"):
-        np.testing.assert_allclose(
-            getattr(got, field), getattr(ref, field), rtol=1e-9, atol=1e-12, err_msg=field
-        )
+        np.testing.assert_allclose(getattr(got, field), getattr(ref, field), rtol=1e-9, atol=1e-12, err_msg=field)
 
 
 def test_empty_domain_and_single_psu():

@@ -51,9 +51,7 @@ def users(db_session: Session, units: dict[str, Unit]) -> dict[str, User]:
     """One active account per role, all with the password ``PASSWORD``:
     a surveyor of commune A1, the manager of district A, an analyst, an admin."""
     made = {
-        role: accounts.user_create(
-            db_session, username=f"test-{key}", password=PASSWORD, role=role, unit=unit
-        )
+        role: accounts.user_create(db_session, username=f"test-{key}", password=PASSWORD, role=role, unit=unit)
         for key, role, unit in (
             ("surveyor", "surveyor", units["A1"]),
             ("manager", "unit_manager", units["A"]),

@@ -62,9 +62,7 @@ def test_every_route_gives_the_declared_outcome_to_every_person(app, point, user
     values = {"token": point.qr_token, "fmt": "json"}
     routes = _routes(app)
     undeclared = [
-        f"{rule.endpoint} {method} {rule.rule}"
-        for rule, method in routes
-        if (rule.endpoint, method) not in EXPECTED
+        f"{rule.endpoint} {method} {rule.rule}" for rule, method in routes if (rule.endpoint, method) not in EXPECTED
     ]
     assert not undeclared, (
         "New route(s) without a row in EXPECTED (tests/app/test_access_matrix.py): "

@@ -109,9 +109,9 @@ def test_a_deactivated_account_cannot_sign_in(client, users, sign_in_form, db_se
     db_session.commit()
     response = sign_in_form(client, "test-surveyor")
     assert response.status_code == 401 and FAILED in _alert(response)
-    assert db_session.scalars(
-        select(AuditEvent.detail).where(AuditEvent.action == "login.failure")
-    ).one() == {"reason": "inactive"}
+    assert db_session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "login.failure")).one() == {
+        "reason": "inactive"
+    }
 
 
 def test_the_sixth_attempt_is_refused_even_with_the_right_password(
@@ -141,9 +141,7 @@ def test_throttling_does_not_reveal_whether_a_username_exists(client, sign_in_fo
 def test_the_throttle_counts_only_recent_failures_of_that_username(client, users, sign_in_form, db_session):
     old = accounts.clock() - timedelta(minutes=16)
     for minute in range(5):
-        db_session.add(
-            AuditEvent(at=old + timedelta(seconds=minute), action="login.failure", target="test-admin")
-        )
+        db_session.add(AuditEvent(at=old + timedelta(seconds=minute), action="login.failure", target="test-admin"))
     for _ in range(5):
         db_session.add(AuditEvent(at=accounts.clock(), action="login.failure", target="someone-else"))
     db_session.commit()
@@ -153,9 +151,7 @@ def test_the_throttle_counts_only_recent_failures_of_that_username(client, users
 def test_failures_spread_wider_than_the_window_do_not_lock(client, users, sign_in_form, db_session):
     start = accounts.clock() - timedelta(minutes=20)
     for minute in (0, 5, 10, 15, 19):  # five failures, but not within 15 minutes
-        db_session.add(
-            AuditEvent(at=start + timedelta(minutes=minute), action="login.failure", target="test-admin")
-        )
+        db_session.add(AuditEvent(at=start + timedelta(minutes=minute), action="login.failure", target="test-admin"))
     db_session.commit()
     assert sign_in_form(client, "test-admin").status_code == 303
 

@@ -31,9 +31,7 @@ def test_seed_demo_builds_a_province_with_clustered_responses(runner, db_session
     # clustering: several responses share a counter and a day
     per_cluster = (
         db_session.execute(
-            select(func.count())
-            .select_from(Response)
-            .group_by(Response.service_point_id, Response.service_day)
+            select(func.count()).select_from(Response).group_by(Response.service_point_id, Response.service_day)
         )
         .scalars()
         .all()
@@ -50,9 +48,7 @@ def test_seed_demo_builds_a_province_with_clustered_responses(runner, db_session
     assert max(means) - min(means) > 0.5
     for item in ("harassment", "informal_payment"):
         yes = db_session.scalar(
-            select(func.count())
-            .select_from(Answer)
-            .where(Answer.question_code == item, Answer.value_int == 1)
+            select(func.count()).select_from(Answer).where(Answer.question_code == item, Answer.value_int == 1)
         )
         assert 0 < yes < 300
 

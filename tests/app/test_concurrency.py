@@ -26,9 +26,7 @@ VALID = {
 
 @pytest.fixture
 def live_app(engine, database_url_for_tests, tmp_path):
-    app = create_app(
-        Settings(env="testing", database_url=database_url_for_tests), instance_path=str(tmp_path / "i")
-    )
+    app = create_app(Settings(env="testing", database_url=database_url_for_tests), instance_path=str(tmp_path / "i"))
     with Session(engine) as s:
         province = Unit(code="RACE", name="Tỉnh Đua", level="province", path="/")
         s.add(province)
@@ -68,14 +66,9 @@ def test_racing_double_taps_store_exactly_one(live_app, engine):
     assert statuses == [303] * 8
     with Session(engine) as s:
         point_id = s.scalar(select(ServicePoint.id).where(ServicePoint.qr_token == token))
-        count = s.scalar(
-            select(func.count()).select_from(Response).where(Response.service_point_id == point_id)
-        )
+        count = s.scalar(select(func.count()).select_from(Response).where(Response.service_point_id == point_id))
         answers = s.scalar(
-            select(func.count())
-            .select_from(Answer)
-            .join(Response)
-            .where(Response.service_point_id == point_id)
+            select(func.count()).select_from(Answer).join(Response).where(Response.service_point_id == point_id)
         )
     assert count == 1
     assert answers == len(VALID)

@@ -98,13 +98,9 @@ def test_export_responses_with_codebook(runner, demo, tmp_path):
     assert "comment" not in rows[0]  # free text only on request
     overall_ones = sum(r["overall"] == "1" for r in rows)
     assert overall_ones == demo.scalar(
-        select(func.count())
-        .select_from(Answer)
-        .where(Answer.question_code == "overall", Answer.value_int == 1)
+        select(func.count()).select_from(Answer).where(Answer.question_code == "overall", Answer.value_int == 1)
     )
-    book = list(
-        csv.reader(io.StringIO((tmp_path / "responses.codebook.csv").read_text(encoding="utf-8-sig")))
-    )
+    book = list(csv.reader(io.StringIO((tmp_path / "responses.codebook.csv").read_text(encoding="utf-8-sig"))))
     waiting = "The waiting area has enough seats and is clean and airy"
     assert [
         "E1_1",

@@ -58,7 +58,8 @@ def test_skip_logic_is_live_and_errors_sit_beside_questions(live_server, phone, 
     assert phone.locator("#err-E1_2").inner_text() == "Vui lòng trả lời câu này."
     assert phone.locator('input[name="E1_1"][value="4"]').is_checked()
     phone.screenshot(path=str(output_dir / "form-errors-360.png"))
-    assert phone.console_errors == []
+    # the 422 of the refused submission is logged by Chromium; nothing else may be
+    assert [e for e in phone.console_errors if "status of 422" not in e] == []
 
 
 def test_draft_survives_a_reload(live_server, phone):
@@ -87,11 +88,12 @@ def test_form_works_without_javascript(live_server, browser):
 def test_text_size_and_contrast_controls(live_server, phone, output_dir):
     phone.goto(f"{live_server.url}/s/{live_server.first_token()}?moi=1")
     base = phone.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
-    phone.get_by_role("link", name="Chữ lớn hơn").click()
+    # with JavaScript the display links act as buttons (role=button)
+    phone.get_by_role("button", name="Chữ lớn hơn").click()
     phone.wait_for_timeout(100)
     larger = phone.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
     assert larger > base
-    phone.get_by_role("link", name="Tương phản cao").click()
+    phone.get_by_role("button", name="Tương phản cao").click()
     phone.wait_for_timeout(100)
     assert "contrast" in phone.evaluate("document.documentElement.className")
     phone.screenshot(path=str(output_dir / "form-contrast-large-360.png"))

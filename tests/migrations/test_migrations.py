@@ -44,10 +44,7 @@ def test_empty_sqlite_upgrades_to_head_and_back(tmp_path):
 
 
 def test_constraints_hold_in_the_database(connection):
-    insert = (
-        "INSERT INTO units (code, name, level, path, created_at) "
-        "VALUES (:c, 'x', :level, '/', CURRENT_TIMESTAMP)"
-    )
+    insert = "INSERT INTO units (code, name, level, path, created_at) VALUES (:c, 'x', :level, '/', CURRENT_TIMESTAMP)"
 
     nested = connection.begin_nested()
     with pytest.raises(IntegrityError):
