@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import hashlib
+from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request, url_for
 
 from app.i18n import LANGS, current_lang, translate
 
@@ -18,8 +21,23 @@ def display_prefs() -> dict[str, str | bool]:
     return {"size": size if size in SIZES else "md", "contrast": contrast == "hc"}
 
 
+@lru_cache(maxsize=64)
+def _digest(path: str, mtime: float) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+
+
+def asset(filename: str) -> str:
+    """URL of a static file with a content hash, so browsers may cache it for
+    a year and still fetch a new version the moment it changes."""
+    path = Path(current_app.static_folder or "") / filename
+    version = _digest(str(path), path.stat().st_mtime) if path.is_file() else "0"
+    return url_for("static", filename=filename, v=version)
+
+
 def vn_time(moment: datetime) -> str:
     """A moment as Vietnamese local time, dd/mm/yyyy HH:MM."""
+    if moment.tzinfo is None:  # SQLite hands back naive UTC
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(timezone(timedelta(hours=7))).strftime("%d/%m/%Y %H:%M")
 
 
@@ -28,7 +46,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject() -> dict[str, object]:
-        return {"t": translate, "lang": current_lang(), "ui": display_prefs(), "LANGS": LANGS}
+        return {"t": translate, "lang": current_lang(), "ui": display_prefs(), "LANGS": LANGS, "asset": asset}
 
     @app.after_request
     def buffer_static(response: Response) -> Response:
@@ -38,6 +56,8 @@ def init_app(app: Flask) -> None:
         if request.endpoint == "static" and response.direct_passthrough:
             response.direct_passthrough = False
             response.make_sequence()
+        if request.endpoint == "static" and request.args.get("v"):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
 
     @app.after_request
@@ -54,6 +74,11 @@ def init_app(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
         )
+        # No page needs the camera, the microphone or the person's location.
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config.get("APP_ENV") == "production":
+            # Production is served over HTTPS only; tell browsers never to try plain HTTP.
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if "lang" in g:
             response.headers.setdefault("Content-Language", g.lang)
         return response

@@ -86,7 +86,7 @@ def _audit(action: str, req: ReportRequest, **extra) -> None:
 @allow(*STAFF)
 def dashboard():
     req = _scoped_request()
-    instrument, report = _build(req)
+    instrument, report = _build(req, limit=100)
     _audit("report.view", req)
     lang = current_lang()
     total = next((s.current for s in report.summary if s.key == INDEX_KEY), None)
