@@ -43,6 +43,7 @@ import datetime as dt
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -348,18 +349,20 @@ def generate(engine, instrument_dir: Path, instrument, n_responses: int, n_units
 
 # ---------------------------------------------------------------- timing
 class Stopwatch:
-    """Wraps indicators.unit_moments to time the SQL part of indicator_table."""
+    """Wraps indicators.unit_moments (or ``replacement``) to time the SQL part of indicator_table."""
 
-    def __init__(self):
+    def __init__(self, replacement=None):
         self.last = 0.0
+        self.replacement = replacement
 
     def __enter__(self):
         self.original = indicators_mod.unit_moments
+        inner = self.replacement or self.original
 
         def timed(*args, **kwargs):
             t0 = time.perf_counter()
             try:
-                return self.original(*args, **kwargs)
+                return inner(*args, **kwargs)
             finally:
                 self.last = time.perf_counter() - t0
 
@@ -370,11 +373,11 @@ class Stopwatch:
         indicators_mod.unit_moments = self.original
 
 
-def time_service(engine, instrument, repeat: int):
+def time_service(engine, instrument, repeat: int, replacement=None, warm_up: bool = True):
     flt = ResponseFilter(instrument=CODE)
     totals, sqls, table = [], [], None
-    with Stopwatch() as sw:
-        for i in range(repeat + 1):
+    with Stopwatch(replacement) as sw:
+        for i in range(0 if warm_up else 1, repeat + 1):
             with Session(engine) as s:
                 t0 = time.perf_counter()
                 table = indicator_table(s, instrument, flt)
@@ -386,6 +389,38 @@ def time_service(engine, instrument, repeat: int):
             sqls.append(sw.last)
             print(f"  run {i}: {elapsed:.3f} s (SQL {sw.last:.3f} s, rest {elapsed - sw.last:.3f} s)", flush=True)
     return table, totals, sqls
+
+
+def load_baseline(path: str):
+    """``unit_moments`` of another copy of app/services/aggregates.py (e.g. the previous commit's)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("baseline_aggregates", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module.unit_moments
+
+
+def table_difference(a, b) -> tuple[float, int]:
+    """Largest |difference| of estimate, se, lower, upper over every figure of two tables, and figures compared."""
+    worst, count = 0.0, 0
+    pairs = [(a.total, b.total), *zip(a.domains, b.domains, strict=True)]
+    for da, db in pairs:
+        if da.key != db.key or set(da.figures) != set(db.figures):
+            return float("inf"), count
+        for key, fa in da.figures.items():
+            fb = db.figures[key]
+            if (fa.n, fa.df, fa.distribution, fa.suppressed) != (fb.n, fb.df, fb.distribution, fb.suppressed):
+                return float("inf"), count
+            for name in ("estimate", "se", "lower", "upper"):
+                va, vb = getattr(fa, name), getattr(fb, name)
+                if (va is None) != (vb is None):
+                    return float("inf"), count
+                if va is not None:
+                    worst = max(worst, abs(va - vb))
+            count += 1
+    return worst, count
 
 
 def explain(engine, instrument) -> None:
@@ -403,8 +438,13 @@ def explain(engine, instrument) -> None:
         for statement, parameters in statements:
             if not statement.lstrip().upper().startswith("SELECT"):
                 continue
+            if "set_config(" in statement or "current_setting(" in statement:
+                s.connection().exec_driver_sql(statement, parameters)  # the service's session settings
+                continue
+            t0 = time.perf_counter()
             plan = s.connection().exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters).all()
-            print("\n```\n" + statement + "\n--\n" + "\n".join(r[0] for r in plan) + "\n```")
+            print(f"\n```\n-- EXPLAIN ANALYZE, {time.perf_counter() - t0:.2f} s\n{statement[:3000]}\n--\n"
+                  + "\n".join(r[0] for r in plan) + "\n```")  # fmt: skip
 
 
 # ---------------------------------------------------------------- R
@@ -495,6 +535,9 @@ def main() -> int:
     ap.add_argument("--reuse", action="store_true", help="keep the data of an earlier run of the same size")
     ap.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the SQL")
     ap.add_argument("--no-r", action="store_true")
+    ap.add_argument("--baseline", metavar="AGGREGATES_PY",
+                    help="also time indicator_table once with unit_moments from this file (e.g. the previous "
+                         "app/services/aggregates.py) and compare every figure")  # fmt: skip
     ap.add_argument("--r-questions", type=int, default=25, help="at most this many questions in R")
     ap.add_argument("--r-budget", type=float, default=480.0,
                     help="seconds of svyby; R stops before a question that would exceed it")  # fmt: skip
@@ -546,6 +589,13 @@ def main() -> int:
     service_med = statistics.median(totals)
     sql_med = statistics.median(sqls)
     stats_med = statistics.median([t - s for t, s in zip(totals, sqls, strict=True)])
+    baseline = None
+    if args.baseline:
+        print(f"# baseline: indicator_table with unit_moments from {args.baseline}, 1 run", flush=True)
+        base_table, base_totals, base_sqls = time_service(
+            engine, instrument, 1, replacement=load_baseline(args.baseline), warm_up=False
+        )
+        baseline = (base_totals[0], base_sqls[0], *table_difference(table, base_table))
 
     r_timing = cmp = None
     export_s = None
@@ -574,6 +624,11 @@ def main() -> int:
         f"harassment, informal payment) + a procedure field; {n_answers:,} answer rows "
         f"(answers {answers_size}, responses {responses_size})"
     )
+    if baseline is not None and baseline[2] != float("inf"):
+        lines.append(f"- baseline vs current: {baseline[3]:,} figures, same n/df/distributions, "
+                     f"max |difference| of estimate/se/bounds {baseline[2]:.1e}")  # fmt: skip
+    elif baseline is not None:
+        lines.append("- baseline vs current: THE TABLES DIFFER (keys, n, df or suppression)")
     if gen is not None:
         lines.append("- data generation (not benchmarked): " + ", ".join(f"{k} {v:.1f} s" for k, v in gen.items()))
     lines += [
@@ -589,6 +644,12 @@ def main() -> int:
         + ", ".join(f"{t - s:.2f}" for t, s in zip(totals, sqls, strict=True))
         + " |",
     ]
+    if baseline is not None:
+        b_total, b_sql, _, _ = baseline
+        lines.append(
+            f"| baseline `{args.baseline}` end to end, 1 run (SQL {b_sql:.1f} s) | {b_total:.1f} s | "
+            f"{b_total / service_med:.1f}x the current median |"
+        )
     if r_timing is not None:
         per_q = r_timing["svyby_seconds"]
         k = len(per_q)
@@ -607,11 +668,12 @@ def main() -> int:
         ]
         lines += [
             "",
-            f"- R / service, same questions: {len(items)} questions in R "
-            f"({'measured' if k == len(items) else 'extrapolated'}) {all_r:.0f} s vs the whole service table "
-            f"{service_med:.2f} s: **{all_r / service_per_q:,.0f}x**; one question in R ({per_q_med:.1f} s, measured) "
-            f"vs the whole 25-question table: {per_q_med / service_med:,.0f}x "
-            "(the service table also holds 6 indices, distributions, intervals, verdicts and the total)",
+            f"- R / service: all {len(items)} questions in R ({'measured' if k == len(items) else 'extrapolated'}, "
+            f"svyby only) {all_r:.0f} s vs the whole service table {service_med:.2f} s: "
+            f"**{all_r / service_per_q:,.0f}x**. "
+            f"Measured only: the {k} question(s) R did took {sum(per_q.values()):.0f} s, "
+            f"{sum(per_q.values()) / service_med:,.0f}x the service's time for all {len(items)} questions "
+            "(whose table also holds 6 indices, distributions, intervals, verdicts and the total)",
         ]
         if cmp is not None:
             (de, de_at), (ds, ds_at) = cmp["worst"]["estimate"], cmp["worst"]["se"]
@@ -630,6 +692,7 @@ def main() -> int:
     lines.append("```")
     print("\n".join(lines))
     engine.dispose()
+    shutil.rmtree(workdir, ignore_errors=True)  # the instrument file, the CSV for R and R's output
     return 0
 
 

@@ -8,11 +8,13 @@ unit and indicator, however many responses there are.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from sqlalchemy import Float, and_, case, cast, func, literal, select, union_all
+from sqlalchemy import Float, Integer, String, and_, case, cast, func, literal, literal_column, select, text, union_all
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Answer, InstrumentVersion, Response, Unit
@@ -85,8 +87,10 @@ class UnitMoments:
 def filter_conditions(session: Session, flt: ResponseFilter) -> list:
     """SQL conditions on ``Response`` selecting the submitted responses of ``flt``."""
     r = Response
-    versions = select(InstrumentVersion.id).where(InstrumentVersion.code == flt.instrument)
-    conds = [r.status == "submitted", r.instrument_version_id.in_(versions.scalar_subquery())]
+    # The version ids as literals, not a subquery: PostgreSQL then knows from
+    # its statistics how many responses match and plans the joins for it.
+    versions = session.scalars(select(InstrumentVersion.id).where(InstrumentVersion.code == flt.instrument)).all()
+    conds = [r.status == "submitted", r.instrument_version_id.in_(sorted(versions))]
     if flt.date_from is not None:
         conds.append(r.service_day >= flt.date_from)
     if flt.date_to is not None:
@@ -120,19 +124,52 @@ def _cluster_columns():
     return func.coalesce(Response.service_point_id, 0).label("point"), Response.service_day.label("day")
 
 
-def _code_flag(values_by_question: dict[str, frozenset[int]]):
-    """CASE giving 1 when the answer's code is in its question's set, else 0.
+#: Bits in one packed word. PostgreSQL sums ``integer`` inputs in an int8
+#: held by value, which is fast; a word must therefore stay below 2**31.
+_WORD_BITS = 30
 
-    Questions sharing a set share one WHEN, so the SQL stays short."""
-    questions_by_values: dict[frozenset[int], list[str]] = {}
-    for question, values in values_by_question.items():
-        if values:
-            questions_by_values.setdefault(values, []).append(question)
-    whens = [
-        (and_(Answer.question_code.in_(questions), Answer.value_int.in_(sorted(values))), 1)
-        for values, questions in questions_by_values.items()
-    ]
-    return case(*whens, else_=0) if whens else literal(0)
+
+@dataclass(frozen=True)
+class _Field:
+    """A small unsigned integer packed in bits ``shift`` … ``shift + width - 1`` of word ``word``."""
+
+    word: int
+    shift: int
+    width: int
+
+
+def _layout(widths: list[int]) -> list[_Field]:
+    """Place fields of the given bit widths into as few words as fit."""
+    fields, word, used = [], 0, 0
+    for width in widths:
+        if used + width > _WORD_BITS:
+            word, used = word + 1, 0
+        fields.append(_Field(word, used, width))
+        used += width
+    return fields
+
+
+def _unpack(word, f: _Field):
+    """SQL for the value of field ``f`` in the (possibly NULL) summed ``word``."""
+    value = func.coalesce(word, 0)
+    if f.shift:
+        value = value.op(">>")(f.shift)
+    return cast(value.op("&")((1 << f.width) - 1), Integer)
+
+
+@contextmanager
+def _analysis_settings(session: Session) -> Iterator[None]:
+    """On PostgreSQL, for the current transaction: no JIT (compiling these
+    wide queries costs seconds and saves less) and enough ``work_mem`` to
+    hash a million responses without spilling to disk."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    old = session.execute(text("SELECT current_setting('jit'), current_setting('work_mem')")).one()
+    session.execute(text("SELECT set_config('jit', 'off', true), set_config('work_mem', '256MB', true)"))
+    yield
+    session.execute(text("SELECT set_config('jit', :jit, true), set_config('work_mem', :mem, true)"),
+                    {"jit": old[0], "mem": old[1]})  # fmt: skip
 
 
 def unit_moments(session: Session, instrument: Instrument, flt: ResponseFilter) -> UnitMoments:
@@ -140,6 +177,20 @@ def unit_moments(session: Session, instrument: Instrument, flt: ResponseFilter) 
 
     ``instrument`` (the active version) says which codes are satisfied, not
     applicable, yes, no and refused.
+
+    One pass over the answers does the moments of every item and index:
+
+    1. per response, answers are summed through a small table of codes
+       (question, code → bits), so each response becomes a few packed
+       integers: one bit per item for "valid" and one for "event", and per
+       element the number of criteria answered and rated satisfied;
+    2. per cluster (unit, service point, day) the unpacked bits and the
+       respondents' element shares and overall index are summed;
+    3. per unit the cluster sums become the moments (sums of squares as
+       floating point, exact for integers below 2**53).
+
+    A second, cheap query counts each code per unit and question: the
+    answer distributions, and which items a unit has answers to at all.
     """
     conds = filter_conditions(session, flt)
     point, day = _cluster_columns()
@@ -157,160 +208,214 @@ def unit_moments(session: Session, instrument: Instrument, flt: ResponseFilter) 
     responses = {u: int(n) for u, _, n in frame_rows}
 
     items = [q for q in instrument.questions if q.scale is not None and q.role in _ITEM_ROLES]
-    valid_codes, event_codes, na_codes, refused_codes = {}, {}, {}, {}
-    for q in items:
+    criteria = [q for q in instrument.questions if q.role is Role.CRITERION and q.scale is not None]
+    elements = [
+        (e.code, [q.code for q in criteria if q.element == e.code])
+        for e in instrument.elements
+        if any(q.element == e.code for q in criteria)
+    ]
+    if not items:
+        return _moments_table([], {}, [], [], responses, clusters)
+
+    # Where each item's bits and each element's counts sit in the packed words.
+    item_fields = _layout([1] * len(items))
+    element_fields = _layout([len(codes).bit_length() for _, codes in elements])
+    element_of = {code: i for i, (_, codes) in enumerate(elements) for code in codes}
+    words = {
+        "v": 1 + max(f.word for f in item_fields),
+        "e": 1 + max(f.word for f in item_fields),
+        "iv": 1 + max((f.word for f in element_fields), default=-1),
+        "is": 1 + max((f.word for f in element_fields), default=-1),
+    }
+    code_rows = []
+    for i, q in enumerate(items):
         scale = q.scale
         assert scale is not None
         if q.role in (Role.CRITERION, Role.OVERALL):
-            valid_codes[q.code] = scale.codes - scale.not_applicable - scale.refused
-            event_codes[q.code] = scale.satisfied
+            valid, event = scale.codes - scale.not_applicable - scale.refused, scale.satisfied
         else:
-            valid_codes[q.code] = scale.yes | scale.no
-            event_codes[q.code] = scale.yes
-        na_codes[q.code] = scale.not_applicable
-        refused_codes[q.code] = scale.refused
-    valid, event = _code_flag(valid_codes), _code_flag(event_codes)
-    level_cols = [
-        func.sum(case((and_(valid == 1, Answer.value_int == lv), 1), else_=0)).label(f"l{lv}") for lv in range(1, 6)
-    ]
-    per_cluster = (
+            valid, event = scale.yes | scale.no, scale.yes
+        for value in sorted(scale.codes):
+            bits = {f"{p}{w}": 0 for p, n in words.items() for w in range(n)}
+            f = item_fields[i]
+            bits[f"v{f.word}"] += (value in valid) << f.shift
+            bits[f"e{f.word}"] += (value in event) << f.shift
+            if q.code in element_of:
+                f = element_fields[element_of[q.code]]
+                bits[f"iv{f.word}"] += (value not in scale.not_applicable) << f.shift
+                bits[f"is{f.word}"] += (value in scale.satisfied) << f.shift
+            flags = {
+                "valid": int(value in valid),
+                "na": int(value in scale.not_applicable),
+                "refused": int(value in scale.refused),
+            }
+            code_rows.append(
+                select(
+                    literal(q.code, String).label("q"),
+                    literal_column(str(value), Integer).label("v"),
+                    *[literal_column(str(x), Integer).label(k) for k, x in (flags | bits).items()],
+                )
+            )
+    codes = union_all(*code_rows).subquery("codes")
+    item_codes = [q.code for q in items]
+    answered = (*conds, Answer.question_code.in_(item_codes), Answer.value_int.is_not(None))
+    on_code = and_(codes.c.q == Answer.question_code, codes.c.v == Answer.value_int)
+
+    per_response = (
         select(
             Response.unit_id,
-            Answer.question_code.label("key"),
-            func.sum(valid).label("n"),
-            func.sum(event).label("y"),
-            func.sum(_code_flag(na_codes)).label("na"),
-            func.sum(_code_flag(refused_codes)).label("refused"),
-            *level_cols,
+            point,
+            day,
+            *[func.sum(codes.c[f"{p}{w}"]).label(f"{p}{w}") for p, n in words.items() for w in range(n)],
         )
         .join(Answer, Answer.response_id == Response.id)
-        .where(*conds, Answer.question_code.in_([q.code for q in items]), Answer.value_int.is_not(None))
-        .group_by(Response.unit_id, point, day, Answer.question_code)
-        .subquery()
+        .outerjoin(codes, on_code)
+        .where(*answered)
+        .group_by(Response.id, Response.unit_id, point, day)
+        .subquery("per_response")
     )
-    c = per_cluster.c
-    item_rows = session.execute(
+    pr = per_response.c
+    shares = []
+    for i, _ in enumerate(elements):
+        f = element_fields[i]
+        valid_e, sat_e = _unpack(pr[f"iv{f.word}"], f), _unpack(pr[f"is{f.word}"], f)
+        shares.append(case((valid_e > 0, cast(sat_e, Float) / valid_e), else_=None).label(f"s{i}"))
+    respondent = (
         select(
-            c.unit_id,
-            c.key,
-            func.sum(case((c.n > 0, 1), else_=0)),
-            func.sum(c.n),
-            func.sum(c.y),
-            func.sum(c.n * c.n),
-            func.sum(c.y * c.y),
-            func.sum(c.n * c.y),
-            func.sum(c.na),
-            func.sum(c.refused),
-            *[func.sum(getattr(c, f"l{lv}")) for lv in range(1, 6)],
-        ).group_by(c.unit_id, c.key)
-    ).all()
-
-    index_rows = _index_moments(session, instrument, conds)
-
-    rows_u, rows_k = [], []
-    cols: dict[str, list[float]] = {name: [] for name in MOMENT_COLUMNS}
-    lv: dict[str, list[float]] = {name: [] for name in ("l1", "l2", "l3", "l4", "l5", "na", "refused")}
-    for unit_id, key, occupied, n, y, nn, yy, ny, na, refused, *levels in item_rows:
-        rows_u.append(unit_id)
-        rows_k.append(key)
-        for name, value in zip(MOMENT_COLUMNS, (clusters[unit_id], occupied, n, n, y, nn, yy, ny, y), strict=True):
-            cols[name].append(float(value or 0))
-        for name, value in zip(lv, (*levels, na, refused), strict=True):
-            lv[name].append(float(value or 0))
-    for unit_id, key, occupied, n, y, nn, yy, ny, y2 in index_rows:
-        rows_u.append(unit_id)
-        rows_k.append(key)
-        for name, value in zip(MOMENT_COLUMNS, (clusters[unit_id], occupied, n, n, y, nn, yy, ny, y2), strict=True):
-            cols[name].append(float(value or 0))
-        for name in lv:
-            lv[name].append(0.0)
-    return UnitMoments(
-        unit_id=np.asarray(rows_u, dtype=np.int64),
-        key=np.asarray(rows_k, dtype=object),
-        moments={k: np.asarray(v) for k, v in cols.items()},
-        levels={k: np.asarray(v) for k, v in lv.items()},
-        responses=responses,
-        clusters=clusters,
+            pr.unit_id,
+            pr.point,
+            pr.day,
+            *[_unpack(pr[f"v{f.word}"], f).label(f"n{i}") for i, f in enumerate(item_fields)],
+            *[_unpack(pr[f"e{f.word}"], f).label(f"y{i}") for i, f in enumerate(item_fields)],
+            *shares,
+        )
+        .offset(0)  # keeps PostgreSQL from evaluating each share once per use below
+        .subquery("respondent")
     )
+    rc = respondent.c
+    share_cols = [rc[f"s{i}"] for i in range(len(elements))]
+    answered_elements = sum((case((s.is_(None), 0), else_=1) for s in share_cols), literal(0))
+    index = sum((func.coalesce(s, 0.0) for s in share_cols), literal(0.0)) / func.nullif(answered_elements, 0)
+    respondent_index = select(rc, index.label("ix")).offset(0).subquery("respondent_index")
+    ri = respondent_index.c
+
+    def _count(col):
+        return cast(func.count(col), Integer)
+
+    per_cluster = (
+        select(
+            ri.unit_id,
+            *[cast(func.sum(ri[f"n{i}"]), Integer).label(f"n{i}") for i in range(len(items))],
+            *[cast(func.sum(ri[f"y{i}"]), Integer).label(f"y{i}") for i in range(len(items))],
+            *[c for i in range(len(elements)) for c in (
+                _count(ri[f"s{i}"]).label(f"ne{i}"),
+                func.sum(ri[f"s{i}"]).label(f"ye{i}"),
+                func.sum(ri[f"s{i}"] * ri[f"s{i}"]).label(f"y2e{i}"),
+            )],
+            _count(ri.ix).label("nix"),
+            func.sum(ri.ix).label("yix"),
+            func.sum(ri.ix * ri.ix).label("y2ix"),
+        )
+        .group_by(ri.unit_id, ri.point, ri.day)
+        .subquery("per_cluster")
+    )  # fmt: skip
+    pc = per_cluster.c
+
+    def _moments(n, y, y2=None):
+        nf = cast(n, Float)
+        out = [
+            func.sum(case((n > 0, 1), else_=0)),
+            func.sum(n),
+            func.sum(y),
+            func.sum(nf * n),
+            func.sum(cast(y, Float) * y),
+            func.sum(nf * y),
+        ]
+        return out if y2 is None else [*out, func.sum(y2)]
+
+    unit_q = select(
+        pc.unit_id,
+        *[c for i in range(len(items)) for c in _moments(pc[f"n{i}"], pc[f"y{i}"])],
+        *[c for i in range(len(elements)) for c in _moments(pc[f"ne{i}"], pc[f"ye{i}"], pc[f"y2e{i}"])],
+        *(_moments(pc.nix, pc.yix, pc.y2ix) if elements else []),
+    ).group_by(pc.unit_id)
+
+    per_code = (
+        select(
+            Response.unit_id,
+            Answer.question_code.label("q"),
+            Answer.value_int.label("v"),
+            func.count().label("k"),
+        )
+        .join(Answer, Answer.response_id == Response.id)
+        .where(*answered)
+        .group_by(Response.unit_id, Answer.question_code, Answer.value_int)
+        .subquery("per_code")
+    )
+    g = per_code.c
+
+    def _counted(condition):
+        return func.sum(case((condition, g.k), else_=0))
+
+    levels_q = (
+        select(
+            g.unit_id,
+            g.q,
+            *[_counted(and_(codes.c.valid == 1, g.v == lv)) for lv in range(1, 6)],
+            _counted(codes.c.na == 1),
+            _counted(codes.c.refused == 1),
+        )
+        .select_from(per_code.outerjoin(codes, and_(codes.c.q == g.q, codes.c.v == g.v)))
+        .group_by(g.unit_id, g.q)
+    )
+
+    with _analysis_settings(session):
+        unit_rows = session.execute(unit_q).all()
+        level_rows = session.execute(levels_q).all()
+    keys = [q.code for q in items] + [code for code, _ in elements] + ([INDEX_KEY] if elements else [])
+    return _moments_table(unit_rows, {(u, q): lv for u, q, *lv in level_rows}, keys, items, responses, clusters)
 
 
 _ITEM_ROLES = (Role.CRITERION, Role.OVERALL, Role.HARASSMENT, Role.INFORMAL_PAYMENT)
 
 
-def _index_moments(session: Session, instrument: Instrument, conds: list):
-    """Element indices and the overall index, at respondent level, as moments.
+def _moments_table(unit_rows, levels, keys, items, responses, clusters) -> UnitMoments:
+    """Turn the per-unit wide rows into one row per (unit, key).
 
-    A respondent's element share is (criteria rated satisfied) / (criteria
-    answered, not "not applicable") in that element; the overall index of a
-    respondent is the mean of their element shares.
+    An item gets a row where the unit has an answer to it (even if only "not
+    applicable"); an index where some respondent of the unit has a share.
     """
-    criteria = [q for q in instrument.questions if q.role is Role.CRITERION and q.scale is not None]
-    if not criteria:
-        return []
-    element_of = case(
-        *[
-            (Answer.question_code.in_([q.code for q in criteria if q.element == e.code]), e.code)
-            for e in instrument.elements
-        ],
-        else_="",
+    rows_u, rows_k = [], []
+    cols: dict[str, list[float]] = {name: [] for name in MOMENT_COLUMNS}
+    lv: dict[str, list[float]] = {name: [] for name in ("l1", "l2", "l3", "l4", "l5", "na", "refused")}
+    n_items = len(items)
+    for unit_id, *values in sorted(unit_rows, key=lambda r: r[0]):
+        at = 0
+        for j, key in enumerate(keys):
+            width = 6 if j < n_items else 7
+            occupied, n, y, nn, yy, ny, *rest = values[at : at + width]
+            at += width
+            if j < n_items:
+                counts = levels.get((unit_id, key))
+                if counts is None:
+                    continue
+                y2 = y
+            else:
+                if not n:
+                    continue
+                counts = (0,) * 7
+                y2 = rest[0]
+            rows_u.append(unit_id)
+            rows_k.append(key)
+            for name, value in zip(MOMENT_COLUMNS, (clusters[unit_id], occupied, n, n, y, nn, yy, ny, y2), strict=True):
+                cols[name].append(float(value or 0))
+            for name, value in zip(lv, counts, strict=True):
+                lv[name].append(float(value or 0))
+    return UnitMoments(
+        unit_id=np.asarray(rows_u, dtype=np.int64),
+        key=np.asarray(rows_k, dtype=object),
+        moments={k: np.asarray(v, dtype=float) for k, v in cols.items()},
+        levels={k: np.asarray(v, dtype=float) for k, v in lv.items()},
+        responses=responses,
+        clusters=clusters,
     )
-    valid = _code_flag({q.code: q.scale.codes - q.scale.not_applicable for q in criteria})  # type: ignore[union-attr]
-    event = _code_flag({q.code: q.scale.satisfied for q in criteria})  # type: ignore[union-attr]
-    point, day = _cluster_columns()
-    per_element = (
-        select(
-            Response.id.label("rid"),
-            Response.unit_id,
-            point,
-            day,
-            element_of.label("key"),
-            func.sum(valid).label("valid"),
-            func.sum(event).label("sat"),
-        )
-        .join(Answer, Answer.response_id == Response.id)
-        .where(*conds, Answer.question_code.in_([q.code for q in criteria]), Answer.value_int.is_not(None))
-        .group_by(Response.id, Response.unit_id, point, day, element_of)
-        .subquery()
-    )
-    pe = per_element.c
-    shares = (
-        select(pe.rid, pe.unit_id, pe.point, pe.day, pe.key, (cast(pe.sat, Float) / pe.valid).label("share"))
-        .where(pe.valid > 0)
-        .subquery()
-    )
-    sh = shares.c
-    overall = select(
-        sh.rid,
-        sh.unit_id,
-        sh.point,
-        sh.day,
-        literal(INDEX_KEY).label("key"),
-        func.avg(sh.share).label("share"),
-    ).group_by(sh.rid, sh.unit_id, sh.point, sh.day)
-    both = union_all(select(sh.rid, sh.unit_id, sh.point, sh.day, sh.key, sh.share), overall).subquery()
-    b = both.c
-    per_cluster = (
-        select(
-            b.unit_id,
-            b.key,
-            func.count().label("n"),
-            func.sum(b.share).label("y"),
-            func.sum(b.share * b.share).label("y2"),
-        )
-        .group_by(b.unit_id, b.point, b.day, b.key)
-        .subquery()
-    )
-    c = per_cluster.c
-    return session.execute(
-        select(
-            c.unit_id,
-            c.key,
-            func.count(),
-            func.sum(c.n),
-            func.sum(c.y),
-            func.sum(c.n * c.n),
-            func.sum(c.y * c.y),
-            func.sum(c.n * c.y),
-            func.sum(c.y2),
-        ).group_by(c.unit_id, c.key)
-    ).all()

@@ -142,26 +142,27 @@ def indicator_table(
         [mapping[u].code if mapping.get(u) is not None else "" for u in moments.unit_id.tolist()],
         dtype=object,
     )
-    total = _domain(moments, np.full(len(moments.unit_id), TOTAL_KEY, dtype=object), instrument,
-                    method, alpha, thresholds)[TOTAL_KEY] if len(moments.unit_id) else None  # fmt: skip
+    everything = np.full(len(moments.unit_id), TOTAL_KEY, dtype=object)
+    total = _domain(moments, everything, instrument, method, alpha, thresholds).get(TOTAL_KEY, {})
     per_domain = _domain(moments, domain_key, instrument, method, alpha, thresholds)
     per_domain.pop("", None)
+    members: dict[int, list[int]] = {}
+    for unit_id, domain_unit in mapping.items():
+        if domain_unit is not None:
+            members.setdefault(domain_unit.id, []).append(unit_id)
     domains = []
     for unit in sorted(domain_units.values(), key=lambda u: (u.path, u.code)):
         figures = per_domain.get(unit.code, {})
-        members = [u for u, d in mapping.items() if d is not None and d.id == unit.id]
         domains.append(
             DomainIndicators(
                 key=unit.code,
                 name=unit.name,
                 level=unit.level,
-                responses=sum(moments.responses[u] for u in members),
-                clusters=sum(moments.clusters[u] for u in members),
+                responses=sum(moments.responses[u] for u in members[unit.id]),
+                clusters=sum(moments.clusters[u] for u in members[unit.id]),
                 figures=figures,
             )
         )
-    if total is None:
-        total = {}
     domains = _with_verdicts(domains, total, correction, alpha)
     return IndicatorTable(
         filter=flt,
