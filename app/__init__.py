@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from app import access
+from app import access, ratelimit
 from app.config import Settings, database_url, secret_key
 from app.extensions import compress, csrf, db
 from surveys import load_all
@@ -52,18 +52,27 @@ def create_app(settings: Settings | None = None, *, instance_path: str | None = 
         COMPRESS_MIN_SIZE=500,
         **settings.extra,
     )
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     db.init_app(app)
     access.init_app(app)  # before csrf: decide access first
+    ratelimit.init_app(app, settings.ratelimit_storage_uri)  # after access, before csrf
     csrf.init_app(app)
     compress.init_app(app)
     app.extensions["instruments"] = load_all()
 
     from app import errors, templating
+    from app.admin import bp as admin_bp
+    from app.api import bp as api_bp
     from app.auth import bp as auth_bp
     from app.citizen import bp as citizen_bp
     from app.cli import register_cli
     from app.public import bp as public_bp
     from app.reports import bp as reports_bp
+    from app.surveyor import bp as surveyor_bp
 
     templating.init_app(app)
     errors.init_app(app)
@@ -71,9 +80,16 @@ def create_app(settings: Settings | None = None, *, instance_path: str | None = 
     app.register_blueprint(citizen_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(surveyor_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(admin_bp)
     # The citizen form is anonymous and protected by its own signed one-time
     # nonce (app/citizen/forms.py); a session-bound CSRF token would fail
     # for people whose browser drops cookies.
     csrf.exempt(citizen_bp)
+    # The JSON API applies CSRF itself (app/api/auth.py): a request with a
+    # tablet's bearer token carries no cookie to forge and is exempt; a
+    # request on the signed-in session must send the X-CSRFToken header.
+    csrf.exempt(api_bp)
     register_cli(app)
     return app

@@ -38,6 +38,14 @@ class Settings:
         Largest request body accepted, in bytes.
     sql_echo : bool
         Log every SQL statement.
+    ratelimit_storage_uri : str or None
+        Where rate-limit counters live, e.g. ``redis://localhost:6379/0`` when
+        several workers or servers must share them. None means each process
+        counts in its own memory.
+    trusted_proxies : int
+        How many reverse proxies in front of the app set ``X-Forwarded-For``
+        and ``X-Forwarded-Proto``. 0 (the default) trusts no such header; behind
+        nginx set 1, or every citizen shares the proxy's address and its rate limit.
     """
 
     env: str = "development"
@@ -46,6 +54,8 @@ class Settings:
     public_url: str = "http://127.0.0.1:5000"
     max_content_length: int = 256 * 1024
     sql_echo: bool = False
+    ratelimit_storage_uri: str | None = None
+    trusted_proxies: int = 0
     extra: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -58,6 +68,10 @@ class Settings:
             max_len = int(env.get("MAX_CONTENT_LENGTH", 256 * 1024))
         except ValueError as exc:
             raise ConfigError("MAX_CONTENT_LENGTH must be a number of bytes") from exc
+        try:
+            proxies = int(env.get("TRUSTED_PROXIES", 0))
+        except ValueError as exc:
+            raise ConfigError("TRUSTED_PROXIES must be a number (of reverse proxies), e.g. 1 behind nginx") from exc
         return cls(
             env=app_env,
             secret_key=env.get("SECRET_KEY") or None,
@@ -65,6 +79,8 @@ class Settings:
             public_url=(env.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
             max_content_length=max_len,
             sql_echo=env.get("SQL_ECHO", "") in ("1", "true", "yes"),
+            ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI") or None,
+            trusted_proxies=proxies,
         )
 
     def with_overrides(self, **changes: object) -> Settings:

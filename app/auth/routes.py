@@ -8,8 +8,9 @@ from flask_wtf.csrf import CSRFError
 
 from app.access import AUTHENTICATED, PUBLIC, allow
 from app.auth.forms import LoginForm, PasswordForm
-from app.extensions import db
+from app.extensions import db, limiter
 from app.i18n import translate
+from app.ratelimit import configured
 from app.services.accounts import (
     PASSWORD_MIN_LENGTH,
     AccountError,
@@ -17,6 +18,7 @@ from app.services.accounts import (
     authenticate,
     password_change,
 )
+from app.services.user_admin import password_is_temporary
 
 bp = Blueprint("auth", __name__)
 
@@ -43,6 +45,7 @@ def _login_page(form: LoginForm, *, error: str | None = None, status: int = 200,
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 @allow(PUBLIC)
+@limiter.limit(configured("RATELIMIT_LOGIN"), methods=["POST"])
 def login():
     next_path = _local_path(request.values.get("next"))
     if request.method == "GET" and current_user.is_authenticated:
@@ -63,6 +66,10 @@ def login():
     if outcome.user is None:
         return _login_page(form, error=translate("auth.failed"), status=401, next_path=next_path)
     _begin_session(outcome.user)
+    if password_is_temporary(db.session, outcome.user):
+        # An administrator set this password: the person should choose their own first.
+        flash(translate("password.temporary"))
+        return redirect(url_for("auth.password"), code=303)
     return redirect(next_path or url_for("auth.account"), code=303)
 
 

@@ -9,8 +9,9 @@ from sqlalchemy.exc import OperationalError
 
 from app.access import PUBLIC, allow
 from app.citizen.forms import FormBodyError, form_fields, nonce_issue, nonce_read
-from app.extensions import db
+from app.extensions import db, limiter
 from app.i18n import current_lang, translate
+from app.ratelimit import configured
 from app.services.instruments import ActiveInstrument, instrument_active
 from app.services.service_points import PointInfo, service_point_by_token
 from app.services.submissions import VIETNAM, response_submit
@@ -74,6 +75,7 @@ def form(token: str):
 
 @bp.post("/s/<token>")
 @allow(PUBLIC)
+@limiter.limit(configured("RATELIMIT_CITIZEN_FORM"))
 def submit(token: str):
     point, active = _point_or_404(token)
     try:

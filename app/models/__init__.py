@@ -4,6 +4,7 @@ from app.models.accounts import ROLES, AuditEvent, User
 from app.models.base import Base
 from app.models.instruments import InstrumentVersion
 from app.models.responses import CHANNELS, Answer, Response
+from app.models.surveyors import ApiToken, SurveyorAssignment
 from app.models.units import UNIT_LEVELS, RetiredQrToken, ServicePoint, Unit, new_qr_token
 
 __all__ = [
@@ -11,12 +12,14 @@ __all__ = [
     "ROLES",
     "UNIT_LEVELS",
     "Answer",
+    "ApiToken",
     "AuditEvent",
     "Base",
     "InstrumentVersion",
     "Response",
     "RetiredQrToken",
     "ServicePoint",
+    "SurveyorAssignment",
     "Unit",
     "User",
     "new_qr_token",

@@ -93,7 +93,8 @@ class AuditEvent(Base):
     #: the actor's username at the time, kept even if the account is renamed
     actor_username: Mapped[str | None] = mapped_column(String(80))
     #: what happened, e.g. login.success, login.failure, logout, password.change,
-    #: report.view, report.download, admin.change, response.exclude
+    #: report.view, report.download, admin.<what> (admin.unit.move, admin.user.create,
+    #: ...), response.exclude, response.restore
     action: Mapped[str] = mapped_column(String(40))
     #: what it happened to, e.g. the username tried, "unit:DEMO-HA", "report:2026-Q3"
     target: Mapped[str | None] = mapped_column(String(200))

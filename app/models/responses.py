@@ -36,8 +36,13 @@ class Response(Base):
         CheckConstraint(f"channel IN {CHANNELS!r}", name="channel_known"),
         CheckConstraint(f"status IN {STATUSES!r}", name="status_known"),
         CheckConstraint("(status = 'excluded') = (excluded_reason IS NOT NULL)", name="exclusion_has_reason"),
+        CheckConstraint(
+            "channel = 'tablet' OR (surveyor_id IS NULL AND device_id IS NULL)", name="interview_meta_only_tablet"
+        ),
         Index("ix_responses_unit_day", "unit_id", "service_day"),
         Index("ix_responses_point_day", "service_point_id", "service_day"),
+        # tablet interviews cluster by surveyor × day, and progress counts by surveyor
+        Index("ix_responses_surveyor_day", "surveyor_id", "service_day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +70,18 @@ class Response(Base):
     #: the local (Asia/Ho_Chi_Minh) date of the visit: with the service point
     #: it forms the cluster (counter × day) used for design-based variance
     service_day: Mapped[date] = mapped_column(Date)
+    # Interview metadata for quality control (tablet interviews only; NULL for
+    # other channels). Kept as columns of ``responses`` rather than a separate
+    # interview_meta table: it is one-to-one with the response, two small
+    # nullable values, and the surveyor is part of the cluster (surveyor ×
+    # day) that every aggregation groups by, so a column avoids a join on the
+    # largest table. Start and end are ``started_at``/``submitted_at`` above
+    # (the duration is their difference) and the instrument version is
+    # ``instrument_version_id``. Neither value identifies the respondent.
+    #: the surveyor account that ran the interview
+    surveyor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    #: random install id the tablet app generated and keeps (not a hardware id)
+    device_id: Mapped[str | None] = mapped_column(String(64))
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True

@@ -207,9 +207,9 @@ def user_create(
     audit_record(
         session,
         actor,
-        "admin.change",
+        "admin.user.create",
         f"user:{name}",
-        {"change": "user.create", "role": role, "unit": unit.code if unit else None, "via": via},
+        {"after": {"role": role, "unit": unit.code if unit else None, "active": True}, "via": via},
     )
     return user
 

@@ -120,8 +120,18 @@ def filter_conditions(session: Session, flt: ResponseFilter) -> list:
 
 
 def _cluster_columns():
-    # Responses without a counter (household interviews) cluster by unit and day.
-    return func.coalesce(Response.service_point_id, 0).label("point"), Response.service_day.label("day")
+    """The cluster (PSU) of a response, as two columns within its unit (stratum).
+
+    An interview taken by a surveyor clusters by surveyor × day: the
+    interviewer effect is the one to model (negative ids keep surveyors apart
+    from counters). A QR response clusters by counter × day; a response with
+    neither (a paper form without a counter) by unit × day.
+    """
+    owner = case(
+        (Response.surveyor_id.is_not(None), -Response.surveyor_id),
+        else_=func.coalesce(Response.service_point_id, 0),
+    )
+    return owner.label("point"), Response.service_day.label("day")
 
 
 #: Bits in one packed word. PostgreSQL sums ``integer`` inputs in an int8

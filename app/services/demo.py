@@ -17,12 +17,13 @@ import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from app.models import Answer, Response, ServicePoint, Unit
+from app.models import Answer, Response, ServicePoint, Unit, User
 from app.services.accounts import demo_accounts
+from app.services.assignments import assignment_create
 from app.services.instruments import instrument_active, instruments_sync
-from app.services.submissions import VIETNAM, payload_digest, service_day_of
+from app.services.submissions import VIETNAM, payload_digest, response_submit, service_day_of
 from app.services.units import child_path
-from surveys import Instrument, Role, answers_validate, load_all
+from surveys import Instrument, QuestionKind, Role, answers_validate, is_visible, load_all
 
 DEPARTMENTS = [
     (
@@ -123,6 +124,7 @@ def demo_seed(session: Session, *, responses: int = 6000, seed: int = 2026, forc
     _store(session, active.version_id, active.instrument.key, rows)
     district = next(u for u in units if u.level == "district")
     demo_accounts(session, province, next(u for u in units if u.parent is district), district)
+    demo_assignments(session, next(u for u in units if u.parent is district), seed=seed)
     return DemoSummary(prefix, len(units), len(points), len(rows))
 
 
@@ -251,3 +253,73 @@ def _store(session: Session, version_id: int, instrument_key: str, rows: list[_S
             ],
         )
     session.flush()
+
+
+#: the demo surveyor's tablet (an install id as the app would make one)
+DEMO_DEVICE = "demo-tablet-0001"
+
+
+def _interview_answers(rng: np.random.Generator, instrument: Instrument) -> dict[str, int | str]:
+    """Plausible answers to any instrument, following its skip logic."""
+    answers: dict[str, int | str] = {}
+    for q in instrument.questions:
+        if not is_visible(q, answers):
+            continue
+        if q.kind is QuestionKind.SINGLE and q.scale is not None:
+            codes = sorted(q.scale.codes)
+            # lean towards "yes" gates, satisfied ratings and "no" to payments
+            weights = np.array(
+                [3.0 if c in q.scale.satisfied or (q.role is Role.OTHER and c in q.scale.yes) else 1.0 for c in codes]
+            )
+            if q.role in (Role.HARASSMENT, Role.INFORMAL_PAYMENT, Role.PERCEPTION):
+                weights = np.array([4.0 if c in q.scale.no else 1.0 for c in codes])
+            answers[q.code] = int(rng.choice(codes, p=weights / weights.sum()))
+        elif q.kind is QuestionKind.NUMBER and q.minimum is not None:
+            answers[q.code] = int(rng.integers(q.minimum, q.minimum + 3))
+        elif q.kind is QuestionKind.TEXT and rng.random() < 0.1:
+            answers[q.code] = str(rng.choice(COMMENTS))
+    return answers
+
+
+def demo_assignments(session: Session, commune: Unit, *, interviews: int = 24, seed: int = 2026) -> int:
+    """Give the demo surveyor (of ``commune``) two assignments with targets
+    and some household interviews already sent from a tablet, so the
+    surveyor's pages show progress. Returns the interviews stored (0 if
+    the demo surveyor works elsewhere, e.g. a second demo province).
+    """
+    surveyor = session.scalar(select(User).where(User.username == "demo-surveyor"))
+    if surveyor is None or surveyor.unit_id != commune.id:
+        return 0
+    registry = load_all()
+    today = datetime.now(VIETNAM).date()
+    point = session.scalar(select(ServicePoint).where(ServicePoint.unit_id == commune.id).order_by(ServicePoint.id))
+    start, end = today - timedelta(days=30), today + timedelta(days=60)
+    common = {"surveyor": surveyor, "unit": commune, "starts_on": start, "ends_on": end}
+    assignment_create(session, registry, instrument_code="papi-household", target=60, **common)
+    if point is not None:
+        assignment_create(session, registry, instrument_code="sipas-counter", target=40, service_point=point, **common)
+    active = instrument_active(session, registry, "papi-household")
+    assert active is not None, "papi-household is shipped and registered by instruments_sync"
+    rng = np.random.default_rng(seed + 1)
+    days = sorted(_working_days(today - timedelta(days=1), 28)[:6])
+    for k in range(interviews):
+        day = days[k % len(days)]
+        started = datetime.combine(day, time(8, 0), tzinfo=VIETNAM) + timedelta(minutes=35 * (k // len(days)))
+        checked = answers_validate(active.instrument, _interview_answers(rng, active.instrument))
+        if not checked.ok:  # the generator and the instrument disagree: a bug here
+            raise AssertionError(f"demo interview invalid: {checked.errors}")
+        response_submit(
+            session,
+            client_uuid=uuid.UUID(bytes=rng.bytes(16), version=4),
+            instrument=active,
+            unit_id=commune.id,
+            service_point_id=None,
+            channel="tablet",
+            answers=checked.answers,
+            started_at=started.astimezone(UTC),
+            submitted_at=(started + timedelta(minutes=int(rng.integers(12, 30)))).astimezone(UTC),
+            surveyor_id=surveyor.id,
+            device_id=DEMO_DEVICE,
+        )
+    session.flush()
+    return interviews

@@ -93,12 +93,18 @@ def _cell_text(value: object) -> str:
 
 
 def file_rows(path: Path) -> Iterator[list[str]]:
-    data = path.read_bytes()
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    return data_rows(path.read_bytes(), path.name)
+
+
+def data_rows(data: bytes, filename: str) -> Iterator[list[str]]:
+    """The rows of an uploaded CSV or XLSX file, as text cells; the name's
+    extension says which."""
+    suffix = Path(filename).suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
         return _rows_xlsx(data)
-    if path.suffix.lower() in (".csv", ".txt"):
+    if suffix in (".csv", ".txt"):
         return _rows_csv(data)
-    raise ImportFileError(f"Chỉ nhận tệp .csv hoặc .xlsx / only .csv and .xlsx files are accepted: {path.name}")
+    raise ImportFileError(f"Chỉ nhận tệp .csv hoặc .xlsx / only .csv and .xlsx files are accepted: {filename}")
 
 
 def _parse_day(text: str) -> date | None:

@@ -81,3 +81,20 @@ def instrument_active(session: Session, registry: dict[str, Instrument], code: s
     if instrument is None:
         return None
     return ActiveInstrument(row.id, instrument)
+
+
+def instrument_version(
+    session: Session, registry: dict[str, Instrument], code: str, version: int
+) -> ActiveInstrument | None:
+    """Version ``version`` of instrument ``code`` if it is registered, active or not.
+
+    A tablet that ran an interview offline with a version replaced since
+    sends it later; it is stored against the version it was run with.
+    """
+    version_id = session.scalar(
+        select(InstrumentVersion.id).where(InstrumentVersion.code == code, InstrumentVersion.version == version)
+    )
+    instrument = registry.get(f"{code}.v{version}")
+    if version_id is None or instrument is None:
+        return None
+    return ActiveInstrument(version_id, instrument)

@@ -83,11 +83,16 @@ def response_submit(
     answers: dict[str, Value],
     started_at: datetime | None = None,
     submitted_at: datetime | None = None,
+    surveyor_id: int | None = None,
+    device_id: str | None = None,
 ) -> SubmitOutcome:
     """Store a validated response and its answers, once.
 
     The caller validated ``answers`` with :func:`surveys.answers_validate`
-    and owns the transaction (it commits).
+    and owns the transaction (it commits). ``surveyor_id`` and
+    ``device_id`` are interview metadata (channel ``tablet`` only); like the
+    times they are not part of the payload digest, which covers what the
+    response says.
     """
     digest = payload_digest(instrument.instrument.key, unit_id, service_point_id, channel, answers)
     received = datetime.now(UTC)
@@ -103,6 +108,8 @@ def response_submit(
             status="submitted",
             started_at=started_at,
             submitted_at=submitted_at,
+            surveyor_id=surveyor_id,
+            device_id=device_id,
             received_at=received,
             service_day=service_day_of(submitted_at or received),
         )

@@ -103,3 +103,47 @@ def sign_in_form() -> Callable[..., object]:
         return client.post("/dang-nhap", data={**data, "password": password, **extra})
 
     return post
+
+
+@pytest.fixture
+def admin_client(app, users, login_as) -> FlaskClient:
+    """A client signed in as the administrator of ``users``."""
+    client = app.test_client()
+    login_as(client, users["admin"])
+    return client
+
+
+@pytest.fixture
+def admin_post(admin_client) -> Callable[..., object]:
+    """POST a form as the administrator, with the CSRF token a browser would send."""
+
+    def post(url: str, data: dict | None = None, **kwargs):
+        token = csrf_token_of(admin_client.get("/quan-tri/don-vi").get_data(as_text=True))
+        return admin_client.post(url, data={"csrf_token": token, **(data or {})}, **kwargs)
+
+    return post
+
+
+@pytest.fixture
+def surveyor_assignment(db_session: Session, users: dict[str, User]):
+    """Household interviews (papi-household, target 10) for the surveyor of
+    commune A1, in A1, running from 30 days ago to 30 days ahead."""
+    from datetime import date, timedelta
+
+    from app.services.assignments import assignment_create
+    from surveys import load_all
+
+    surveyor = users["surveyor"]
+    today = date.today()
+    made = assignment_create(
+        db_session,
+        load_all(),
+        surveyor=surveyor,
+        unit=surveyor.unit,
+        instrument_code="papi-household",
+        target=10,
+        starts_on=today - timedelta(days=30),
+        ends_on=today + timedelta(days=30),
+    )
+    db_session.commit()
+    return made

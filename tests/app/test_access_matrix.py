@@ -7,6 +7,8 @@ adding it. Unit scope (what a person sees inside a page) is tested below.
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from werkzeug.routing import Rule
 
@@ -24,6 +26,16 @@ def everyone(status: int) -> dict[str, int]:
 def staff_only(status: int) -> dict[str, int]:
     """Signed-in staff get ``status``; a signed-out person is sent to sign in."""
     return {"anonymous": 302, **dict.fromkeys(STAFF, status)}
+
+
+def api_only(status: int) -> dict[str, int]:
+    """Signed-in staff get ``status``; a signed-out person gets 401 (JSON API)."""
+    return {"anonymous": 401, **dict.fromkeys(STAFF, status)}
+
+
+def admin_only(status: int) -> dict[str, int]:
+    """Administrators get ``status``; other staff 403; a signed-out person is sent to sign in."""
+    return {**staff_only(403), "admin": status}
 
 
 #: (endpoint, method) -> expected status for each person. Requests carry no
@@ -46,6 +58,49 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # figures are for the province's staff; a surveyor collects, never reads them
     ("reports.dashboard", "GET"): {**staff_only(200), "surveyor": 403},
     ("reports.download", "GET"): {**staff_only(200), "surveyor": 403},
+    # administration: administrators only (POSTs: 400 = granted, then refused for the missing CSRF token)
+    ("admin.index", "GET"): admin_only(200),
+    ("admin.units", "GET"): admin_only(200),
+    ("admin.unit_create", "POST"): admin_only(400),
+    ("admin.units_import", "POST"): admin_only(400),
+    ("admin.unit", "GET"): admin_only(200),
+    ("admin.unit_rename", "POST"): admin_only(400),
+    ("admin.unit_move", "POST"): admin_only(400),
+    ("admin.unit_retire", "POST"): admin_only(400),
+    ("admin.unit_restore", "POST"): admin_only(400),
+    ("admin.unit_posters", "GET"): admin_only(200),
+    ("admin.point_create", "POST"): admin_only(400),
+    ("admin.point", "GET"): admin_only(200),
+    ("admin.point_update", "POST"): admin_only(400),
+    ("admin.point_retire", "POST"): admin_only(400),
+    ("admin.point_restore", "POST"): admin_only(400),
+    ("admin.point_rotate", "POST"): admin_only(400),
+    ("admin.point_qr", "GET"): admin_only(200),
+    ("admin.users", "GET"): admin_only(200),
+    ("admin.user_create", "POST"): admin_only(400),
+    ("admin.user", "GET"): admin_only(200),
+    ("admin.user_update", "POST"): admin_only(400),
+    ("admin.user_active", "POST"): admin_only(400),
+    ("admin.user_password", "POST"): admin_only(400),
+    ("admin.instruments", "GET"): admin_only(200),
+    ("admin.instrument", "GET"): admin_only(200),
+    ("admin.instrument_activate", "POST"): admin_only(400),
+    ("admin.responses", "GET"): admin_only(200),
+    ("admin.response", "GET"): admin_only(200),
+    ("admin.response_exclude", "POST"): admin_only(400),
+    ("admin.response_restore", "POST"): admin_only(400),
+    ("admin.audit", "GET"): admin_only(200),
+    ("admin.audit_csv", "GET"): admin_only(200),
+    # the surveyors' tablet app, and its JSON API (401 instead of a redirect; POST: 400 = granted,
+    # then refused for the missing X-CSRFToken header)
+    ("surveyor.home", "GET"): {**staff_only(403), "surveyor": 200},
+    ("surveyor.interview", "GET"): {**staff_only(403), "surveyor": 200},
+    ("surveyor.service_worker", "GET"): everyone(200),
+    ("api.openapi", "GET"): everyone(200),
+    ("api.session_info", "GET"): {**api_only(403), "surveyor": 200},
+    ("api.assignments", "GET"): {**api_only(403), "surveyor": 200},
+    ("api.instrument", "GET"): api_only(200),
+    ("api.interviews", "POST"): {**api_only(403), "surveyor": 400},
 }
 
 
@@ -58,8 +113,48 @@ def _routes(app) -> list[tuple[Rule, str]]:
     ]
 
 
-def test_every_route_gives_the_declared_outcome_to_every_person(app, point, users, login_as):
-    values = {"token": point.qr_token, "fmt": "json"}
+@pytest.fixture
+def admin_values(db_session, point, users) -> dict[str, object]:
+    """Ids for the administration routes: a unit, a counter, an account, an
+    instrument version and a stored response."""
+    from datetime import UTC, datetime
+
+    from app.services.instruments import instrument_active
+    from app.services.submissions import response_submit
+    from surveys import load_all
+
+    active = instrument_active(db_session, load_all(), "sipas-counter")
+    stored = response_submit(
+        db_session,
+        client_uuid=uuid.uuid4(),
+        instrument=active,
+        unit_id=point.unit_id,
+        service_point_id=point.id,
+        channel="qr",
+        answers={"procedure": 1},
+        submitted_at=datetime.now(UTC),
+    )
+    db_session.commit()
+    return {
+        "unit_id": point.unit_id,
+        "point_id": point.id,
+        "qr_format": "png",
+        "user_id": users["surveyor"].id,
+        "version_id": active.version_id,
+        "response_id": stored.response_id,
+    }
+
+
+def test_every_route_gives_the_declared_outcome_to_every_person(
+    app, point, users, login_as, admin_values, surveyor_assignment
+):
+    values = {
+        "token": point.qr_token,
+        "fmt": "json",
+        **admin_values,
+        "assignment_id": surveyor_assignment.id,
+        "code": surveyor_assignment.instrument_code,
+    }
     routes = _routes(app)
     undeclared = [
         f"{rule.endpoint} {method} {rule.rule}" for rule, method in routes if (rule.endpoint, method) not in EXPECTED

@@ -303,7 +303,7 @@ def test_create_admin_reads_the_password_from_stdin(runner, db_session):
     user = db_session.scalars(select(User).where(User.username == "chanh-vp")).one()
     assert user.role == "admin" and user.active and user.unit_id is None
     assert accounts.hasher.verify(user.password_hash, "mot-cau-de-nho-2026")
-    event = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "admin.change")).one()
+    event = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "admin.user.create")).one()
     assert event.target == "user:chanh-vp" and event.detail["via"] == "cli"
 
 

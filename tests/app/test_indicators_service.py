@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select, update
 
 from analysis import design_frame, domain_means, domain_proportions
-from app.models import Answer, Response, ServicePoint, Unit
+from app.models import Answer, InstrumentVersion, Response, ServicePoint, Unit
 from app.services.aggregates import ResponseFilter
 from app.services.demo import demo_seed
 from app.services.indicators import TOTAL_KEY, indicator_table
@@ -32,7 +32,7 @@ def demo(db_session):
 
 
 def raw_responses(session):
-    """Every submitted response with its cluster and answers, read plainly."""
+    """Every submitted response to SIPAS with its cluster and answers, read plainly."""
     rows = session.execute(
         select(
             Response.id,
@@ -43,7 +43,8 @@ def raw_responses(session):
             Answer.value_int,
         )
         .join(Answer)
-        .where(Response.status == "submitted")
+        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
+        .where(Response.status == "submitted", InstrumentVersion.code == SIPAS.code)
     ).all()
     out: dict[int, dict] = {}
     for rid, unit, point, day, code, value in rows:
@@ -248,7 +249,7 @@ def test_filters(demo):
 
 def test_excluded_responses_leave_the_statistics(demo):
     before = indicator_table(demo, SIPAS).total.responses
-    rid = demo.scalar(select(Response.id).limit(1))
+    rid = demo.scalar(select(Response.id).where(Response.channel == "qr").limit(1))
     demo.execute(update(Response).where(Response.id == rid).values(status="excluded", excluded_reason="test"))
     assert indicator_table(demo, SIPAS).total.responses == before - 1
 
@@ -264,3 +265,27 @@ def test_service_points_without_clusters_share_days(db_session, point):
     d = indicator_table(db_session, SIPAS).domains[0]
     assert d.clusters == 4 and d.figures["E1_1"].df == 3
     assert d.figures["E1_1"].estimate == pytest.approx(0.5)
+
+
+def test_tablet_interviews_cluster_by_surveyor_and_day(db_session, point):
+    from app.services import accounts
+
+    unit = db_session.get(Unit, point.unit_id)
+    surveyors = [
+        accounts.user_create(db_session, username=f"dtv{i}", password="mat-khau-rat-dai-1", role="surveyor", unit=unit)
+        for i in range(2)
+    ]
+    db_session.flush()
+    active = instrument_active(db_session, load_all(), "sipas-counter")
+    from datetime import UTC, datetime
+
+    for i in range(12):
+        response_submit(
+            db_session, client_uuid=uuid.uuid4(), instrument=active, unit_id=point.unit_id,
+            service_point_id=point.id, channel="tablet", answers={**BASE, "E1_1": 4 if i % 3 else 2},
+            submitted_at=datetime(2026, 3, 2, 3, 0, tzinfo=UTC), surveyor_id=surveyors[i % 2].id, device_id="tab-1",
+        )  # fmt: skip
+    db_session.commit()
+    d = indicator_table(db_session, SIPAS).domains[0]
+    # one counter, one day, but two interviewers: two clusters, df = 1
+    assert d.clusters == 2 and d.figures["E1_1"].df == 1

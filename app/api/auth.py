@@ -1,0 +1,51 @@
+"""Who is calling the API: a signed-in session, or a tablet's bearer token.
+
+- A bearer token (``Authorization: Bearer ksat_...``, made with
+  ``flask --app wsgi api-token``) authenticates one request; it carries no
+  cookie a hostile page could ride, so such requests need no CSRF token.
+- A session (the surveyor signed in on the tablet's browser) must send the
+  page's CSRF token in the ``X-CSRFToken`` header on every POST.
+
+The blueprint is exempt from the application-wide CSRF check
+(``create_app``) and :func:`api_guard` applies it to session requests.
+"""
+
+from __future__ import annotations
+
+from flask import Request, g, request
+from flask_login import current_user
+
+from app.extensions import csrf, db
+from app.models import User
+from app.services.api_tokens import user_for_api_token
+
+#: largest request body the API reads (a batch of interviews)
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+def bearer_user(req: Request) -> User | None:
+    """Flask-Login's request loader: the account of a valid bearer token on
+    an ``/api/`` request (the rest of the site knows only sessions)."""
+    if not req.path.startswith("/api/"):
+        return None
+    scheme, _, token = req.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    user = user_for_api_token(db.session, token.strip())
+    if user is not None:
+        g.api_bearer = True
+    return user
+
+
+def by_bearer_token() -> bool:
+    """Whether this request was authenticated by a bearer token."""
+    return bool(g.get("api_bearer"))
+
+
+def api_guard() -> None:
+    """The blueprint's ``before_request``: the body limit of the API, then
+    CSRF for requests that rely on the session cookie."""
+    request.max_content_length = MAX_BODY_BYTES
+    _ = current_user.is_authenticated  # loads the account (session or bearer token) now
+    if not by_bearer_token():
+        csrf.protect()

@@ -1,0 +1,196 @@
+"""Views of the JSON API ``/api/v1``: parse, call a service, answer in JSON.
+
+Every refusal is a JSON body ``{"error", "message", "messages"}`` with a
+4xx status (503 only when the database is down, with nothing stored).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, current_app, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, generate_csrf
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from app.access import AUTHENTICATED, PUBLIC, allow
+from app.api.auth import MAX_BODY_BYTES, api_guard, bearer_user, by_bearer_token
+from app.api.body import BodyError, json_body
+from app.api.openapi import openapi_document
+from app.extensions import db, login_manager
+from app.i18n import MESSAGES, current_lang, translate
+from app.services.assignments import AssignmentInfo, assignments_of
+from app.services.instruments import instrument_active
+from app.services.interviews import MAX_ITEMS, ItemResult, interviews_check, interviews_store
+from app.services.submissions import VIETNAM
+from surveys.serialize import instrument_as_json
+
+# cli_group=None: `flask --app wsgi api-token`, not `flask api api-token`
+bp = Blueprint("api", __name__, url_prefix="/api/v1", cli_group=None)
+bp.before_request(api_guard)
+bp.record_once(lambda _state: login_manager.request_loader(bearer_user))
+
+#: the status an item would have on its own (ItemResult.http_status in the OpenAPI)
+ITEM_HTTP = {"created": 201, "duplicate": 200, "conflict": 409, "invalid": 422, "forbidden": 403}
+#: error codes of whole-request refusals, by the i18n key of their message
+ERROR_CODES = {
+    "api.content_type": "unsupported_media_type",
+    "api.encoding": "invalid_encoding",
+    "api.json": "invalid_json",
+    "api.json_value": "invalid_json",
+    "api.batch_shape": "invalid_batch",
+    "api.too_many": "too_many_items",
+    "api.too_large": "payload_too_large",
+    "api.csrf": "csrf_failed",
+    "api.unavailable": "unavailable",
+    "api.bad_request": "bad_request",
+    "api.not_found": "not_found",
+    "error.method": "method_not_allowed",
+}
+HTTP_KEYS = {400: "api.bad_request", 404: "api.not_found", 405: "error.method", 413: "api.too_large"}
+
+
+def _texts(key: str, **values: object) -> dict[str, str]:
+    vi, en = MESSAGES[key]
+    if not values:  # like translate(): texts without placeholders may hold braces
+        return {"vi": vi, "en": en}
+    return {"vi": vi.format(**values), "en": en.format(**values)}
+
+
+def _refuse(key: str, status: int, **values: object):
+    body = {"error": ERROR_CODES[key], "message": translate(key, **values), "messages": _texts(key, **values)}
+    return body, status
+
+
+def _limits() -> dict[str, object]:
+    return {"n": MAX_ITEMS, "mb": MAX_BODY_BYTES // (1024 * 1024)}
+
+
+@bp.errorhandler(CSRFError)
+def csrf_refused(_exc: CSRFError):
+    return _refuse("api.csrf", 400)
+
+
+@bp.errorhandler(HTTPException)
+def http_refused(exc: HTTPException):
+    key = HTTP_KEYS.get(exc.code or 400, "api.bad_request")
+    return _refuse(key, exc.code or 400, **_limits())
+
+
+@bp.errorhandler(OperationalError)
+def database_unavailable(_exc: OperationalError):
+    db.session.rollback()
+    current_app.logger.exception("database unavailable during an API request")
+    body, status = _refuse("api.unavailable", 503)
+    return body, status, {"Retry-After": "30"}
+
+
+def _today():
+    return datetime.now(VIETNAM).date()
+
+
+def _assignment_json(info: AssignmentInfo) -> dict[str, object]:
+    return {
+        "id": info.id,
+        "unit": {"id": info.unit_id, "code": info.unit_code, "name": info.unit_name},
+        "service_point": (
+            None if info.service_point_id is None else {"id": info.service_point_id, "name": info.service_point_name}
+        ),
+        "instrument": info.instrument_code,
+        "instrument_version": info.instrument_version,
+        "instrument_title": (
+            None if info.instrument_title is None else {"vi": info.instrument_title.vi, "en": info.instrument_title.en}
+        ),
+        "target": info.target,
+        "done": info.done,
+        "starts_on": info.starts_on.isoformat(),
+        "ends_on": info.ends_on.isoformat() if info.ends_on else None,
+        "active": info.active,
+        "interview_url": url_for("surveyor.interview", assignment_id=info.id),
+    }
+
+
+def _result_json(result: ItemResult) -> dict[str, object]:
+    body: dict[str, object] = {
+        "index": result.index,
+        "client_uuid": result.client_uuid,
+        "status": result.status,
+        "http_status": ITEM_HTTP[result.status],
+    }
+    if result.problems:
+        first = result.problems[0].message
+        body["message"] = first.get(current_lang())
+        body["messages"] = {"vi": first.vi, "en": first.en}
+        body["errors"] = [
+            {
+                "field": p.field,
+                "message": p.message.get(current_lang()),
+                "messages": {"vi": p.message.vi, "en": p.message.en},
+            }
+            for p in result.problems
+        ]
+    return body
+
+
+@bp.get("/openapi.json")
+@allow(PUBLIC)
+def openapi():
+    return openapi_document(current_app.config["PUBLIC_URL"])
+
+
+@bp.get("/session")
+@allow("surveyor")
+def session_info():
+    user = current_user
+    body: dict[str, object] = {
+        "user": {"username": user.username, "display_name": user.display_name, "role": user.role},
+        "auth": "bearer" if by_bearer_token() else "session",
+    }
+    if not by_bearer_token():
+        body["csrf_token"] = generate_csrf()
+    return body, 200, {"Cache-Control": "no-store"}
+
+
+@bp.get("/assignments")
+@allow("surveyor")
+def assignments():
+    found = assignments_of(db.session, current_app.extensions["instruments"], current_user.id, _today())
+    return {"assignments": [_assignment_json(info) for info in found]}
+
+
+@bp.get("/instruments/<code>")
+@allow(AUTHENTICATED)
+def instrument(code: str):
+    active = instrument_active(db.session, current_app.extensions["instruments"], code)
+    if active is None:
+        return _refuse("api.not_found", 404)
+    return instrument_as_json(active.instrument)
+
+
+@bp.post("/interviews")
+@allow("surveyor")
+def interviews():
+    try:
+        batch = json_body(request.content_type, request.get_data(cache=False))
+    except BodyError as exc:
+        return _refuse(exc.message_key, exc.status, **exc.values)
+    items = batch.get("interviews") if isinstance(batch, dict) else None
+    if not isinstance(items, list):
+        return _refuse("api.batch_shape", 400)
+    if len(items) > MAX_ITEMS:
+        return _refuse("api.too_many", 413, **_limits())
+    surveyor = current_user._get_current_object()
+    surveyor_id = surveyor.id
+    ready, refused = interviews_check(
+        db.session, current_app.extensions["instruments"], surveyor, items, datetime.now(UTC)
+    )
+    # End the read-only transaction before writing: on SQLite a transaction
+    # that has read cannot take the write lock once another request has
+    # written meanwhile (it fails at once); one that starts by writing waits.
+    db.session.rollback()
+    stored = interviews_store(db.session, surveyor_id, ready)
+    db.session.commit()
+    results = sorted([*refused, *stored], key=lambda r: r.index)
+    counts = {status: sum(r.status == status for r in results) for status in ITEM_HTTP}
+    return {"results": [_result_json(r) for r in results], "counts": counts}, 200, {"Cache-Control": "no-store"}
