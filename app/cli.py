@@ -74,7 +74,8 @@ def urls_command() -> None:
         click.echo("  No service points yet: run `flask --app wsgi seed-demo`.")
     for token, point, unit in rows:
         click.echo(f"  Citizen form – {unit} / {point}:\n    {form_url(token)}")
-    click.echo(f"  Dashboard for analysts and unit managers (sign in first):\n    {current_app.config['PUBLIC_URL']}/bao-cao")
+    dashboard = f"{current_app.config['PUBLIC_URL']}/bao-cao"
+    click.echo(f"  Dashboard for analysts and unit managers (sign in first):\n    {dashboard}")
     click.echo(f"  Staff sign-in:\n    {login_url()}")
     for username, password, role in demo_logins(db.session):
         click.echo(f"    {username} / {password}  ({role}; demo data only)")
