@@ -30,10 +30,12 @@ class Probe:
 
 
 async def probe_while(base_url: str, token: str, running: asyncio.Event, interval: float = 0.2) -> Probe:
-    """GET the form and POST a stale-but-valid form every ``interval`` s until ``running`` is cleared.
+    """GET and POST the form every ``interval`` s until ``running`` is cleared.
 
-    The POST carries a fresh nonce fetched when the database was up, so that
-    during the outage it reaches the storing code, not just the lookup.
+    The POST's nonce is invalid on purpose: nothing can be stored by the probe,
+    and the counter lookup every POST starts with already needs the database.
+    (The load's own citizens, retrying real forms, meet the outage in the
+    storing code too; their 503s are counted in the load result.)
     """
     probe = Probe()
     conn = Connection(base_url, timeout=10)

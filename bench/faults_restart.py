@@ -151,7 +151,7 @@ def _run(args, cluster: Cluster) -> int:
     with Served(url, log_path=log) as served:
         result, outages, app_state = asyncio.run(scenario(args, cluster, served, subs, cut))
     verification = stored_verify(url, [p.id for p in points], [*subs, *cut])
-    server_errors = sum(n for k, n in result.statuses.items() if k.split()[1] == "500")
+    server_errors = sum(n for k, n in result.statuses.items() if k.split()[1][0] == "5" and k.split()[1] != "503")
     report = {
         "load": result.summary(),
         "faults": [o.summary() for o in outages],
@@ -177,7 +177,7 @@ def _run(args, cluster: Cluster) -> int:
 
 def _server_errors(outage: Outage) -> int:
     assert outage.probe is not None
-    return sum(n for k, n in outage.probe.statuses.items() if k.split()[1] == "500")
+    return sum(n for k, n in outage.probe.statuses.items() if k.split()[1][0] == "5" and k.split()[1] != "503")
 
 
 if __name__ == "__main__":

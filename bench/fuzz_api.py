@@ -103,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
             str(folder),
         ]
         print(" ".join([*cmd[:3], "..."]), flush=True)
-        done = subprocess.run(cmd, timeout=1800, check=False)
+        # cwd: schemathesis keeps a cache (.schemathesis/) in its working directory
+        done = subprocess.run(cmd, cwd=folder, timeout=1800, check=False)
     log = (folder / "gunicorn.log").read_text()
     database = stored_answers_valid(url)
     print(f"server log: {log.count('Error handling request')} unhandled errors; database: {database}")

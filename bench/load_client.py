@@ -95,12 +95,17 @@ class HttpResult:
 class Connection:
     """One keep-alive connection, reopened when the server closes it."""
 
+    #: a connection idle this long is reopened before use, as browsers do: the
+    #: server (gunicorn --keep-alive 5) may have closed it meanwhile
+    IDLE_LIMIT = 4.0
+
     def __init__(self, base_url: str, timeout: float = 30):
         parts = urlsplit(base_url)
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.timeout = timeout
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.last_used = 0.0
 
     async def close(self) -> None:
         if self.writer is not None:
@@ -117,6 +122,8 @@ class Connection:
             raise
 
     async def _request(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> HttpResult:
+        if self.writer is not None and time.monotonic() - self.last_used > self.IDLE_LIMIT:
+            await self.close()
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Accept-Encoding: gzip, br"]
@@ -126,6 +133,7 @@ class Connection:
         self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
         await self.writer.drain()
         result = await _response_read(self.reader)
+        self.last_used = time.monotonic()
         if result.headers.get("connection", "").lower() == "close":
             await self.close()
         return result

@@ -6,23 +6,29 @@
 
 The app runs under gunicorn in its production configuration (APP_ENV=production,
 a 48-character SECRET_KEY, ``served.PRODUCTION_WORKERS`` unless ``--workers``
-says otherwise). The database is a fresh ``loadtest`` database on the faults
-cluster (port 5433, created if missing; see ``bench/pg_cluster.py``) unless
-``--database-url`` names another one. The load client (``bench/load_client.py``)
-runs in this process on loopback. Modes, each repeated ``--repeat`` times:
+says otherwise). The database is a fresh ``loadtest`` database on the shared
+server (127.0.0.1:5432: only that database is dropped and created; the
+server is never stopped) unless ``--database-url`` names another one. The
+load client (``bench/load_client.py``) runs in this process on loopback.
+Modes, each repeated ``--repeat`` times:
 
 - ``form``: each citizen GETs the form, then POSTs it (latency is the POST's);
   throughput is acknowledged submissions per second, so each one costs the
   server a rendered form *and* a stored response;
 - ``post-only``: every form is fetched first, then all are POSTed; throughput
   and latency of the submit path alone;
+- ``api``: tablets POST one interview each to ``/api/v1/interviews`` with a
+  bearer token (``bench/api_client.py``); skipped if the checkout has no API;
 - ``floor`` / ``floor-answers``: the same POST bodies to ``bench/floor_app.py``
   under the same gunicorn settings (one INSERT; or the response and its answers).
 
-Afterwards the database is compared with what the client was told
+Afterwards the database is compared with what the clients were told
 (``load_client.stored_verify``): every acknowledged UUID stored once, with the
 answers sent; nothing stored that was not acknowledged. The figures go to
-stdout as a table and, with ``--json``, to a file.
+stdout as a table and, with ``--json``, to a file. CPU per submission is
+measured from /proc for the gunicorn workers, the PostgreSQL backends of the
+load database and this process; "others' cores" is what the rest of the
+machine used meanwhile.
 """
 
 from __future__ import annotations
