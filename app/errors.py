@@ -23,8 +23,10 @@ def _wants_json() -> bool:
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        # Keep what the exception says in headers (Allow on a 405, Retry-After on a 429).
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         if _wants_json():
-            return {"error": exc.name, "message": exc.description}, exc.code
+            return {"error": exc.name, "message": exc.description}, exc.code, headers
         if exc.code == 404:
             retired = exc.description == "retired"
             return (
@@ -36,7 +38,7 @@ def init_app(app: Flask) -> None:
                 404,
             )
         key = MESSAGES.get(exc.code or 500, "error.bad_request")
-        return render_template("error.html", message=translate(key)), exc.code
+        return render_template("error.html", message=translate(key)), exc.code, headers
 
     @app.errorhandler(OperationalError)
     def database_unavailable(exc: OperationalError):

@@ -261,6 +261,7 @@ def test_repeated_field_cannot_smuggle_a_second_answer(client, point, db_session
 def test_get_only_routes_refuse_other_methods(client, point):
     response = client.put(f"/s/{point.qr_token}")
     assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
     assert "không được phép" in response.get_data(as_text=True)
 
 
