@@ -19,6 +19,7 @@ It posts to the counter ``FLOOR_POINT_ID`` (the load script creates one).
 from __future__ import annotations
 
 import os
+import struct
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,8 +34,8 @@ from app.services.submissions import service_day_of
 
 INSERT_RESPONSE = text(
     "INSERT INTO responses (client_uuid, payload_hash, instrument_version_id, unit_id, service_point_id, channel,"
-    " status, started_at, submitted_at, received_at, service_day)"
-    " VALUES (:u, :h, :iv, :unit, :point, 'qr', 'submitted', :now, :now, :now, :day)"
+    " status, started_at, submitted_at, received_at, service_day, codes)"
+    " VALUES (:u, :h, :iv, :unit, :point, 'qr', 'submitted', :now, :now, :now, :day, :codes)"
     " ON CONFLICT (client_uuid) DO NOTHING RETURNING id"
 )
 INSERT_ANSWER = text("INSERT INTO answers (response_id, question_code, value_int, value_text) VALUES (:r, :q, :i, :t)")
@@ -64,7 +65,9 @@ def _store(with_answers: bool):
     fields = parse_qsl(request.get_data(as_text=True), max_num_fields=FORM_FIELDS)
     target = _target()
     now = datetime.now(UTC)
-    params = {**target, "u": uuid.uuid4(), "h": "0" * 64, "now": now, "day": service_day_of(now)}
+    numbers = [int(v) for k, v in fields if k != "nonce" and v.isdigit()]
+    codes = struct.pack(f">{len(numbers)}i", *numbers)  # the packed answers, as the app stores them
+    params = {**target, "u": uuid.uuid4(), "h": "0" * 64, "now": now, "day": service_day_of(now), "codes": codes}
     with engine.begin() as conn:
         response_id = conn.execute(INSERT_RESPONSE, params).scalar_one()
         if with_answers:

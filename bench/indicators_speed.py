@@ -66,7 +66,7 @@ from app.migrations import schema_upgrade  # noqa: E402
 from app.services.aggregates import ResponseFilter, unit_moments  # noqa: E402
 from app.services.indicators import indicator_table  # noqa: E402
 from app.services.instruments import instruments_sync  # noqa: E402
-from surveys import Role, load_instrument  # noqa: E402
+from surveys import MISSING, Role, load_instrument, packed_layout  # noqa: E402
 
 CODE = "bench-25q"
 #: criteria per element: 22 criteria + overall + harassment + informal payment = 25 questions
@@ -249,12 +249,12 @@ def generate(engine, instrument_dir: Path, instrument, n_responses: int, n_units
         conn.execute(
             text(
                 "INSERT INTO responses (id, client_uuid, payload_hash, instrument_version_id, unit_id, "
-                "  service_point_id, channel, status, excluded_reason, received_at, service_day) "
+                "  service_point_id, channel, status, excluded_reason, received_at, service_day, codes) "
                 "SELECT g, md5('r' || g)::uuid, md5('p' || g) || md5('q' || g), :v, 2 + (p - 1) / 2, p, "
                 "  CASE WHEN x < 0.9 THEN 'qr' ELSE 'kiosk' END, "
                 "  CASE WHEN x2 < 0.01 THEN 'excluded' ELSE 'submitted' END, "
                 "  CASE WHEN x2 < 0.01 THEN 'benchmark exclusion' END, now(), "
-                "  date '2025-01-01' + (slot * 3 + p % 67) "
+                "  date '2025-01-01' + (slot * 3 + p % 67), ''::bytea "
                 "FROM (SELECT g, 1 + floor(:np * power(random(), 1.3))::int AS p, "
                 "        floor(random() * 100)::int AS slot, random() AS x, random() AS x2 "
                 "      FROM generate_series(1, :n) g) s"
@@ -340,9 +340,26 @@ def generate(engine, instrument_dir: Path, instrument, n_responses: int, n_units
         for _, definition in idx:
             conn.execute(text(definition))
         timings["answers indexes"] = time.perf_counter() - t0
+        # The packed answers (surveys/packing.py), built from the answers as
+        # the migration 5f3b9d2e7a41 does for existing databases.
+        t0 = time.perf_counter()
+        conn.execute(
+            text(
+                "UPDATE responses r SET codes = p.codes FROM ("
+                "  SELECT r2.id, string_agg(coalesce(int4send(a.value_int), int4send(:missing)), ''::bytea"
+                "                           ORDER BY l.pos) AS codes"
+                "  FROM responses r2 CROSS JOIN unnest(CAST(:layout AS text[])) WITH ORDINALITY AS l(code, pos)"
+                "  LEFT JOIN answers a ON a.response_id = r2.id AND a.question_code = l.code"
+                "  GROUP BY r2.id) p "
+                "WHERE r.id = p.id"
+            ),
+            {"layout": list(packed_layout(instrument)), "missing": MISSING},
+        )
+        timings["packed answers"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM (ANALYZE) units, service_points, responses, answers"))
+        conn.execute(text("VACUUM (FULL, ANALYZE) responses"))  # the packing UPDATE left a dead copy
+        conn.execute(text("VACUUM (ANALYZE) units, service_points, answers"))
     timings["vacuum analyze"] = time.perf_counter() - t0
     return timings
 

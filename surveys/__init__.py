@@ -3,6 +3,7 @@ answer validation. Free of Flask and SQLAlchemy by design."""
 
 from surveys.answers import Validation, Value, answers_validate, is_visible, text_clean
 from surveys.loader import INSTRUMENTS_DIR, InstrumentError, InstrumentInvalid, load_all, load_instrument
+from surveys.packing import MISSING, answers_pack, answers_unpack, codes_matrix, packed_layout
 from surveys.schema import (
     Choice,
     Condition,
@@ -18,6 +19,7 @@ from surveys.schema import (
 
 __all__ = [
     "INSTRUMENTS_DIR",
+    "MISSING",
     "Choice",
     "Condition",
     "Element",
@@ -32,9 +34,13 @@ __all__ = [
     "Text",
     "Validation",
     "Value",
+    "answers_pack",
+    "answers_unpack",
     "answers_validate",
+    "codes_matrix",
     "is_visible",
     "load_all",
     "load_instrument",
+    "packed_layout",
     "text_clean",
 ]

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from surveys.packing import CODE_RANGE
 from surveys.schema import (
     Choice,
     Condition,
@@ -112,6 +113,9 @@ class _Reader:
                 continue
             choices.append(Choice(item[0], Text(item[1].strip(), item[2].strip())))
         seen = [c.code for c in choices]
+        huge = sorted(c for c in seen if not CODE_RANGE[0] <= c <= CODE_RANGE[1])
+        if huge:
+            self.error(where, f"answer codes must lie between {CODE_RANGE[0]} and {CODE_RANGE[1]}: {huge}")
         dupes = sorted({c for c in seen if seen.count(c) > 1})
         if dupes:
             self.error(where, f"duplicate answer codes {dupes}")
@@ -187,6 +191,8 @@ class _Reader:
         bad_range = type(minimum) is not int or type(maximum) is not int or minimum > maximum
         if kind is QuestionKind.NUMBER and bad_range:
             self.error(code, "a number question needs integer min <= max")
+        elif kind is QuestionKind.NUMBER and not CODE_RANGE[0] <= minimum <= maximum <= CODE_RANGE[1]:
+            self.error(code, f"min and max must lie between {CODE_RANGE[0]} and {CODE_RANGE[1]}")
         bad_length = type(max_length) is not int or not 1 <= max_length <= 5000
         if kind is QuestionKind.TEXT and bad_length:
             self.error(code, "a text question needs max_length between 1 and 5000")

@@ -29,6 +29,10 @@ class InstrumentVersion(Base):
     checksum: Mapped[str] = mapped_column(String(64))
     #: the file's text as it was when registered, kept for the record
     source: Mapped[str] = mapped_column(Text)
+    #: the question codes of ``responses.codes``, comma-separated
+    #: (surveys.packing.packed_layout): stored so that packed answers can be
+    #: read without the file
+    packed_codes: Mapped[str] = mapped_column(Text, server_default="")
     #: whether new responses use this version
     active: Mapped[bool] = mapped_column(default=True)
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

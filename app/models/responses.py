@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     Uuid,
@@ -39,6 +40,7 @@ class Response(Base):
         CheckConstraint(
             "channel = 'tablet' OR (surveyor_id IS NULL AND device_id IS NULL)", name="interview_meta_only_tablet"
         ),
+        CheckConstraint("length(codes) % 4 = 0", name="codes_whole_answers"),
         Index("ix_responses_unit_day", "unit_id", "service_day"),
         Index("ix_responses_point_day", "service_point_id", "service_day"),
         # tablet interviews cluster by surveyor × day, and progress counts by surveyor
@@ -82,6 +84,10 @@ class Response(Base):
     surveyor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     #: random install id the tablet app generated and keeps (not a hardware id)
     device_id: Mapped[str | None] = mapped_column(String(64))
+
+    #: the coded answers side by side (surveys.packing), in the layout of the
+    #: instrument version; what reports and exports read, one row per response
+    codes: Mapped[bytes] = mapped_column(LargeBinary)
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True

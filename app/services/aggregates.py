@@ -1,23 +1,23 @@
-"""SQL aggregation of responses into per-unit sufficient statistics.
+"""Aggregation of responses into per-unit sufficient statistics.
 
-Nothing here loops over responses in Python: the database groups answers
-by cluster (service point × day) and then by unit (the stratum), and
-returns the moments :func:`analysis.moments_estimate` needs — one row per
-unit and indicator, however many responses there are.
+Nothing here loops over responses in Python: the database returns each
+response's unit, cluster and packed answers as arrays, and NumPy groups
+them by cluster (service point × day, or surveyor × day) and then by unit
+(the stratum) into the moments :func:`analysis.moments_estimate` needs —
+one row per unit and indicator, however many responses there are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from sqlalchemy import Float, Integer, String, and_, case, cast, func, literal, literal_column, select, text, union_all
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Answer, InstrumentVersion, Response, Unit
+from app.services.packed_rows import packed_chunks
 from app.services.units import subtree_clause
 from surveys import Instrument, Role
 
@@ -134,89 +134,24 @@ def _cluster_columns():
     return owner.label("point"), Response.service_day.label("day")
 
 
-#: Bits in one packed word. PostgreSQL sums ``integer`` inputs in an int8
-#: held by value, which is fast; a word must therefore stay below 2**31.
-_WORD_BITS = 30
-
-
-@dataclass(frozen=True)
-class _Field:
-    """A small unsigned integer packed in bits ``shift`` … ``shift + width - 1`` of word ``word``."""
-
-    word: int
-    shift: int
-    width: int
-
-
-def _layout(widths: list[int]) -> list[_Field]:
-    """Place fields of the given bit widths into as few words as fit."""
-    fields, word, used = [], 0, 0
-    for width in widths:
-        if used + width > _WORD_BITS:
-            word, used = word + 1, 0
-        fields.append(_Field(word, used, width))
-        used += width
-    return fields
-
-
-def _unpack(word, f: _Field):
-    """SQL for the value of field ``f`` in the (possibly NULL) summed ``word``."""
-    value = func.coalesce(word, 0)
-    if f.shift:
-        value = value.op(">>")(f.shift)
-    return cast(value.op("&")((1 << f.width) - 1), Integer)
-
-
-@contextmanager
-def _analysis_settings(session: Session) -> Iterator[None]:
-    """On PostgreSQL, for the current transaction: no JIT (compiling these
-    wide queries costs seconds and saves less) and enough ``work_mem`` to
-    hash a million responses without spilling to disk."""
-    if session.get_bind().dialect.name != "postgresql":
-        yield
-        return
-    old = session.execute(text("SELECT current_setting('jit'), current_setting('work_mem')")).one()
-    session.execute(text("SELECT set_config('jit', 'off', true), set_config('work_mem', '256MB', true)"))
-    yield
-    session.execute(text("SELECT set_config('jit', :jit, true), set_config('work_mem', :mem, true)"),
-                    {"jit": old[0], "mem": old[1]})  # fmt: skip
-
-
 def unit_moments(session: Session, instrument: Instrument, flt: ResponseFilter) -> UnitMoments:
     """Aggregate the responses matching ``flt`` into per-unit moments.
 
     ``instrument`` (the active version) says which codes are satisfied, not
-    applicable, yes, no and refused.
+    applicable, yes, no and refused; responses to other versions are read
+    through their own packed layout (versions keep question codes).
 
-    One pass over the answers does the moments of every item and index:
+    The database returns, per response, its unit, cluster and packed
+    answers (:mod:`app.services.packed_rows`); NumPy then
 
-    1. per response, answers are summed through a small table of codes
-       (question, code → bits), so each response becomes a few packed
-       integers: one bit per item for "valid" and one for "event", and per
-       element the number of criteria answered and rated satisfied;
-    2. per cluster (unit, service point, day) the unpacked bits and the
-       respondents' element shares and overall index are summed;
-    3. per unit the cluster sums become the moments (sums of squares as
-       floating point, exact for integers below 2**53).
-
-    A second, cheap query counts each code per unit and question: the
-    answer distributions, and which items a unit has answers to at all.
+    1. turns each item's code into a category (its place in the scale),
+    2. counts categories per cluster (unit, service point, day) with one
+       ``bincount`` per item, which gives each cluster's valid answers and
+       events, and per unit the answer distribution,
+    3. computes each respondent's element shares and overall index and
+       sums them, and their squares, per cluster,
+    4. sums clusters into the per-unit moments :func:`analysis.moments_estimate` needs.
     """
-    conds = filter_conditions(session, flt)
-    point, day = _cluster_columns()
-
-    clusters_q = (
-        select(Response.unit_id, point, day, func.count().label("responses"))
-        .where(*conds)
-        .group_by(Response.unit_id, point, day)
-        .subquery()
-    )
-    frame_rows = session.execute(
-        select(clusters_q.c.unit_id, func.count(), func.sum(clusters_q.c.responses)).group_by(clusters_q.c.unit_id)
-    ).all()
-    clusters = {u: int(c) for u, c, _ in frame_rows}
-    responses = {u: int(n) for u, _, n in frame_rows}
-
     items = [q for q in instrument.questions if q.scale is not None and q.role in _ITEM_ROLES]
     criteria = [q for q in instrument.questions if q.role is Role.CRITERION and q.scale is not None]
     elements = [
@@ -224,208 +159,206 @@ def unit_moments(session: Session, instrument: Instrument, flt: ResponseFilter) 
         for e in instrument.elements
         if any(q.element == e.code for q in criteria)
     ]
-    if not items:
-        return _moments_table([], {}, [], [], responses, clusters)
+    point, day = _cluster_columns()
+    conds = filter_conditions(session, flt)
+    units, points, days, categories = [], [], [], []
+    for chunk in packed_chunks(session, flt.instrument, [Response.unit_id, point, day], conds):
+        units.append(chunk.values[:, 0])
+        points.append(chunk.values[:, 1])
+        days.append(chunk.values[:, 2])
+        column_of = {code: j for j, code in enumerate(chunk.layout)}
+        # item-major, so that each item's categories lie contiguous in memory
+        cat = np.zeros((len(items), len(chunk.values)), dtype=np.uint8)
+        for i, q in enumerate(items):
+            if q.code in column_of:
+                cat[i] = _categories(q.scale, chunk.codes[:, column_of[q.code]])
+        categories.append(cat)
+    if not units:
+        return _moments_table(np.zeros(0, dtype=np.int64), {}, [], {})
+    unit = np.concatenate(units)
+    cat = np.concatenate(categories, axis=1)
+    clusters = _Clusters.of(unit, np.concatenate(points), np.concatenate(days))
 
-    # Where each item's bits and each element's counts sit in the packed words.
-    item_fields = _layout([1] * len(items))
-    element_fields = _layout([len(codes).bit_length() for _, codes in elements])
-    element_of = {code: i for i, (_, codes) in enumerate(elements) for code in codes}
-    words = {
-        "v": 1 + max(f.word for f in item_fields),
-        "e": 1 + max(f.word for f in item_fields),
-        "iv": 1 + max((f.word for f in element_fields), default=-1),
-        "is": 1 + max((f.word for f in element_fields), default=-1),
-    }
-    code_rows = []
+    keys: list[str] = []
+    stats: dict[str, dict[str, np.ndarray]] = {}
     for i, q in enumerate(items):
         scale = q.scale
         assert scale is not None
+        codes = np.array(sorted(scale.codes))
         if q.role in (Role.CRITERION, Role.OVERALL):
-            valid, event = scale.codes - scale.not_applicable - scale.refused, scale.satisfied
+            valid = scale.codes - scale.not_applicable - scale.refused
+            event = scale.satisfied
         else:
             valid, event = scale.yes | scale.no, scale.yes
-        for value in sorted(scale.codes):
-            bits = {f"{p}{w}": 0 for p, n in words.items() for w in range(n)}
-            f = item_fields[i]
-            bits[f"v{f.word}"] += (value in valid) << f.shift
-            bits[f"e{f.word}"] += (value in event) << f.shift
-            if q.code in element_of:
-                f = element_fields[element_of[q.code]]
-                bits[f"iv{f.word}"] += (value not in scale.not_applicable) << f.shift
-                bits[f"is{f.word}"] += (value in scale.satisfied) << f.shift
-            flags = {
-                "valid": int(value in valid),
-                "na": int(value in scale.not_applicable),
-                "refused": int(value in scale.refused),
-            }
-            code_rows.append(
-                select(
-                    literal(q.code, String).label("q"),
-                    literal_column(str(value), Integer).label("v"),
-                    *[literal_column(str(x), Integer).label(k) for k, x in (flags | bits).items()],
-                )
-            )
-    codes = union_all(*code_rows).subquery("codes")
-    item_codes = [q.code for q in items]
-    answered = (*conds, Answer.question_code.in_(item_codes), Answer.value_int.is_not(None))
-    on_code = and_(codes.c.q == Answer.question_code, codes.c.v == Answer.value_int)
+        per_cluster = clusters.count(cat[i], len(codes) + 1)
+        in_valid = np.concatenate([[False], np.isin(codes, list(valid))])
+        in_event = np.concatenate([[False], np.isin(codes, list(event))])
+        n, y = per_cluster[:, in_valid].sum(axis=1), per_cluster[:, in_event].sum(axis=1)
+        per_unit = clusters.per_unit(per_cluster)
 
-    per_response = (
-        select(
-            Response.unit_id,
-            point,
-            day,
-            *[func.sum(codes.c[f"{p}{w}"]).label(f"{p}{w}") for p, n in words.items() for w in range(n)],
-        )
-        .join(Answer, Answer.response_id == Response.id)
-        .outerjoin(codes, on_code)
-        .where(*answered)
-        .group_by(Response.id, Response.unit_id, point, day)
-        .subquery("per_response")
-    )
-    pr = per_response.c
-    shares = []
-    for i, _ in enumerate(elements):
-        f = element_fields[i]
-        valid_e, sat_e = _unpack(pr[f"iv{f.word}"], f), _unpack(pr[f"is{f.word}"], f)
-        shares.append(case((valid_e > 0, cast(sat_e, Float) / valid_e), else_=None).label(f"s{i}"))
-    respondent = (
-        select(
-            pr.unit_id,
-            pr.point,
-            pr.day,
-            *[_unpack(pr[f"v{f.word}"], f).label(f"n{i}") for i, f in enumerate(item_fields)],
-            *[_unpack(pr[f"e{f.word}"], f).label(f"y{i}") for i, f in enumerate(item_fields)],
-            *shares,
-        )
-        .offset(0)  # keeps PostgreSQL from evaluating each share once per use below
-        .subquery("respondent")
-    )
-    rc = respondent.c
-    share_cols = [rc[f"s{i}"] for i in range(len(elements))]
-    answered_elements = sum((case((s.is_(None), 0), else_=1) for s in share_cols), literal(0))
-    index = sum((func.coalesce(s, 0.0) for s in share_cols), literal(0.0)) / func.nullif(answered_elements, 0)
-    respondent_index = select(rc, index.label("ix")).offset(0).subquery("respondent_index")
-    ri = respondent_index.c
+        def counted(mask, per_unit=per_unit):
+            return per_unit[:, np.concatenate([[False], mask])].sum(axis=1)
 
-    def _count(col):
-        return cast(func.count(col), Integer)
+        figures = clusters.moments(n, y, y)
+        for level in range(1, 6):
+            figures[f"l{level}"] = counted((codes == level) & in_valid[1:])
+        figures["na"] = counted(np.isin(codes, list(scale.not_applicable)))
+        figures["refused"] = counted(np.isin(codes, list(scale.refused)))
+        figures["present"] = per_unit[:, 1:].sum(axis=1) > 0
+        keys.append(q.code)
+        stats[q.code] = figures
 
-    per_cluster = (
-        select(
-            ri.unit_id,
-            *[cast(func.sum(ri[f"n{i}"]), Integer).label(f"n{i}") for i in range(len(items))],
-            *[cast(func.sum(ri[f"y{i}"]), Integer).label(f"y{i}") for i in range(len(items))],
-            *[c for i in range(len(elements)) for c in (
-                _count(ri[f"s{i}"]).label(f"ne{i}"),
-                func.sum(ri[f"s{i}"]).label(f"ye{i}"),
-                func.sum(ri[f"s{i}"] * ri[f"s{i}"]).label(f"y2e{i}"),
-            )],
-            _count(ri.ix).label("nix"),
-            func.sum(ri.ix).label("yix"),
-            func.sum(ri.ix * ri.ix).label("y2ix"),
-        )
-        .group_by(ri.unit_id, ri.point, ri.day)
-        .subquery("per_cluster")
-    )  # fmt: skip
-    pc = per_cluster.c
-
-    def _moments(n, y, y2=None):
-        nf = cast(n, Float)
-        out = [
-            func.sum(case((n > 0, 1), else_=0)),
-            func.sum(n),
-            func.sum(y),
-            func.sum(nf * n),
-            func.sum(cast(y, Float) * y),
-            func.sum(nf * y),
-        ]
-        return out if y2 is None else [*out, func.sum(y2)]
-
-    unit_q = select(
-        pc.unit_id,
-        *[c for i in range(len(items)) for c in _moments(pc[f"n{i}"], pc[f"y{i}"])],
-        *[c for i in range(len(elements)) for c in _moments(pc[f"ne{i}"], pc[f"ye{i}"], pc[f"y2e{i}"])],
-        *(_moments(pc.nix, pc.yix, pc.y2ix) if elements else []),
-    ).group_by(pc.unit_id)
-
-    per_code = (
-        select(
-            Response.unit_id,
-            Answer.question_code.label("q"),
-            Answer.value_int.label("v"),
-            func.count().label("k"),
-        )
-        .join(Answer, Answer.response_id == Response.id)
-        .where(*answered)
-        .group_by(Response.unit_id, Answer.question_code, Answer.value_int)
-        .subquery("per_code")
-    )
-    g = per_code.c
-
-    def _counted(condition):
-        return func.sum(case((condition, g.k), else_=0))
-
-    levels_q = (
-        select(
-            g.unit_id,
-            g.q,
-            *[_counted(and_(codes.c.valid == 1, g.v == lv)) for lv in range(1, 6)],
-            _counted(codes.c.na == 1),
-            _counted(codes.c.refused == 1),
-        )
-        .select_from(per_code.outerjoin(codes, and_(codes.c.q == g.q, codes.c.v == g.v)))
-        .group_by(g.unit_id, g.q)
-    )
-
-    with _analysis_settings(session):
-        unit_rows = session.execute(unit_q).all()
-        level_rows = session.execute(levels_q).all()
-    keys = [q.code for q in items] + [code for code, _ in elements] + ([INDEX_KEY] if elements else [])
-    return _moments_table(unit_rows, {(u, q): lv for u, q, *lv in level_rows}, keys, items, responses, clusters)
+    if elements:
+        position = {q.code: i for i, q in enumerate(items)}
+        shares = []
+        for code, members in elements:
+            answered = np.zeros(len(unit), dtype=np.int16)
+            satisfied = np.zeros(len(unit), dtype=np.int16)
+            for member in members:
+                q = instrument.question(member)
+                assert q.scale is not None
+                codes = np.array(sorted(q.scale.codes))
+                lut_answered = np.concatenate([[0], ~np.isin(codes, list(q.scale.not_applicable))]).astype(np.int16)
+                lut_satisfied = np.concatenate([[0], np.isin(codes, list(q.scale.satisfied))]).astype(np.int16)
+                answered += lut_answered[cat[position[member]]]
+                satisfied += lut_satisfied[cat[position[member]]]
+            share = np.full(len(unit), np.nan)
+            np.divide(satisfied, answered, out=share, where=answered > 0)
+            shares.append(share)
+            keys.append(code)
+            stats[code] = clusters.mean_moments(share)
+        stacked = np.vstack(shares)
+        counted_elements = (~np.isnan(stacked)).sum(axis=0)
+        index = np.full(len(unit), np.nan)
+        np.divide(np.nansum(stacked, axis=0), counted_elements, out=index, where=counted_elements > 0)
+        keys.append(INDEX_KEY)
+        stats[INDEX_KEY] = clusters.mean_moments(index)
+    return _moments_table(clusters.units, stats, keys, clusters.totals())
 
 
 _ITEM_ROLES = (Role.CRITERION, Role.OVERALL, Role.HARASSMENT, Role.INFORMAL_PAYMENT)
 
 
-def _moments_table(unit_rows, levels, keys, items, responses, clusters) -> UnitMoments:
-    """Turn the per-unit wide rows into one row per (unit, key).
+def _categories(scale, column: np.ndarray) -> np.ndarray:
+    """Each code's place (1, 2, ...) in the scale's sorted codes; 0 for no answer.
+
+    Through a table indexed by code: scales are short runs of small codes.
+    """
+    codes = sorted(scale.codes)
+    low, high = codes[0], codes[-1]
+    if high - low > 4096:  # a scale of scattered codes: search instead
+        array = np.array(codes, dtype=np.int64)
+        place = np.searchsorted(array, column)
+        found = array[np.minimum(place, len(array) - 1)] == column
+        return np.where(found, place + 1, 0).astype(np.uint8)
+    # slot 0 and the last slot catch codes below and above the scale
+    table = np.zeros(high - low + 3, dtype=np.uint8)
+    table[[c - low + 1 for c in codes]] = np.arange(1, len(codes) + 1)
+    return table[np.clip(column.astype(np.int64) - (low - 1), 0, high - low + 2)]
+
+
+def _dense(x: np.ndarray) -> np.ndarray:
+    """Small non-negative integers that order as ``x`` does: ``x`` minus its
+    minimum where its range is small (ids, days), else its rank."""
+    low, high = int(x.min()), int(x.max())
+    if high - low < 1 << 20:
+        return x - low if low else x
+    return np.unique(x, return_inverse=True)[1]
+
+
+@dataclass(frozen=True)
+class _Clusters:
+    """Responses grouped into clusters, and clusters into units (strata).
+
+    Clusters are numbered in the order of (unit, point, day), so each
+    unit's clusters are consecutive.
+    """
+
+    units: np.ndarray  #: unit ids, sorted
+    of_response: np.ndarray  #: cluster number of each response
+    unit_of_cluster: np.ndarray  #: position in ``units`` of each cluster
+    starts: np.ndarray  #: first cluster of each unit
+    responses: np.ndarray  #: responses per unit
+
+    @classmethod
+    def of(cls, unit: np.ndarray, point: np.ndarray, day: np.ndarray) -> _Clusters:
+        u, p, d = (_dense(x) for x in (unit, point, day))
+        days = int(d.max()) + 1
+        width = (int(p.max()) + 1) * days
+        _, of_response = np.unique((u * width + p * days + d), return_inverse=True)
+        n_clusters = int(of_response.max()) + 1
+        member = np.empty(n_clusters, dtype=np.int64)
+        member[of_response] = np.arange(len(of_response))  # some response of each cluster
+        units, unit_of_cluster = np.unique(unit[member], return_inverse=True)
+        starts = np.searchsorted(unit_of_cluster, np.arange(len(units)))
+        sizes = np.bincount(of_response, minlength=n_clusters)
+        return cls(units, of_response, unit_of_cluster, starts, np.add.reduceat(sizes, starts))
+
+    def count(self, category: np.ndarray, k: int) -> np.ndarray:
+        """Responses per (cluster, category): shape (clusters, k)."""
+        n = len(self.unit_of_cluster)
+        return np.bincount(self.of_response * k + category, minlength=n * k).reshape(n, k)
+
+    def per_unit(self, per_cluster: np.ndarray) -> np.ndarray:
+        """Sum cluster rows into unit rows."""
+        return np.add.reduceat(per_cluster, self.starts, axis=0)
+
+    def moments(self, n: np.ndarray, y: np.ndarray, y2: np.ndarray) -> dict[str, np.ndarray]:
+        """Per-unit moments of per-cluster counts ``n``, totals ``y`` and sums of squares ``y2``."""
+        nf, yf = n.astype(float), y.astype(float)
+        return {
+            "occupied": self.per_unit((n > 0).astype(np.int64)),
+            "n": self.per_unit(nf),
+            "y": self.per_unit(yf),
+            "ww": self.per_unit(nf * nf),
+            "yy": self.per_unit(yf * yf),
+            "wy": self.per_unit(nf * yf),
+            "y2": self.per_unit(y2.astype(float)),
+        }
+
+    def mean_moments(self, value: np.ndarray) -> dict[str, np.ndarray]:
+        """Moments of a respondent-level value (NaN where the respondent has none)."""
+        has = ~np.isnan(value)
+        v = np.where(has, value, 0.0)
+        k = len(self.unit_of_cluster)
+        n = np.bincount(self.of_response, weights=has, minlength=k)
+        y = np.bincount(self.of_response, weights=v, minlength=k)
+        y2 = np.bincount(self.of_response, weights=v * v, minlength=k)
+        figures = self.moments(n, y, y2)
+        figures["present"] = figures["n"] > 0
+        return figures
+
+    def totals(self) -> tuple[dict[int, int], dict[int, int]]:
+        """Responses and clusters per unit id."""
+        clusters = np.diff(np.append(self.starts, len(self.unit_of_cluster)))
+        ids = self.units.tolist()
+        return dict(zip(ids, self.responses.tolist(), strict=True)), dict(zip(ids, clusters.tolist(), strict=True))
+
+
+def _moments_table(units: np.ndarray, stats, keys: list[str], totals) -> UnitMoments:
+    """One row per (unit, key) where the unit has figures for the key.
 
     An item gets a row where the unit has an answer to it (even if only "not
     applicable"); an index where some respondent of the unit has a share.
     """
-    rows_u, rows_k = [], []
-    cols: dict[str, list[float]] = {name: [] for name in MOMENT_COLUMNS}
-    lv: dict[str, list[float]] = {name: [] for name in ("l1", "l2", "l3", "l4", "l5", "na", "refused")}
-    n_items = len(items)
-    for unit_id, *values in sorted(unit_rows, key=lambda r: r[0]):
-        at = 0
-        for j, key in enumerate(keys):
-            width = 6 if j < n_items else 7
-            occupied, n, y, nn, yy, ny, *rest = values[at : at + width]
-            at += width
-            if j < n_items:
-                counts = levels.get((unit_id, key))
-                if counts is None:
-                    continue
-                y2 = y
-            else:
-                if not n:
-                    continue
-                counts = (0,) * 7
-                y2 = rest[0]
-            rows_u.append(unit_id)
-            rows_k.append(key)
-            for name, value in zip(MOMENT_COLUMNS, (clusters[unit_id], occupied, n, n, y, nn, yy, ny, y2), strict=True):
-                cols[name].append(float(value or 0))
-            for name, value in zip(lv, counts, strict=True):
-                lv[name].append(float(value or 0))
+    responses, clusters = totals if totals else ({}, {})
+    psu = np.array([clusters[u] for u in units.tolist()], dtype=float)
+    present = np.array([stats[k]["present"] for k in keys]).T if keys else np.zeros((len(units), 0), bool)
+    rows_u, rows_k = np.nonzero(present)  # row-major: by unit, then key order
+
+    def column(name: str) -> np.ndarray:
+        if not keys:
+            return np.zeros(0)
+        table = np.array([stats[k].get(name, np.zeros(len(units))) for k in keys], dtype=float).T
+        return table[rows_u, rows_k]
+
+    moments = {"psu": psu[rows_u], "w": column("n")}
+    moments |= {name: column(name) for name in MOMENT_COLUMNS if name not in moments}
     return UnitMoments(
-        unit_id=np.asarray(rows_u, dtype=np.int64),
-        key=np.asarray(rows_k, dtype=object),
-        moments={k: np.asarray(v, dtype=float) for k, v in cols.items()},
-        levels={k: np.asarray(v, dtype=float) for k, v in lv.items()},
+        unit_id=units[rows_u].astype(np.int64),
+        key=np.array(keys, dtype=object)[rows_k] if keys else np.zeros(0, dtype=object),
+        moments=moments,
+        levels={name: column(name) for name in ("l1", "l2", "l3", "l4", "l5", "na", "refused")},
         responses=responses,
         clusters=clusters,
     )

@@ -23,7 +23,7 @@ from app.services.assignments import assignment_create
 from app.services.instruments import instrument_active, instruments_sync
 from app.services.submissions import VIETNAM, payload_digest, response_submit, service_day_of
 from app.services.units import child_path
-from surveys import Instrument, QuestionKind, Role, answers_validate, is_visible, load_all
+from surveys import Instrument, QuestionKind, Role, answers_pack, answers_validate, is_visible, load_all, packed_layout
 
 DEPARTMENTS = [
     (
@@ -214,6 +214,7 @@ def _synthetic_responses(
 
 def _store(session: Session, version_id: int, instrument_key: str, rows: list[_Synthetic]) -> None:
     instrument = load_all()[instrument_key]
+    layout = packed_layout(instrument)
     batch = 1000
     for start in range(0, len(rows), batch):
         chunk = rows[start : start + batch]
@@ -236,6 +237,7 @@ def _store(session: Session, version_id: int, instrument_key: str, rows: list[_S
                     "submitted_at": row.submitted,
                     "received_at": row.submitted,
                     "service_day": service_day_of(row.submitted),
+                    "codes": answers_pack(layout, row.answers),
                 }
             )
         ids = session.scalars(insert(Response).returning(Response.id, sort_by_parameter_order=True), values).all()

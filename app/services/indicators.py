@@ -95,6 +95,11 @@ def _clean(value: float) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
+def _cleaned(values: np.ndarray) -> list[float | None]:
+    """:func:`_clean` of every element."""
+    return [None if v != v else v for v in values.astype(float).tolist()]  # v != v: NaN
+
+
 def _domain_of_units(session: Session, unit_ids: list[int], grouping: str) -> dict[int, Unit | None]:
     """Map each unit that holds responses to its reporting unit."""
     units = {u.id: u for u in session.scalars(select(Unit))}
@@ -203,12 +208,18 @@ def _domain(
     """Estimate every key for every domain label in ``domain`` (aligned with m's rows)."""
     out: dict[str, dict[str, Figure]] = {}
     index_keys = {INDEX_KEY, *[e.code for e in instrument.elements]}
-    for key in np.unique(m.key):
-        rows = (m.key == key) & (domain != "")
+    # Integers stand for the labels and keys: sorting and comparing strings
+    # in object arrays is what would take the time.
+    names, domain_number = np.unique(domain, return_inverse=True)
+    keys, key_number = np.unique(m.key, return_inverse=True)
+    labelled = domain != ""
+    for k, key in enumerate(keys.tolist()):
+        rows = (key_number == k) & labelled
         if not rows.any():
             continue
         cols = [m.moments[c][rows] for c in MOMENT_COLUMNS]
-        est = moments_estimate(domain[rows], *cols, method="t" if key in index_keys else method, alpha=alpha)
+        numbers = domain_number[rows]
+        est = moments_estimate(numbers, *cols, method="t" if key in index_keys else method, alpha=alpha)
         flags = reliability_flags(
             est.n,
             est.n_eff,
@@ -216,27 +227,29 @@ def _domain(
             reliable_min=thresholds.reliable_min,
             disclosure_min=thresholds.disclosure_min,
         )
-        labels = domain[rows]
         sums = {
-            name: {d: int(v) for d, v in zip(*_sum_by(labels, m.levels[name][rows]), strict=True)} for name in m.levels
+            name: dict(zip(*(x.tolist() for x in _sum_by(numbers, m.levels[name][rows])), strict=True))
+            for name in m.levels
         }
-        for i, d in enumerate(est.domain.tolist()):
-            suppressed = bool(flags.suppressed[i])
-            hide = suppressed or est.n[i] == 0
+        # plain lists, read once: indexing NumPy arrays element by element is slow
+        n, df = est.n.tolist(), est.df.tolist()
+        reliable, suppressed_all = flags.reliable.tolist(), flags.suppressed.tolist()
+        values = {name: _cleaned(getattr(est, name)) for name in ("estimate", "lower", "upper", "se", "deff", "n_eff")}
+        is_index = key in index_keys
+        for i, number in enumerate(est.domain.tolist()):
+            d = names[number]
+            suppressed = bool(suppressed_all[i])
+            hide = suppressed or n[i] == 0
+            shown = {name: None if hide else v[i] for name, v in values.items()}
             out.setdefault(d, {})[str(key)] = Figure(
-                n=int(est.n[i]),
-                estimate=None if hide else _clean(est.estimate[i]),
-                lower=None if hide else _clean(est.lower[i]),
-                upper=None if hide else _clean(est.upper[i]),
-                se=None if hide else _clean(est.se[i]),
-                df=int(est.df[i]),
-                deff=None if hide else _clean(est.deff[i]),
-                n_eff=None if hide else _clean(est.n_eff[i]),
-                reliable=bool(flags.reliable[i]),
+                n=int(n[i]),
+                **shown,
+                df=int(df[i]),
+                reliable=bool(reliable[i]),
                 suppressed=suppressed,
-                distribution=() if key in index_keys or suppressed else tuple(sums[f"l{lv}"][d] for lv in range(1, 6)),
-                not_applicable=sums["na"][d],
-                refused=sums["refused"][d],
+                distribution=() if is_index or suppressed else tuple(int(sums[f"l{lv}"][number]) for lv in range(1, 6)),
+                not_applicable=int(sums["na"][number]),
+                refused=int(sums["refused"][number]),
             )
     return out
 

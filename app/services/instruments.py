@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import InstrumentVersion
-from surveys import INSTRUMENTS_DIR, Instrument, load_all
+from surveys import INSTRUMENTS_DIR, Instrument, load_all, packed_layout
 
 
 class InstrumentChanged(RuntimeError):
@@ -58,6 +58,7 @@ def instruments_sync(session: Session, directory: Path = INSTRUMENTS_DIR) -> lis
             title=instrument.title.vi,
             checksum=instrument.checksum,
             source=source,
+            packed_codes=",".join(packed_layout(instrument)),
             active=not any(c == instrument.code and v > instrument.version for c, v in rows),
         )
         session.add(row)

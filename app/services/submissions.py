@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Answer, Response
 from app.services.instruments import ActiveInstrument
-from surveys import Value
+from surveys import Value, answers_pack, packed_layout
 
 #: Vietnam has kept UTC+7 without daylight saving since 1975.
 VIETNAM = timezone(timedelta(hours=7), "ICT")
@@ -112,6 +112,7 @@ def response_submit(
             device_id=device_id,
             received_at=received,
             service_day=service_day_of(submitted_at or received),
+            codes=answers_pack(packed_layout(instrument.instrument), answers),
         )
         .on_conflict_do_nothing(index_elements=["client_uuid"])
         .returning(Response.id)

@@ -139,6 +139,14 @@ BROKEN = [
     ("        kind: text", "        kind: essay", "note", "kind must be one of"),
     ("        required: true", "        required: maybe", "E1_1", "required must be true or false"),
     ("    satisfied: [4]\n", "", "E1_1", "which says no code is 'satisfied'"),
+    # answers are packed as 4-byte integers (surveys/packing.py)
+    ("[4, Hài lòng, Satisfied]", "[4294967296, Hài lòng, Satisfied]", "scale sat", "must lie between"),
+    (
+        "[1, Không hài lòng, Dissatisfied]",
+        "[-2147483648, Không hài lòng, Dissatisfied]",
+        "scale sat",
+        "must lie between",
+    ),
 ]
 
 

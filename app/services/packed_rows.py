@@ -1,0 +1,154 @@
+"""Read many responses' packed answers as arrays, without a Python object per row.
+
+The indicator service needs, for every response of a filter, a few small
+integers (unit, cluster) and its coded answers (``responses.codes``, see
+:mod:`surveys.packing`). A million responses must not become a million
+tuples: on PostgreSQL the database joins the responses' binary records
+(every column a non-NULL 4-byte integer or date, then the packed answers of
+one instrument version) into a few large values that NumPy reads in place.
+SQLite (the embedded, small deployment) is read in batches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from sqlalchemy import ColumnElement, Date, Integer, bindparam, cast, func, literal_column, select, text
+from sqlalchemy.orm import Session
+
+from app.models import InstrumentVersion, Response
+from surveys import codes_matrix
+
+
+@dataclass(frozen=True)
+class PackedChunk:
+    """Some responses of one instrument version.
+
+    Attributes
+    ----------
+    layout : tuple of str
+        The question codes of the columns of ``codes``.
+    values : ndarray of int64, shape (n, k)
+        The requested integer columns; a date is a day number (the origin
+        differs between databases, differences do not).
+    codes : ndarray of 4-byte integers (either byte order), shape (n, len(layout))
+        Packed answers; :data:`surveys.MISSING` where not answered.
+    """
+
+    layout: tuple[str, ...]
+    values: np.ndarray
+    codes: np.ndarray
+
+
+def instrument_layouts(session: Session, instrument: str) -> list[tuple[int, tuple[str, ...]]]:
+    """``(version id, packed layout)`` of every registered version of ``instrument``."""
+    rows = session.execute(
+        select(InstrumentVersion.id, InstrumentVersion.packed_codes)
+        .where(InstrumentVersion.code == instrument)
+        .order_by(InstrumentVersion.id)
+    ).all()
+    return [(version_id, tuple(packed.split(",")) if packed else ()) for version_id, packed in rows]
+
+
+def packed_chunks(
+    session: Session,
+    instrument: str,
+    columns: Sequence[ColumnElement],
+    conditions: Sequence[ColumnElement[bool]],
+    *,
+    rows: int = 65536,
+) -> Iterator[PackedChunk]:
+    """Yield the responses matching ``conditions`` in chunks of about ``rows``.
+
+    Parameters
+    ----------
+    columns : sequence of SQL expressions
+        Non-NULL ``integer`` or ``date`` expressions on ``Response``.
+    conditions : sequence of SQL conditions
+        As :func:`app.services.aggregates.filter_conditions` makes them.
+    """
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    for version_id, layout in instrument_layouts(session, instrument):
+        stmt = select(*columns, Response.codes).where(*conditions, Response.instrument_version_id == version_id)
+        if postgresql:
+            yield from _aggregated_chunks(session, stmt, columns, layout, rows)
+        else:
+            yield from _fetched_chunks(session, stmt, len(columns), layout, rows)
+
+
+def _fetched_chunks(session: Session, stmt, n_columns: int, layout, rows: int) -> Iterator[PackedChunk]:
+    for part in session.execute(stmt.execution_options(yield_per=rows)).partitions():
+        values = np.array(
+            [[v.toordinal() if isinstance(v, date) else v for v in row[:n_columns]] for row in part],
+            dtype=np.int64,
+        ).reshape(len(part), n_columns)
+        if layout:
+            codes = codes_matrix(b"".join(row[n_columns] for row in part), len(layout))
+        else:
+            codes = np.zeros((len(part), 0), dtype=np.int32)
+        yield PackedChunk(layout, values, codes)
+
+
+@contextmanager
+def _bulk_read_settings(session: Session) -> Iterator[None]:
+    """For the current transaction: no JIT (compiling costs more than it
+    saves here) and enough ``work_mem`` to hold the aggregated chunks
+    without spilling to disk."""
+    old = session.execute(text("SELECT current_setting('jit'), current_setting('work_mem')")).one()
+    session.execute(text("SELECT set_config('jit', 'off', true), set_config('work_mem', '256MB', true)"))
+    yield
+    session.execute(text("SELECT set_config('jit', :jit, true), set_config('work_mem', :mem, true)"),
+                    {"jit": old[0], "mem": old[1]})  # fmt: skip
+
+
+def _aggregated_chunks(session: Session, stmt, columns, layout, rows: int) -> Iterator[PackedChunk]:
+    """PostgreSQL: each response becomes one binary record (its columns as
+    ``int4send``, then its packed answers), and ``string_agg`` joins the
+    records of a range of ``rows`` ids into one value that NumPy reads in
+    place. (A binary ``COPY`` would hand Python one message per response.)
+
+    The ranges are separate statements sent at once in pipeline mode: the
+    server works on the next range while Python reads the last one.
+    """
+    record = None
+    for column in columns:
+        if isinstance(column.type, Date):
+            column = column - literal_column("DATE '2000-01-01'")
+        part = func.int4send(cast(column, Integer))
+        record = part if record is None else record.op("||")(part)
+    record = Response.codes if record is None else record.op("||")(Response.codes)
+    low, high = bindparam("low", 0, type_=Integer), bindparam("high", 0, type_=Integer)
+    ranged = stmt.with_only_columns(func.string_agg(record, literal_column("''::bytea"))).where(
+        Response.id >= low, Response.id < high
+    )
+    fields = [(f"v{i}", ">i4") for i in range(len(columns))]
+    dtype = np.dtype(fields + ([("codes", ">i4", (len(layout),))] if layout else []))
+    first, last = session.execute(select(func.min(Response.id), func.max(Response.id))).one()
+    if first is None:
+        return
+    conn = session.connection()
+    compiled = ranged.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    raw = conn.connection.driver_connection
+    with _bulk_read_settings(session):
+        cursors = []
+        with raw.pipeline():
+            for start in range(first, last + 1, rows):
+                cursor = raw.cursor(binary=True)  # bytea as bytes (text would double it in hex)
+                cursor.execute(str(compiled), {**compiled.params, "low": start, "high": start + rows})
+                cursors.append(cursor)
+            for cursor in cursors:
+                with cursor:
+                    (blob,) = cursor.fetchone()
+                if blob is None:  # no response of the filter in this range
+                    continue
+                if len(blob) % dtype.itemsize:
+                    raise RuntimeError("packed answers of an unexpected length")
+                rec = np.frombuffer(blob, dtype=dtype)
+                values = np.stack([rec[f"v{i}"].astype(np.int64) for i in range(len(columns))], axis=1)
+                # big-endian as stored; readers convert the columns they use
+                codes = rec["codes"] if layout else np.zeros((len(rec), 0), dtype=np.int32)
+                yield PackedChunk(layout, values, codes)
