@@ -14,13 +14,19 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import date
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import String, func, literal, literal_column, select
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.orm import Session
 
 from app.models import Answer, InstrumentVersion, Response, ServicePoint, Unit
+from app.models.responses import CHANNELS
+from app.render.csv_columns import csv_field, rows_join, value_column
 from app.services.aggregates import ResponseFilter, filter_conditions
 from app.services.packed_rows import instrument_layouts
 from surveys import MISSING, Instrument, QuestionKind, Role, codes_matrix
@@ -89,6 +95,19 @@ def responses_csv(
     codes = columns[len(META_COLUMNS) :]
     text_codes = [c for c in codes if instrument.question(c).kind is QuestionKind.TEXT]
     layouts = dict(instrument_layouts(session, flt.instrument))
+    widths = {len(layout) for layout in layouts.values()}
+    if session.get_bind().dialect.name == "postgresql" and not text_codes and len(widths) == 1:
+        yield "\r\n".join([",".join(columns), ""])
+        yield from _aggregated_lines(session, flt, codes, layouts)
+        return
+    yield from _fetched_lines(session, instrument, flt, columns, layouts, batch)
+
+
+def _fetched_lines(session: Session, instrument: Instrument, flt: ResponseFilter, columns: list[str], layouts,
+                   batch: int) -> Iterator[str]:  # fmt: skip
+    """Any database: the header, then batches of rows fetched and written with ``csv.writer``."""
+    codes = columns[len(META_COLUMNS) :]
+    text_codes = [c for c in codes if instrument.question(c).kind is QuestionKind.TEXT]
     texts = [
         select(Answer.value_text)
         .where(Answer.response_id == Response.id, Answer.question_code == code)
@@ -176,3 +195,129 @@ def _decoded(codes, text_codes, layouts, version_ids, packed, comments) -> list[
         [("" if v is None else safe_cell(v)) for v in text_of[code]] if code in text_of else out[code].tolist()
         for code in codes
     ]
+
+
+def _aggregated_lines(
+    session: Session, flt: ResponseFilter, codes: list[str], layouts, batch: int = 20000
+) -> Iterator[str]:
+    """PostgreSQL, coded answers only: the rows of each service day arrive as
+    one value (``string_agg`` of fixed-width binary records, in export
+    order) and become CSV lines column by column (app/render/csv_columns.py),
+    with no Python object per response."""
+    channel_no = func.array_position(literal(list(CHANNELS), ARRAY(String)), Response.channel)
+    record = (
+        func.int4send(Response.unit_id)
+        .op("||")(func.int4send(func.coalesce(Response.service_point_id, 0)))
+        .op("||")(func.int4send(Response.instrument_version_id))
+        .op("||")(func.int4send(channel_no))
+        .op("||")(Response.codes)
+    )
+    ordered = aggregate_order_by(literal_column("''::bytea"), Unit.code, Response.payload_hash)
+    query = (
+        select(Response.service_day, func.string_agg(record, ordered))
+        .join(Unit, Unit.id == Response.unit_id)
+        .where(*filter_conditions(session, flt))
+        .group_by(Response.service_day)
+        .order_by(Response.service_day)
+    )
+    width = len(next(iter(layouts.values())))
+    dtype = np.dtype([("unit", ">i4"), ("point", ">i4"), ("version", ">i4"), ("channel", ">i4"),
+                      ("codes", ">i4", (width,))])  # fmt: skip
+    units = {
+        i: b",".join([csv_field(safe_cell(code)), csv_field(safe_cell(name)), csv_field(level)])
+        for i, code, name, level in session.execute(select(Unit.id, Unit.code, Unit.name, Unit.level))
+    }
+    points = {i: csv_field(safe_cell(code)) for i, code in session.execute(select(ServicePoint.id, ServicePoint.code))}
+    points[0] = b""
+    versions = dict(session.execute(select(InstrumentVersion.id, InstrumentVersion.version)).all())
+    version_ids = sorted(layouts)
+    # position of each exported code in each version's layout (-1: not asked there)
+    positions = np.array([[layouts[v].index(c) if c in layouts[v] else -1 for v in version_ids] for c in codes])
+    conn = session.connection()
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    cursor = conn.connection.driver_connection.cursor(name=f"export_{id(compiled):x}", binary=True)
+    cursor.itersize = 4
+    row_number = 0
+    with cursor:
+        cursor.execute(str(compiled), compiled.params)
+        days: list[date] = []
+        parts: list[np.ndarray] = []
+        for day, blob in _read_ahead(cursor):
+            days.append(day)
+            parts.append(np.frombuffer(blob, dtype=dtype))
+            if sum(len(p) for p in parts) >= batch:
+                yield _packed_batch(days, parts, row_number, codes, units, points, versions, positions, version_ids)
+                row_number += sum(len(p) for p in parts)
+                days, parts = [], []
+        if parts:
+            yield _packed_batch(days, parts, row_number, codes, units, points, versions, positions, version_ids)
+
+
+def _read_ahead(rows: Iterable, depth: int = 8) -> Iterator:
+    """Iterate over ``rows`` (a server-side cursor) from a thread, a few rows ahead.
+
+    While NumPy formats one batch, the thread already waits for the next
+    day's rows: the database works on them instead of idling until asked.
+    Exceptions reach the caller; leaving early stops the thread.
+    """
+    ahead: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    finished = object()
+
+    def offer(item) -> bool:
+        while not stop.is_set():
+            try:
+                ahead.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for row in rows:
+                if not offer(row):
+                    return
+            offer(finished)
+        except BaseException as exc:  # handed to the consumer, raised there
+            offer(exc)
+
+    thread = threading.Thread(target=produce, name="export-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = ahead.get()
+            if item is finished:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _packed_batch(days, parts, row_number, codes, units, points, versions, positions, version_ids) -> str:
+    """CSV lines of a few service days' records."""
+    rec = np.concatenate(parts)
+    n = len(rec)
+    unit_ids, unit_index = np.unique(rec["unit"], return_inverse=True)
+    point_ids, point_index = np.unique(rec["point"], return_inverse=True)
+    version_of, version_index = np.unique(rec["version"], return_inverse=True)
+    channel_of, channel_index = np.unique(rec["channel"], return_inverse=True)
+    columns = [
+        ([b"%d" % i for i in range(row_number + 1, row_number + n + 1)], np.arange(n)),
+        ([units[u] for u in unit_ids.tolist()], unit_index),
+        ([points[p] for p in point_ids.tolist()], point_index),
+        ([d.isoformat().encode() for d in days], np.repeat(np.arange(len(days)), [len(p) for p in parts])),
+        ([CHANNELS[c - 1].encode() for c in channel_of.tolist()], channel_index),
+        ([b"%d" % versions[v] for v in version_of.tolist()], version_index),
+    ]
+    slot = np.searchsorted(version_ids, rec["version"])
+    matrix = rec["codes"]
+    rows = np.arange(n)
+    for j in range(len(codes)):
+        where = positions[j][slot]
+        values = np.where(where >= 0, matrix[rows, np.maximum(where, 0)], MISSING)
+        columns.append(value_column(values, MISSING))
+    return rows_join(columns).decode("utf-8")

@@ -106,3 +106,42 @@ def test_excluded_responses_are_not_exported(demo):
 def test_no_responses_gives_the_header_only(db_session):
     text = "".join(responses_csv(db_session, SIPAS, ResponseFilter()))
     assert text == ",".join(export_columns(SIPAS)) + "\r\n"
+
+
+def test_postgresql_fast_path_writes_what_csv_writer_writes(demo):
+    """On PostgreSQL the export without comments is assembled column by
+    column; it must be byte for byte the generic path's output."""
+    from app.services.exports import _aggregated_lines, _fetched_lines
+    from app.services.packed_rows import instrument_layouts
+
+    if demo.get_bind().dialect.name != "postgresql":
+        pytest.skip("the fast path is PostgreSQL's")
+    demo.execute(update(Unit).where(Unit.level == "commune").values(name='=Xã "Mới", phường'))
+    columns = export_columns(SIPAS)
+    layouts = dict(instrument_layouts(demo, SIPAS.code))
+    generic = "".join(_fetched_lines(demo, SIPAS, ResponseFilter(), columns, layouts, 53))
+    fast = "".join(_aggregated_lines(demo, ResponseFilter(), columns[len(META_COLUMNS) :], layouts))
+    assert generic.split("\r\n", 1)[1] == fast
+    assert '"\'=Xã ""Mới"", phường"' in fast  # formula neutralised, quotes doubled
+
+
+def test_read_ahead_passes_rows_errors_and_stops_when_left():
+    import threading
+
+    from app.services.exports import _read_ahead
+
+    assert list(_read_ahead(iter(range(50)), depth=2)) == list(range(50))
+
+    def broken():
+        yield 1
+        raise RuntimeError("connection lost")
+
+    rows = _read_ahead(broken())
+    assert next(rows) == 1
+    with pytest.raises(RuntimeError, match="connection lost"):
+        next(rows)
+
+    endless = _read_ahead(iter(range(10**9)), depth=2)
+    assert next(endless) == 0
+    endless.close()
+    assert not any(t.name == "export-read-ahead" for t in threading.enumerate())
