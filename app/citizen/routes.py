@@ -12,7 +12,7 @@ from app.citizen.forms import FormBodyError, form_fields, nonce_issue, nonce_rea
 from app.extensions import db, limiter
 from app.i18n import current_lang, translate
 from app.ratelimit import configured
-from app.services.instruments import ActiveInstrument, instrument_active
+from app.services.instruments import ActiveInstrument
 from app.services.service_points import PointInfo, service_point_by_token
 from app.services.submissions import VIETNAM, response_submit
 from surveys import Validation, answers_validate
@@ -27,12 +27,13 @@ def _point_or_404(token: str) -> tuple[PointInfo, ActiveInstrument]:
     lookup = service_point_by_token(db.session, token)
     if lookup.status == "retired":
         abort(404, description="retired")
-    if lookup.point is None:
+    if lookup.point is None or lookup.instrument_version is None:
         abort(404)
-    active = instrument_active(db.session, current_app.extensions["instruments"], lookup.point.instrument_code)
-    if active is None:
+    version_id, version = lookup.instrument_version
+    instrument = current_app.extensions["instruments"].get(f"{lookup.point.instrument_code}.v{version}")
+    if instrument is None:
         abort(404)
-    return lookup.point, active
+    return lookup.point, ActiveInstrument(version_id, instrument)
 
 
 def _render_form(point, active, *, nonce, fields=None, validation=None, notice=None, status=200):
@@ -101,7 +102,10 @@ def submit(token: str):
     # End the read-only transaction of the lookups: on SQLite a transaction
     # that has read cannot wait for the write lock (it fails at once with
     # "database is locked"), while one that starts by writing waits.
-    db.session.rollback()
+    # PostgreSQL has no such limit: keeping the transaction saves a
+    # ROLLBACK, a pool check-in and check-out with its ping, and a BEGIN.
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.rollback()
     try:
         outcome = response_submit(
             db.session,
