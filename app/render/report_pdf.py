@@ -27,9 +27,8 @@ from fpdf.enums import TableBordersLayout, XPos, YPos
 from fpdf.fonts import FontFace
 
 from app.render import charts
-from app.render.charts import GREEN, GREY, INK, NAVY, RED, IntervalRow, Series, finite
-from app.services.indicators import Figure
-from app.services.reports import Period, Report, SummaryLine, TrendPoint, UnitLine
+from app.render.charts import GREEN, GREY, INK, NAVY, RED
+from app.services.reports import Period, Report, SummaryLine, UnitLine
 
 __all__ = ["COMMENTS_MAX", "report_pdf"]
 
@@ -50,18 +49,18 @@ from app.render.pdf_text import (
     count,
     figure_text,
     interval,
-    pct,
     points,
     snapshot,
     verdict_color,
 )
+from app.render.report_pdf_charts import funnel_chart, trend_chart, units_chart
+from app.render.report_pdf_common import UNRELIABLE, confidence_level, legend_values, summary_line, tr
 
 #: Comments printed at most; the report says how many more there are.
 COMMENTS_MAX = 200
 #: A comment longer than this is cut (with an ellipsis) so a row fits a page.
 COMMENT_CHARS = 1500
 
-UNRELIABLE = (140, 140, 140)
 LEVEL_COLORS = [(190, 30, 45), (236, 140, 120), (205, 205, 205), (130, 190, 140), (20, 120, 55)]
 
 
@@ -74,9 +73,9 @@ def report_pdf(report: Report, lang: str = "vi") -> bytes:
         _cover(pdf, report)
         pdf.portrait()
         _summary(pdf, report)
-        _units_chart(pdf, report)
-        _funnel(pdf, report)
-        _trend(pdf, report)
+        units_chart(pdf, report)
+        funnel_chart(pdf, report)
+        trend_chart(pdf, report)
         # A section without data is a one-line note: no page of its own.
         if report.units:
             pdf.landscape()
@@ -95,29 +94,6 @@ def report_pdf(report: Report, lang: str = "vi") -> bytes:
             font.close()
 
 
-def _tr(pdf: Document, key: str, **values: object) -> str:
-    text = L[key].get(pdf.lang)
-    return text.format(**values) if values else text
-
-
-def _level(report: Report) -> str:
-    return f"{(1 - report.alpha) * 100:g}"
-
-
-def _legend_values(report: Report) -> dict[str, object]:
-    return {
-        "level": _level(report),
-        "reliable": report.thresholds.reliable_min,
-        "disclosure": report.thresholds.disclosure_min,
-        "correction": CORRECTIONS.get(report.correction, report.correction),
-        "dash": DASH,
-    }
-
-
-def _summary_line(report: Report, key: str) -> SummaryLine | None:
-    return next((s for s in report.summary if s.key == key), None)
-
-
 # --------------------------------------------------------------------------- cover
 
 
@@ -127,7 +103,7 @@ def _cover(pdf: Document, report: Report) -> None:
     pdf.set_y(30)
     pdf.set_font(FONT, "B", 13)
     pdf.set_text_color(*NAVY)
-    pdf.multi_cell(0, 6, _tr(pdf, "department"), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 6, tr(pdf, "department"), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_draw_color(*NAVY)
     pdf.set_line_width(0.4)
     pdf.line(pdf.w / 2 - 20, pdf.get_y() + 2, pdf.w / 2 + 20, pdf.get_y() + 2)
@@ -144,12 +120,12 @@ def _cover(pdf: Document, report: Report) -> None:
     pdf.multi_cell(0, 8, report.period.label(lang), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     rows = [
-        (_tr(pdf, "period"), report.period.label(lang)),
-        (_tr(pdf, "previous"), report.previous.label(lang)),
+        (tr(pdf, "period"), report.period.label(lang)),
+        (tr(pdf, "previous"), report.previous.label(lang)),
         *[(label.get(lang), value) for label, value in report.filter_lines],
-        (_tr(pdf, "responses"), count(report.responses)),
-        (_tr(pdf, "snapshot"), f"{snapshot(report.generated_at)} (UTC+7)"),
-        (_tr(pdf, "instrument"), report.instrument_key),
+        (tr(pdf, "responses"), count(report.responses)),
+        (tr(pdf, "snapshot"), f"{snapshot(report.generated_at)} (UTC+7)"),
+        (tr(pdf, "instrument"), report.instrument_key),
     ]
     pdf.set_y(max(pdf.get_y() + 10, 118))
     pdf.set_font(FONT, "", 9.5)
@@ -169,11 +145,11 @@ def _cover(pdf: Document, report: Report) -> None:
             row.cell(pdf.clean(value), style=FontFace(emphasis="BOLD", color=INK))
 
     pdf.set_y(max(pdf.get_y() + 10, 200))
-    headline = [s for s in (_summary_line(report, k) for k in ("INDEX", "harassment", "informal_payment")) if s]
+    headline = [s for s in (summary_line(report, k) for k in ("INDEX", "harassment", "informal_payment")) if s]
     if headline:
         _tiles(pdf, report, headline)
     pdf.set_y(pdf.h - 32)
-    pdf.note(_tr(pdf, "cover_note", level=_level(report)), size=8)
+    pdf.note(tr(pdf, "cover_note", level=confidence_level(report)), size=8)
 
 
 def _tiles(pdf: Document, report: Report, lines: Sequence[SummaryLine]) -> None:
@@ -205,7 +181,7 @@ def _tiles(pdf: Document, report: Report, lines: Sequence[SummaryLine]) -> None:
             pdf.cell(
                 width,
                 4,
-                f"{marker}{points(change.difference)} {_tr(pdf, 'pp')} {_tr(pdf, 'vs_previous')}",
+                f"{marker}{points(change.difference)} {tr(pdf, 'pp')} {tr(pdf, 'vs_previous')}",
                 align="C",
             )
     pdf.set_y(top + 44)
@@ -215,15 +191,15 @@ def _tiles(pdf: Document, report: Report, lines: Sequence[SummaryLine]) -> None:
 
 
 def _summary(pdf: Document, report: Report) -> None:
-    pdf.heading(_tr(pdf, "s_summary"))
-    level = _level(report)
+    pdf.heading(tr(pdf, "s_summary"))
+    level = confidence_level(report)
     headings = [
-        _tr(pdf, "indicator"),
-        _tr(pdf, "estimate"),
-        _tr(pdf, "interval", level=level),
-        _tr(pdf, "n"),
-        _tr(pdf, "prev_value"),
-        _tr(pdf, "change"),
+        tr(pdf, "indicator"),
+        tr(pdf, "estimate"),
+        tr(pdf, "interval", level=level),
+        tr(pdf, "n"),
+        tr(pdf, "prev_value"),
+        tr(pdf, "change"),
     ]
     with pdf.table(
         col_widths=(68, 16, 24, 14, 16, 42),
@@ -237,7 +213,7 @@ def _summary(pdf: Document, report: Report) -> None:
             if i >= 4 and not elements_started:
                 elements_started = True
                 table.row().cell(
-                    _tr(pdf, "elements"), colspan=6, style=FontFace(emphasis="BOLD", color=NAVY, fill_color=LIGHT)
+                    tr(pdf, "elements"), colspan=6, style=FontFace(emphasis="BOLD", color=NAVY, fill_color=LIGHT)
                 )
             cur, prev, change = line.current, line.previous, line.change
             row = table.row()
@@ -258,184 +234,7 @@ def _summary(pdf: Document, report: Report) -> None:
                 style=FontFace(color=color, emphasis="BOLD" if change.significant else None),
             )
     pdf.ln(1.5)
-    pdf.note(_tr(pdf, "legend_summary", **_legend_values(report)))
-
-
-# --------------------------------------------------------------------------- charts
-
-
-def _unit_color(figure: Figure) -> tuple[int, int, int]:
-    if not figure.reliable:
-        return UNRELIABLE
-    return {"better": GREEN, "worse": RED}.get(figure.verdict or "", NAVY)
-
-
-def _units_chart(pdf: Document, report: Report) -> None:
-    pdf.heading(_tr(pdf, "s_units_chart"), need=60)
-    shown = [u for u in report.units if (f := u.figures.get("INDEX")) is not None and finite(f.estimate) is not None]
-    hidden = len(report.units) - len(shown)
-    if not shown:
-        pdf.no_data()
-        return
-    shown.sort(key=lambda u: (-u.figures["INDEX"].estimate, u.code))
-    rows = [
-        IntervalRow(
-            pdf.clean(u.name),
-            u.figures["INDEX"].estimate,
-            u.figures["INDEX"].lower,
-            u.figures["INDEX"].upper,
-            _unit_color(u.figures["INDEX"]),
-            figure_text(u.figures["INDEX"]),
-        )
-        for u in shown
-    ]
-    index = _summary_line(report, "INDEX")
-    reference = index.current.estimate if index and index.current else None
-    domain = charts.nice_domain([v for r in rows for v in (r.estimate, r.lower, r.upper)] + [reference], pad=0.01)
-    row_h = 5.0
-    start = 0
-    while start < len(rows):
-        fits = int((pdf.room() - 18) // row_h)
-        if fits < min(5, len(rows) - start):
-            pdf.add_page(same=True)
-            pdf.heading(f"{_tr(pdf, 's_units_chart')} {_tr(pdf, 'continued')}")
-            continue
-        chunk = rows[start : start + fits]
-        used = charts.interval_chart(
-            pdf,
-            pdf.l_margin,
-            pdf.get_y(),
-            pdf.content_w,
-            chunk,
-            domain=domain,
-            fmt=lambda v: f"{v * 100:.0f}%",
-            axis_title=_tr(pdf, "axis_index", level=_level(report)),
-            reference=reference,
-            reference_label=f"{_tr(pdf, 'overall_ref')}: {pct(reference)}",
-            row_h=row_h,
-        )
-        pdf.set_y(pdf.get_y() + used)
-        start += len(chunk)
-    if pdf.room() < 14:
-        pdf.add_page(same=True)
-    height = charts.legend(
-        pdf,
-        pdf.l_margin,
-        pdf.get_y() + 3,
-        [
-            (_tr(pdf, "better"), GREEN, "dot"),
-            (_tr(pdf, "same"), NAVY, "dot"),
-            (_tr(pdf, "worse"), RED, "dot"),
-            (_tr(pdf, "unreliable"), UNRELIABLE, "dot"),
-        ],
-        pdf.w - pdf.r_margin,
-    )
-    pdf.set_y(pdf.get_y() + height + 1)
-    legend = _tr(pdf, "legend_units", **_legend_values(report))
-    if hidden:
-        legend += " " + _tr(pdf, "hidden_units", hidden=hidden)
-    pdf.note(legend)
-
-
-def _funnel(pdf: Document, report: Report) -> None:
-    height = 105.0
-    has_data = report.funnel is not None and bool(report.funnel.points)
-    pdf.heading(_tr(pdf, "s_funnel"), need=height if has_data else 25)
-    if report.funnel is None or not has_data:
-        pdf.no_data()
-        return
-    texts = charts.FunnelTexts(
-        *(
-            _tr(pdf, key)
-            for key in (
-                "funnel_x",
-                "funnel_y",
-                "target",
-                "limit_95",
-                "limit_998",
-                "inside",
-                "outside_95",
-                "above_998",
-                "below_998",
-            )
-        )
-    )
-    charts.funnel_chart(
-        pdf,
-        pdf.l_margin,
-        pdf.get_y(),
-        pdf.content_w,
-        height,
-        report.funnel,
-        fmt=lambda v: f"{v * 100:.0f}%",
-        texts=texts,
-    )
-    pdf.set_y(pdf.get_y() + height + 2)
-
-
-def _trend_category(point: TrendPoint, step: str) -> str:
-    if step == "quarter":
-        return f"Q{(point.start.month - 1) // 3 + 1}/{point.start.year}"
-    return f"{point.start.month:02d}/{point.start.year}"
-
-
-def _trend(pdf: Document, report: Report) -> None:
-    def values(key: str, attr: str = "estimate") -> list[float | None]:
-        return [finite(getattr(p.figures.get(key), attr, None)) for p in report.trend]
-
-    index = values("INDEX")
-    has_data = any(v is not None for v in index)
-    pdf.heading(_tr(pdf, "s_trend"), need=120 if has_data else 25)
-    if not has_data:
-        pdf.no_data()
-        return
-    categories = [_trend_category(p, report.trend_step) for p in report.trend]
-    notes = [f"n={count(p.responses)}" if p.responses else "" for p in report.trend]
-    lower, upper = values("INDEX", "lower"), values("INDEX", "upper")
-    y = pdf.get_y()
-    charts.line_chart(
-        pdf,
-        pdf.l_margin,
-        y,
-        pdf.content_w,
-        68,
-        categories=categories,
-        series=[Series(_tr(pdf, "trend_index"), index, NAVY, lower, upper)],
-        domain=charts.nice_domain(index + lower + upper, pad=0.02),
-        fmt=lambda v: f"{v * 100:.0f}%",
-        y_title=_tr(pdf, "trend_index"),
-        value_fmt=pct,
-        band_label=_tr(pdf, "trend_band", level=_level(report)),
-        notes=notes,
-    )
-    harassment, informal = values("harassment"), values("informal_payment")
-    rates = [v for v in harassment + informal if v is not None]
-    pdf.set_y(y + 71)
-    if pdf.room() < 50:
-        pdf.add_page(same=True)
-    y = pdf.get_y()
-    if rates:
-        top = charts.nice_domain([0.0, max(rates) * 1.15, 0.05], pad=0.0)
-        charts.line_chart(
-            pdf,
-            pdf.l_margin,
-            y,
-            pdf.content_w,
-            48,
-            categories=categories,
-            series=[
-                Series(_tr(pdf, "harassment"), harassment, RED),
-                Series(_tr(pdf, "informal"), informal, (215, 130, 0)),
-            ],
-            domain=top,
-            fmt=lambda v: f"{v * 100:g}%",
-            y_title=_tr(pdf, "rate"),
-            value_fmt=pct,
-        )
-        pdf.set_y(y + 50)
-    else:
-        pdf.no_data()
-    pdf.note(_tr(pdf, "trend_note"))
+    pdf.note(tr(pdf, "legend_summary", **legend_values(report)))
 
 
 # --------------------------------------------------------------------------- tables
@@ -450,11 +249,11 @@ def _rank(unit: UnitLine) -> str:
 
 
 def _units_table(pdf: Document, report: Report) -> None:
-    pdf.heading(_tr(pdf, "s_units"), need=40 if report.units else 25)
+    pdf.heading(tr(pdf, "s_units"), need=40 if report.units else 25)
     if not report.units:
         pdf.no_data()
         return
-    level = _level(report)
+    level = confidence_level(report)
     other = [(k, label) for k, label in report.unit_keys if k != "INDEX"]
     # Headers wrap at spaces only; where a long word would not fit, an
     # element's column is headed by its code, explained under the table.
@@ -474,14 +273,14 @@ def _units_table(pdf: Document, report: Report) -> None:
         figure_ws = [w * budget / sum(figure_ws) for w in figure_ws]
     name_w = pdf.content_w - fixed - sum(figure_ws)
     headings = [
-        _tr(pdf, "code"),
-        _tr(pdf, "unit"),
-        _tr(pdf, "n"),
-        _tr(pdf, "trend_index"),
-        _tr(pdf, "interval", level=level),
+        tr(pdf, "code"),
+        tr(pdf, "unit"),
+        tr(pdf, "n"),
+        tr(pdf, "trend_index"),
+        tr(pdf, "interval", level=level),
         *labels,
-        _tr(pdf, "verdict"),
-        _tr(pdf, "rank"),
+        tr(pdf, "verdict"),
+        tr(pdf, "rank"),
     ]
     verdicts = {"better": "better", "worse": "worse", "not_distinguishable": "same"}
     units = sorted(report.units, key=lambda u: (u.rank is None, u.rank or 0, u.code))
@@ -501,7 +300,7 @@ def _units_table(pdf: Document, report: Report) -> None:
                 (interval(index.lower, index.upper) if index else "", "", grey),
                 *[(figure_text(unit.figures.get(k)), "", verdict_color(unit.figures.get(k))) for k, _ in other],
                 (
-                    _tr(pdf, verdict) if verdict else DASH,
+                    tr(pdf, verdict) if verdict else DASH,
                     "B" if verdict not in (None, "same") else "",
                     verdict_color(index),
                 ),
@@ -512,15 +311,15 @@ def _units_table(pdf: Document, report: Report) -> None:
     pdf.ln(1.5)
     if coded:
         pdf.note(" · ".join(sorted(coded)), color=INK)
-    pdf.note(_tr(pdf, "legend_table", **_legend_values(report)))
+    pdf.note(tr(pdf, "legend_table", **legend_values(report)))
 
 
 def _criteria(pdf: Document, report: Report) -> None:
-    pdf.heading(_tr(pdf, "s_criteria"), need=40 if report.criteria else 25)
+    pdf.heading(tr(pdf, "s_criteria"), need=40 if report.criteria else 25)
     if not report.criteria:
         pdf.no_data()
         return
-    level = _level(report)
+    level = confidence_level(report)
     with pdf.table(
         col_widths=(12, 62, 12, 15, 24, 9, 9, 9, 9, 9, 10),
         width=pdf.content_w,
@@ -529,17 +328,17 @@ def _criteria(pdf: Document, report: Report) -> None:
     ) as table:
         table.row(
             [
-                _tr(pdf, "code"),
-                _tr(pdf, "criterion"),
-                _tr(pdf, "n"),
-                _tr(pdf, "satisfied"),
-                _tr(pdf, "interval", level=level),
+                tr(pdf, "code"),
+                tr(pdf, "criterion"),
+                tr(pdf, "n"),
+                tr(pdf, "satisfied"),
+                tr(pdf, "interval", level=level),
                 "1 (%)",
                 "2 (%)",
                 "3 (%)",
                 "4 (%)",
                 "5 (%)",
-                _tr(pdf, "na"),
+                tr(pdf, "na"),
             ]
         )
         element = None
@@ -564,14 +363,14 @@ def _criteria(pdf: Document, report: Report) -> None:
                 row.cell(DASH if not total or c is None or f.suppressed else f"{c / total * 100:.1f}")
             row.cell(count(f.not_applicable))
     pdf.ln(1.5)
-    pdf.note(_tr(pdf, "legend_criteria"))
+    pdf.note(tr(pdf, "legend_criteria"))
 
     rows = [(line.code, line.figure.distribution[:5]) for line in report.criteria if not line.figure.suppressed]
     rows = [(code, counts) for code, counts in rows if len(counts) == 5 and sum(counts) > 0]
     if not rows:
         return
     height = 14 + 6 * len(rows)
-    pdf.heading(_tr(pdf, "s_distribution"), need=min(height, 200))
+    pdf.heading(tr(pdf, "s_distribution"), need=min(height, 200))
     used = charts.stacked_bars(
         pdf,
         pdf.l_margin,
@@ -579,22 +378,22 @@ def _criteria(pdf: Document, report: Report) -> None:
         pdf.content_w,
         rows,
         colors=LEVEL_COLORS,
-        legend_labels=_tr(pdf, "levels").split("|"),
+        legend_labels=tr(pdf, "levels").split("|"),
         label_w=16,
     )
     pdf.set_y(pdf.get_y() + used)
 
 
 def _comments(pdf: Document, report: Report) -> None:
-    pdf.heading(_tr(pdf, "s_comments"), need=40 if report.comments else 25)
+    pdf.heading(tr(pdf, "s_comments"), need=40 if report.comments else 25)
     if not report.comments:
         pdf.no_data()
         return
     newest = sorted(report.comments, key=lambda c: c.day, reverse=True)
     shown = newest[:COMMENTS_MAX]
-    pdf.note(_tr(pdf, "comments_note"))
+    pdf.note(tr(pdf, "comments_note"))
     if len(newest) > len(shown):
-        pdf.note(_tr(pdf, "comments_more", shown=len(shown), total=len(newest)), color=INK)
+        pdf.note(tr(pdf, "comments_more", shown=len(shown), total=len(newest)), color=INK)
     pdf.ln(1)
     with pdf.table(
         col_widths=(20, 52, pdf.content_w - 72),
@@ -602,7 +401,7 @@ def _comments(pdf: Document, report: Report) -> None:
         text_align=("LEFT", "LEFT", "LEFT"),
         **table_style(pdf, 8.0),
     ) as table:
-        table.row([_tr(pdf, "date"), _tr(pdf, "unit_point"), _tr(pdf, "comment")])
+        table.row([tr(pdf, "date"), tr(pdf, "unit_point"), tr(pdf, "comment")])
         for comment in shown:
             text = pdf.clean(comment.text).strip()
             if len(text) > COMMENT_CHARS:
@@ -620,7 +419,7 @@ def _period_range(period: Period, lang: str) -> str:
 
 def _method(pdf: Document, report: Report) -> None:
     lang = pdf.lang
-    pdf.heading(_tr(pdf, "s_method"))
+    pdf.heading(tr(pdf, "s_method"))
     for term, definition in report.method_notes:
         if pdf.room() < 20:
             pdf.add_page(same=True)
@@ -634,20 +433,20 @@ def _method(pdf: Document, report: Report) -> None:
     software = ", ".join(f"{name} {version}" for name, version in sorted(report.software.items()))
     grouping = GROUPINGS.get(report.grouping)
     rows = [
-        (_tr(pdf, "instrument"), f"{report.instrument_key} – {report.instrument_title.get(lang)}"),
-        (_tr(pdf, "period"), _period_range(report.period, lang)),
-        (_tr(pdf, "previous"), _period_range(report.previous, lang)),
-        (_tr(pdf, "p_method"), METHODS.get(report.method, report.method)),
-        (_tr(pdf, "p_alpha"), _tr(pdf, "alpha_value", alpha=report.alpha, level=_level(report))),
-        (_tr(pdf, "p_correction"), CORRECTIONS.get(report.correction, report.correction)),
-        (_tr(pdf, "p_reliable"), _tr(pdf, "below_flag", n=th.reliable_min)),
-        (_tr(pdf, "p_disclosure"), _tr(pdf, "below_hide", n=th.disclosure_min, dash=DASH)),
-        (_tr(pdf, "p_grouping"), grouping.get(lang) if grouping else report.grouping),
-        (_tr(pdf, "p_trend"), _tr(pdf, report.trend_step) if report.trend_step in L else report.trend_step),
-        (_tr(pdf, "snapshot"), f"{snapshot(report.generated_at)} (UTC+7)"),
-        (_tr(pdf, "p_software"), software or DASH),
+        (tr(pdf, "instrument"), f"{report.instrument_key} – {report.instrument_title.get(lang)}"),
+        (tr(pdf, "period"), _period_range(report.period, lang)),
+        (tr(pdf, "previous"), _period_range(report.previous, lang)),
+        (tr(pdf, "p_method"), METHODS.get(report.method, report.method)),
+        (tr(pdf, "p_alpha"), tr(pdf, "alpha_value", alpha=report.alpha, level=confidence_level(report))),
+        (tr(pdf, "p_correction"), CORRECTIONS.get(report.correction, report.correction)),
+        (tr(pdf, "p_reliable"), tr(pdf, "below_flag", n=th.reliable_min)),
+        (tr(pdf, "p_disclosure"), tr(pdf, "below_hide", n=th.disclosure_min, dash=DASH)),
+        (tr(pdf, "p_grouping"), grouping.get(lang) if grouping else report.grouping),
+        (tr(pdf, "p_trend"), tr(pdf, report.trend_step) if report.trend_step in L else report.trend_step),
+        (tr(pdf, "snapshot"), f"{snapshot(report.generated_at)} (UTC+7)"),
+        (tr(pdf, "p_software"), software or DASH),
     ]
-    pdf.heading(_tr(pdf, "parameters"), need=len(rows) * 6)
+    pdf.heading(tr(pdf, "parameters"), need=len(rows) * 6)
     with pdf.table(
         col_widths=(60, pdf.content_w - 60),
         width=pdf.content_w,

@@ -1,0 +1,193 @@
+"""The three charts of the PDF report: units ranked by the overall index, the
+funnel plot and the trend.
+
+Drawn as vectors with :mod:`app.render.charts`, straight onto the report's
+pages; kept apart from the document assembly (:mod:`app.render.report_pdf`)
+so each module stays readable on its own.
+"""
+
+from __future__ import annotations
+
+from app.render import charts
+from app.render.charts import GREEN, NAVY, RED, IntervalRow, Series, finite
+from app.render.pdf_document import Document
+from app.render.pdf_text import count, figure_text, pct
+from app.render.report_pdf_common import UNRELIABLE, confidence_level, legend_values, summary_line, tr
+from app.services.indicators import Figure
+from app.services.reports import Report, TrendPoint
+
+__all__ = ["funnel_chart", "trend_chart", "units_chart"]
+
+
+def _unit_color(figure: Figure) -> tuple[int, int, int]:
+    if not figure.reliable:
+        return UNRELIABLE
+    return {"better": GREEN, "worse": RED}.get(figure.verdict or "", NAVY)
+
+
+def units_chart(pdf: Document, report: Report) -> None:
+    pdf.heading(tr(pdf, "s_units_chart"), need=60)
+    shown = [u for u in report.units if (f := u.figures.get("INDEX")) is not None and finite(f.estimate) is not None]
+    hidden = len(report.units) - len(shown)
+    if not shown:
+        pdf.no_data()
+        return
+    shown.sort(key=lambda u: (-u.figures["INDEX"].estimate, u.code))
+    rows = [
+        IntervalRow(
+            pdf.clean(u.name),
+            u.figures["INDEX"].estimate,
+            u.figures["INDEX"].lower,
+            u.figures["INDEX"].upper,
+            _unit_color(u.figures["INDEX"]),
+            figure_text(u.figures["INDEX"]),
+        )
+        for u in shown
+    ]
+    index = summary_line(report, "INDEX")
+    reference = index.current.estimate if index and index.current else None
+    domain = charts.nice_domain([v for r in rows for v in (r.estimate, r.lower, r.upper)] + [reference], pad=0.01)
+    row_h = 5.0
+    start = 0
+    while start < len(rows):
+        fits = int((pdf.room() - 18) // row_h)
+        if fits < min(5, len(rows) - start):
+            pdf.add_page(same=True)
+            pdf.heading(f"{tr(pdf, 's_units_chart')} {tr(pdf, 'continued')}")
+            continue
+        chunk = rows[start : start + fits]
+        used = charts.interval_chart(
+            pdf,
+            pdf.l_margin,
+            pdf.get_y(),
+            pdf.content_w,
+            chunk,
+            domain=domain,
+            fmt=lambda v: f"{v * 100:.0f}%",
+            axis_title=tr(pdf, "axis_index", level=confidence_level(report)),
+            reference=reference,
+            reference_label=f"{tr(pdf, 'overall_ref')}: {pct(reference)}",
+            row_h=row_h,
+        )
+        pdf.set_y(pdf.get_y() + used)
+        start += len(chunk)
+    if pdf.room() < 14:
+        pdf.add_page(same=True)
+    height = charts.legend(
+        pdf,
+        pdf.l_margin,
+        pdf.get_y() + 3,
+        [
+            (tr(pdf, "better"), GREEN, "dot"),
+            (tr(pdf, "same"), NAVY, "dot"),
+            (tr(pdf, "worse"), RED, "dot"),
+            (tr(pdf, "unreliable"), UNRELIABLE, "dot"),
+        ],
+        pdf.w - pdf.r_margin,
+    )
+    pdf.set_y(pdf.get_y() + height + 1)
+    legend = tr(pdf, "legend_units", **legend_values(report))
+    if hidden:
+        legend += " " + tr(pdf, "hidden_units", hidden=hidden)
+    pdf.note(legend)
+
+
+def funnel_chart(pdf: Document, report: Report) -> None:
+    height = 105.0
+    has_data = report.funnel is not None and bool(report.funnel.points)
+    pdf.heading(tr(pdf, "s_funnel"), need=height if has_data else 25)
+    if report.funnel is None or not has_data:
+        pdf.no_data()
+        return
+    texts = charts.FunnelTexts(
+        *(
+            tr(pdf, key)
+            for key in (
+                "funnel_x",
+                "funnel_y",
+                "target",
+                "limit_95",
+                "limit_998",
+                "inside",
+                "outside_95",
+                "above_998",
+                "below_998",
+            )
+        )
+    )
+    charts.funnel_chart(
+        pdf,
+        pdf.l_margin,
+        pdf.get_y(),
+        pdf.content_w,
+        height,
+        report.funnel,
+        fmt=lambda v: f"{v * 100:.0f}%",
+        texts=texts,
+    )
+    pdf.set_y(pdf.get_y() + height + 2)
+
+
+def _trend_category(point: TrendPoint, step: str) -> str:
+    if step == "quarter":
+        return f"Q{(point.start.month - 1) // 3 + 1}/{point.start.year}"
+    return f"{point.start.month:02d}/{point.start.year}"
+
+
+def trend_chart(pdf: Document, report: Report) -> None:
+    def values(key: str, attr: str = "estimate") -> list[float | None]:
+        return [finite(getattr(p.figures.get(key), attr, None)) for p in report.trend]
+
+    index = values("INDEX")
+    has_data = any(v is not None for v in index)
+    pdf.heading(tr(pdf, "s_trend"), need=120 if has_data else 25)
+    if not has_data:
+        pdf.no_data()
+        return
+    categories = [_trend_category(p, report.trend_step) for p in report.trend]
+    notes = [f"n={count(p.responses)}" if p.responses else "" for p in report.trend]
+    lower, upper = values("INDEX", "lower"), values("INDEX", "upper")
+    y = pdf.get_y()
+    charts.line_chart(
+        pdf,
+        pdf.l_margin,
+        y,
+        pdf.content_w,
+        68,
+        categories=categories,
+        series=[Series(tr(pdf, "trend_index"), index, NAVY, lower, upper)],
+        domain=charts.nice_domain(index + lower + upper, pad=0.02),
+        fmt=lambda v: f"{v * 100:.0f}%",
+        y_title=tr(pdf, "trend_index"),
+        value_fmt=pct,
+        band_label=tr(pdf, "trend_band", level=confidence_level(report)),
+        notes=notes,
+    )
+    harassment, informal = values("harassment"), values("informal_payment")
+    rates = [v for v in harassment + informal if v is not None]
+    pdf.set_y(y + 71)
+    if pdf.room() < 50:
+        pdf.add_page(same=True)
+    y = pdf.get_y()
+    if rates:
+        top = charts.nice_domain([0.0, max(rates) * 1.15, 0.05], pad=0.0)
+        charts.line_chart(
+            pdf,
+            pdf.l_margin,
+            y,
+            pdf.content_w,
+            48,
+            categories=categories,
+            series=[
+                Series(tr(pdf, "harassment"), harassment, RED),
+                Series(tr(pdf, "informal"), informal, (215, 130, 0)),
+            ],
+            domain=top,
+            fmt=lambda v: f"{v * 100:g}%",
+            y_title=tr(pdf, "rate"),
+            value_fmt=pct,
+        )
+        pdf.set_y(y + 50)
+    else:
+        pdf.no_data()
+    pdf.note(tr(pdf, "trend_note"))
