@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, *, instance_path: str | None = 
         DATABASE_URL=database_url(settings, instance),
         SQL_ECHO=settings.sql_echo,
         PUBLIC_URL=settings.public_url,
+        DEVICE_DAILY_MAX=settings.device_daily_max,
         MAX_CONTENT_LENGTH=settings.max_content_length,
         MAX_FORM_MEMORY_SIZE=settings.max_content_length,
         SESSION_COOKIE_HTTPONLY=True,

@@ -42,6 +42,9 @@ class Settings:
         Where rate-limit counters live, e.g. ``redis://localhost:6379/0`` when
         several workers or servers must share them. None means each process
         counts in its own memory.
+    device_daily_max : int
+        Form submissions one browser may send for one counter in one day
+        (app/services/devices.py); 0 turns the check off.
     trusted_proxies : int
         How many reverse proxies in front of the app set ``X-Forwarded-For``
         and ``X-Forwarded-Proto``. 0 (the default) trusts no such header; behind
@@ -56,6 +59,7 @@ class Settings:
     sql_echo: bool = False
     ratelimit_storage_uri: str | None = None
     trusted_proxies: int = 0
+    device_daily_max: int = 3
     extra: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -72,6 +76,12 @@ class Settings:
             proxies = int(env.get("TRUSTED_PROXIES", 0))
         except ValueError as exc:
             raise ConfigError("TRUSTED_PROXIES must be a number (of reverse proxies), e.g. 1 behind nginx") from exc
+        try:
+            device_max = int(env.get("DEVICE_DAILY_MAX", 3))
+        except ValueError as exc:
+            raise ConfigError("DEVICE_DAILY_MAX must be a number of forms per browser, counter and day") from exc
+        if device_max < 0:
+            raise ConfigError("DEVICE_DAILY_MAX must be 0 (no limit) or more")
         return cls(
             env=app_env,
             secret_key=env.get("SECRET_KEY") or None,
@@ -81,6 +91,7 @@ class Settings:
             sql_echo=env.get("SQL_ECHO", "") in ("1", "true", "yes"),
             ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI") or None,
             trusted_proxies=proxies,
+            device_daily_max=device_max,
         )
 
     def with_overrides(self, **changes: object) -> Settings:

@@ -38,6 +38,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Trang đã mở quá lâu. Câu trả lời của ông/bà vẫn còn, vui lòng bấm “Gửi đánh giá” lần nữa.",
         "This page was open for too long. Your answers are kept; please press “Send my answers” again.",
     ),
+    "form.device_limit": (
+        "Thiết bị này đã gửi {n} phiếu cho quầy này hôm nay. Cảm ơn ông/bà; mỗi lần giao dịch chỉ cần một phiếu.",
+        "This device has already sent {n} forms for this counter today. Thank you; one form per visit is enough.",
+    ),
     "form.number_hint": ("Nhập số từ {a} đến {b}", "Enter a number from {a} to {b}"),
     "form.text_hint": ("Tối đa {n} ký tự", "At most {n} characters"),
     "form.draft_restored": ("Đã khôi phục câu trả lời chưa gửi.", "Your unsent answers were restored."),

@@ -31,6 +31,7 @@ import gzip
 import json
 import random
 import re
+import secrets
 import time
 import uuid
 import zlib
@@ -184,6 +185,10 @@ class Submission:
     #: the phone's address, sent as X-Forwarded-For (the app trusts one proxy in
     #: the load runs, as behind nginx; per-address rate limits then apply per phone)
     address: str = "10.0.0.1"
+    #: the phone's random device id, as the form's ``thiet_bi`` cookie holds it
+    #: (app/services/devices.py): each submission is another phone, so the
+    #: per-device daily check runs on every POST without refusing any
+    device: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     #: ``acked`` (303 seen), ``rejected`` (another 4xx), ``unknown`` (a request
     #: went out but no answer came back, then attempts ran out), ``no_form``
     outcome: str = "pending"
@@ -333,7 +338,13 @@ class Citizens:
         for attempt in range(self.attempts):
             try:
                 r = await conn.request(
-                    "GET", f"/s/{sub.token}", headers={"Accept-Language": "vi", "X-Forwarded-For": sub.address}
+                    "GET",
+                    f"/s/{sub.token}",
+                    headers={
+                        "Accept-Language": "vi",
+                        "X-Forwarded-For": sub.address,
+                        "Cookie": f"thiet_bi={sub.device}",
+                    },
                 )
             except (TimeoutError, OSError, asyncio.IncompleteReadError) as exc:
                 result.errors[f"GET {type(exc).__name__}"] += 1
@@ -358,6 +369,7 @@ class Citizens:
             "Content-Type": "application/x-www-form-urlencoded",
             "Accept-Language": "vi",
             "X-Forwarded-For": sub.address,
+            "Cookie": f"thiet_bi={sub.device}",
         }
         sent_any = False
         for attempt in range(self.attempts):

@@ -12,9 +12,10 @@ from app.citizen.forms import FormBodyError, form_fields, nonce_issue, nonce_rea
 from app.extensions import db, limiter
 from app.i18n import current_lang, translate
 from app.ratelimit import configured
+from app.services import devices
 from app.services.instruments import ActiveInstrument
 from app.services.service_points import PointInfo, service_point_by_token
-from app.services.submissions import VIETNAM, response_submit
+from app.services.submissions import VIETNAM, response_submit, service_day_of
 from surveys import Validation, answers_validate
 
 #: How long after a submission the same browser is told it already answered.
@@ -53,7 +54,36 @@ def _render_form(point, active, *, nonce, fields=None, validation=None, notice=N
     )
     # The nonce is single-use: a cached copy of the page would carry a spent one.
     response.headers["Cache-Control"] = "no-store"
+    return _with_device_cookie(response)
+
+
+def _with_device_cookie(response):
+    """Give the browser its random device id if it has none (app/services/devices.py)."""
+    if not devices.device_id_valid(request.cookies.get(devices.COOKIE)):
+        response.set_cookie(
+            devices.COOKIE,
+            devices.device_id_new(),
+            max_age=devices.COOKIE_MAX_AGE,
+            path="/s/",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="Lax",
+        )
     return response
+
+
+def _device_refusal(point: PointInfo, nonce, day) -> tuple[str | None, object | None]:
+    """The response's device tag, and a refusal if this browser has sent its
+    day's share of forms for this counter (a replay of a stored form is not refused)."""
+    device = request.cookies.get(devices.COOKIE)
+    if not devices.device_id_valid(device):
+        return None, None  # cookies refused: the per-address rate limit still applies
+    tag = devices.device_tag(current_app.secret_key, device, point.id, day)
+    most = current_app.config["DEVICE_DAILY_MAX"]
+    over = most and devices.device_submissions(db.session, point.id, day, tag) >= most
+    if over and not devices.response_stored(db.session, nonce.client_uuid):
+        return tag, (render_template("error.html", message=translate("form.device_limit", n=most)), 429)
+    return tag, None
 
 
 def _recently_sent(token: str) -> datetime | None:
@@ -99,6 +129,10 @@ def submit(token: str):
         )
     if not validation.ok:
         return _render_form(point, active, nonce=fields["nonce"], fields=fields, validation=validation, status=422)
+    submitted_at = datetime.now(UTC)
+    tag, refusal = _device_refusal(point, nonce, service_day_of(submitted_at))
+    if refusal is not None:
+        return refusal
     # End the read-only transaction of the lookups: on SQLite a transaction
     # that has read cannot wait for the write lock (it fails at once with
     # "database is locked"), while one that starts by writing waits.
@@ -116,7 +150,8 @@ def submit(token: str):
             channel="qr",
             answers=validation.answers,
             started_at=nonce.opened_at,
-            submitted_at=datetime.now(UTC),
+            submitted_at=submitted_at,
+            device_tag=tag,
         )
         db.session.commit()
     except OperationalError:

@@ -85,6 +85,10 @@ class Response(Base):
     #: random install id the tablet app generated and keeps (not a hardware id)
     device_id: Mapped[str | None] = mapped_column(String(64))
 
+    #: QR responses: salted, daily-rotating tag of the browser's random device
+    #: id and the counter (app/services/devices.py), to refuse ballot-stuffing;
+    #: NULL for other channels and for browsers that refuse cookies
+    device_tag: Mapped[str | None] = mapped_column(String(32))
     #: the coded answers side by side (surveys.packing), in the layout of the
     #: instrument version; what reports and exports read, one row per response
     codes: Mapped[bytes] = mapped_column(LargeBinary)

@@ -85,6 +85,7 @@ def response_submit(
     submitted_at: datetime | None = None,
     surveyor_id: int | None = None,
     device_id: str | None = None,
+    device_tag: str | None = None,
 ) -> SubmitOutcome:
     """Store a validated response and its answers, once.
 
@@ -92,7 +93,7 @@ def response_submit(
     and owns the transaction (it commits). ``surveyor_id`` and
     ``device_id`` are interview metadata (channel ``tablet`` only); like the
     times they are not part of the payload digest, which covers what the
-    response says.
+    response says; so is ``device_tag`` (app/services/devices.py).
     """
     digest = payload_digest(instrument.instrument.key, unit_id, service_point_id, channel, answers)
     received = datetime.now(UTC)
@@ -117,6 +118,7 @@ def response_submit(
         "submitted_at": submitted_at,
         "surveyor_id": surveyor_id,
         "device_id": device_id,
+        "device_tag": device_tag,
         "received_at": received,
         "service_day": service_day_of(submitted_at or received),
         "codes": answers_pack(packed_layout(instrument.instrument), answers),

@@ -1,0 +1,63 @@
+"""Salted, daily-rotating device tags against ballot-stuffing.
+
+A browser that opens a counter's form gets a random device id in a cookie
+(nothing else: no IP address, no user agent). A response stores only
+``HMAC(key of the day, device id | counter)``: it lets the app refuse the
+same phone sending form after form for one counter on one day, yet two tags
+of different days or counters cannot be linked to each other, and without
+the cookie (which stays on the person's phone) a tag cannot be linked to
+anyone. The key of a day is derived from the secret key and the date, so it
+rotates at midnight (Vietnam time) with nothing to store or purge.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import Response
+
+#: The cookie that holds the random device id.
+COOKIE = "thiet_bi"
+#: About a year, as long as a poster hangs at a counter.
+COOKIE_MAX_AGE = 365 * 24 * 3600
+DEVICE_RE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+
+
+def device_id_new() -> str:
+    """A fresh random device id (128 bits)."""
+    return secrets.token_urlsafe(16)
+
+
+def device_id_valid(value: str | None) -> bool:
+    return bool(value) and DEVICE_RE.match(value) is not None
+
+
+def device_tag(secret_key: str | bytes, device_id: str, service_point_id: int, day: date) -> str:
+    """The tag stored with a response: 32 hex digits, unlinkable across days and counters."""
+    secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    day_key = hmac.new(secret, f"device-tag|{day.isoformat()}".encode(), hashlib.sha256).digest()
+    return hmac.new(day_key, f"{device_id}|{service_point_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def device_submissions(session: Session, service_point_id: int, day: date, tag: str) -> int:
+    """Submitted responses with this tag at this counter on this day."""
+    return session.scalar(
+        select(func.count()).where(
+            Response.service_point_id == service_point_id,
+            Response.service_day == day,
+            Response.device_tag == tag,
+            Response.status == "submitted",
+        )
+    )
+
+
+def response_stored(session: Session, client_uuid) -> bool:
+    """Whether a response with this client UUID is stored (a replay, not a new form)."""
+    return session.scalar(select(Response.id).where(Response.client_uuid == client_uuid)) is not None
