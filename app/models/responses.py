@@ -42,7 +42,9 @@ class Response(Base):
         ),
         CheckConstraint("length(codes) % 4 = 0", name="codes_whole_answers"),
         Index("ix_responses_unit_day", "unit_id", "service_day"),
-        Index("ix_responses_point_day", "service_point_id", "service_day"),
+        # counter × day clusters, and the per-device daily check at each submission
+        # (app/services/devices.py), which must not scan the counter's whole day
+        Index("ix_responses_point_day_device", "service_point_id", "service_day", "device_tag"),
         # tablet interviews cluster by surveyor × day, and progress counts by surveyor
         Index("ix_responses_surveyor_day", "surveyor_id", "service_day"),
     )
