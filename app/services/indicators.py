@@ -234,22 +234,30 @@ def _domain(
         # plain lists, read once: indexing NumPy arrays element by element is slow
         n, df = est.n.tolist(), est.df.tolist()
         reliable, suppressed_all = flags.reliable.tolist(), flags.suppressed.tolist()
-        values = {name: _cleaned(getattr(est, name)) for name in ("estimate", "lower", "upper", "se", "deff", "n_eff")}
+        estimates, lowers, uppers, ses, deffs, n_effs = (
+            _cleaned(getattr(est, name)) for name in ("estimate", "lower", "upper", "se", "deff", "n_eff")
+        )
+        levels = [sums[f"l{lv}"] for lv in range(1, 6)]
+        not_applicable, refused = sums["na"], sums["refused"]
         is_index = key in index_keys
+        code = str(key)
         for i, number in enumerate(est.domain.tolist()):
-            d = names[number]
             suppressed = bool(suppressed_all[i])
             hide = suppressed or n[i] == 0
-            shown = {name: None if hide else v[i] for name, v in values.items()}
-            out.setdefault(d, {})[str(key)] = Figure(
+            out.setdefault(names[number], {})[code] = Figure(
                 n=int(n[i]),
-                **shown,
+                estimate=None if hide else estimates[i],
+                lower=None if hide else lowers[i],
+                upper=None if hide else uppers[i],
+                se=None if hide else ses[i],
                 df=int(df[i]),
+                deff=None if hide else deffs[i],
+                n_eff=None if hide else n_effs[i],
                 reliable=bool(reliable[i]),
                 suppressed=suppressed,
-                distribution=() if is_index or suppressed else tuple(int(sums[f"l{lv}"][number]) for lv in range(1, 6)),
-                not_applicable=int(sums["na"][number]),
-                refused=int(sums["refused"][number]),
+                distribution=() if is_index or suppressed else tuple(int(lv[number]) for lv in levels),
+                not_applicable=int(not_applicable[number]),
+                refused=int(refused[number]),
             )
     return out
 
