@@ -9,6 +9,7 @@ one row per unit and indicator, however many responses there are.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -179,61 +180,74 @@ def unit_moments(session: Session, instrument: Instrument, flt: ResponseFilter) 
     cat = np.concatenate(categories, axis=1)
     clusters = _Clusters.of(unit, np.concatenate(points), np.concatenate(days))
 
-    keys: list[str] = []
-    stats: dict[str, dict[str, np.ndarray]] = {}
-    for i, q in enumerate(items):
-        scale = q.scale
-        assert scale is not None
-        codes = np.array(sorted(scale.codes))
-        if q.role in (Role.CRITERION, Role.OVERALL):
-            valid = scale.codes - scale.not_applicable - scale.refused
-            event = scale.satisfied
-        else:
-            valid, event = scale.yes | scale.no, scale.yes
-        per_cluster = clusters.count(cat[i], len(codes) + 1)
-        in_valid = np.concatenate([[False], np.isin(codes, list(valid))])
-        in_event = np.concatenate([[False], np.isin(codes, list(event))])
-        n, y = per_cluster[:, in_valid].sum(axis=1), per_cluster[:, in_event].sum(axis=1)
-        per_unit = clusters.per_unit(per_cluster)
-
-        def counted(mask, per_unit=per_unit):
-            return per_unit[:, np.concatenate([[False], mask])].sum(axis=1)
-
-        figures = clusters.moments(n, y, y)
-        for level in range(1, 6):
-            figures[f"l{level}"] = counted((codes == level) & in_valid[1:])
-        figures["na"] = counted(np.isin(codes, list(scale.not_applicable)))
-        figures["refused"] = counted(np.isin(codes, list(scale.refused)))
-        figures["present"] = per_unit[:, 1:].sum(axis=1) > 0
-        keys.append(q.code)
-        stats[q.code] = figures
-
+    position = {q.code: i for i, q in enumerate(items)}
+    # Items and elements are independent, and NumPy lets go of the GIL in
+    # its loops: two threads use the core the database has just released.
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        item_stats = pool.map(lambda i: _item_moments(clusters, items[i], cat[i]), range(len(items)))
+        shares = list(pool.map(lambda e: _element_shares(instrument, e[1], [cat[position[c]] for c in e[1]]), elements))
+        stats = dict(zip((q.code for q in items), item_stats, strict=True))
+        stats |= dict(zip((code for code, _ in elements), pool.map(clusters.mean_moments, shares), strict=True))
+    keys = [q.code for q in items] + [code for code, _ in elements]
     if elements:
-        position = {q.code: i for i, q in enumerate(items)}
-        shares = []
-        for code, members in elements:
-            answered = np.zeros(len(unit), dtype=np.int16)
-            satisfied = np.zeros(len(unit), dtype=np.int16)
-            for member in members:
-                q = instrument.question(member)
-                assert q.scale is not None
-                codes = np.array(sorted(q.scale.codes))
-                lut_answered = np.concatenate([[0], ~np.isin(codes, list(q.scale.not_applicable))]).astype(np.int16)
-                lut_satisfied = np.concatenate([[0], np.isin(codes, list(q.scale.satisfied))]).astype(np.int16)
-                answered += lut_answered[cat[position[member]]]
-                satisfied += lut_satisfied[cat[position[member]]]
-            share = np.full(len(unit), np.nan)
-            np.divide(satisfied, answered, out=share, where=answered > 0)
-            shares.append(share)
-            keys.append(code)
-            stats[code] = clusters.mean_moments(share)
-        stacked = np.vstack(shares)
-        counted_elements = (~np.isnan(stacked)).sum(axis=0)
+        total, counted = np.zeros(len(unit)), np.zeros(len(unit), dtype=np.int8)
+        for share in shares:
+            has = ~np.isnan(share)
+            total += np.where(has, share, 0.0)
+            counted += has
         index = np.full(len(unit), np.nan)
-        np.divide(np.nansum(stacked, axis=0), counted_elements, out=index, where=counted_elements > 0)
+        np.divide(total, counted, out=index, where=counted > 0)
         keys.append(INDEX_KEY)
         stats[INDEX_KEY] = clusters.mean_moments(index)
     return _moments_table(clusters.units, stats, keys, clusters.totals())
+
+
+#: threads for the per-item arithmetic (the machine this runs on has two cores)
+THREADS = 2
+
+
+def _item_moments(clusters: _Clusters, q, categories: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-unit moments and answer distribution of one item."""
+    scale = q.scale
+    codes = np.array(sorted(scale.codes))
+    if q.role in (Role.CRITERION, Role.OVERALL):
+        valid = scale.codes - scale.not_applicable - scale.refused
+        event = scale.satisfied
+    else:
+        valid, event = scale.yes | scale.no, scale.yes
+    per_cluster = clusters.count(categories, len(codes) + 1)
+    in_valid = np.concatenate([[False], np.isin(codes, list(valid))])
+    in_event = np.concatenate([[False], np.isin(codes, list(event))])
+    n, y = per_cluster @ in_valid, per_cluster @ in_event
+    per_unit = clusters.per_unit(per_cluster)
+
+    def counted(mask):
+        return per_unit @ np.concatenate([[False], mask])
+
+    figures = clusters.moments(n, y, y)
+    for level in range(1, 6):
+        figures[f"l{level}"] = counted((codes == level) & in_valid[1:])
+    figures["na"] = counted(np.isin(codes, list(scale.not_applicable)))
+    figures["refused"] = counted(np.isin(codes, list(scale.refused)))
+    figures["present"] = per_unit[:, 1:].sum(axis=1) > 0
+    return figures
+
+
+def _element_shares(instrument: Instrument, members: list[str], categories: list[np.ndarray]) -> np.ndarray:
+    """Each respondent's share of satisfied answers among the element's
+    applicable criteria; NaN for a respondent with none."""
+    answered = np.zeros(len(categories[0]), dtype=np.int16)
+    satisfied = np.zeros(len(categories[0]), dtype=np.int16)
+    for member, category in zip(members, categories, strict=True):
+        scale = instrument.question(member).scale
+        codes = np.array(sorted(scale.codes))
+        lut_answered = np.concatenate([[0], ~np.isin(codes, list(scale.not_applicable))]).astype(np.int16)
+        lut_satisfied = np.concatenate([[0], np.isin(codes, list(scale.satisfied))]).astype(np.int16)
+        answered += lut_answered[category]
+        satisfied += lut_satisfied[category]
+    share = np.full(len(answered), np.nan)
+    np.divide(satisfied, answered, out=share, where=answered > 0)
+    return share
 
 
 _ITEM_ROLES = (Role.CRITERION, Role.OVERALL, Role.HARASSMENT, Role.INFORMAL_PAYMENT)

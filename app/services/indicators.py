@@ -143,14 +143,18 @@ def indicator_table(
     unit_ids = sorted(moments.responses)
     mapping = _domain_of_units(session, unit_ids, grouping)
     domain_units = {u.id: u for u in mapping.values() if u is not None}
-    domain_key = np.array(
-        [mapping[u].code if mapping.get(u) is not None else "" for u in moments.unit_id.tolist()],
-        dtype=object,
-    )
-    everything = np.full(len(moments.unit_id), TOTAL_KEY, dtype=object)
-    total = _domain(moments, everything, instrument, method, alpha, thresholds).get(TOTAL_KEY, {})
-    per_domain = _domain(moments, domain_key, instrument, method, alpha, thresholds)
-    per_domain.pop("", None)
+    # Each row's domain as a number (0: none, then the domain units in turn):
+    # comparing numbers, not unit codes in object arrays, is what keeps this fast.
+    codes = sorted(u.code for u in domain_units.values())
+    number_of_code = {code: i + 1 for i, code in enumerate(codes)}
+    number_of_unit = {u: number_of_code[d.code] if d is not None else 0 for u, d in mapping.items()}
+    lookup = np.zeros(max(unit_ids, default=0) + 1, dtype=np.int64)
+    lookup[list(number_of_unit)] = list(number_of_unit.values())
+    domain_number = lookup[moments.unit_id]
+    names = ["", *codes]
+    total = _domain(moments, np.ones_like(domain_number), ["", TOTAL_KEY], instrument, method, alpha, thresholds)
+    total = total.get(TOTAL_KEY, {})
+    per_domain = _domain(moments, domain_number, names, instrument, method, alpha, thresholds)
     members: dict[int, list[int]] = {}
     for unit_id, domain_unit in mapping.items():
         if domain_unit is not None:
@@ -200,25 +204,27 @@ def indicator_keys(instrument: Instrument) -> list[str]:
 def _domain(
     m: UnitMoments,
     domain: np.ndarray,
+    names: list[str],
     instrument: Instrument,
     method: str,
     alpha: float,
     thresholds: Thresholds,
 ) -> dict[str, dict[str, Figure]]:
-    """Estimate every key for every domain label in ``domain`` (aligned with m's rows)."""
+    """Estimate every key for every domain.
+
+    ``domain`` holds, aligned with m's rows, the domain number of each row:
+    a position in ``names``, 0 for rows in no domain.
+    """
     out: dict[str, dict[str, Figure]] = {}
     index_keys = {INDEX_KEY, *[e.code for e in instrument.elements]}
-    # Integers stand for the labels and keys: sorting and comparing strings
-    # in object arrays is what would take the time.
-    names, domain_number = np.unique(domain, return_inverse=True)
     keys, key_number = np.unique(m.key, return_inverse=True)
-    labelled = domain != ""
+    labelled = domain > 0
     for k, key in enumerate(keys.tolist()):
         rows = (key_number == k) & labelled
         if not rows.any():
             continue
         cols = [m.moments[c][rows] for c in MOMENT_COLUMNS]
-        numbers = domain_number[rows]
+        numbers = domain[rows]
         est = moments_estimate(numbers, *cols, method="t" if key in index_keys else method, alpha=alpha)
         flags = reliability_flags(
             est.n,
@@ -227,44 +233,39 @@ def _domain(
             reliable_min=thresholds.reliable_min,
             disclosure_min=thresholds.disclosure_min,
         )
+        # per domain number; plain lists, read once: indexing NumPy arrays element by element is slow
         sums = {
-            name: dict(zip(*(x.tolist() for x in _sum_by(numbers, m.levels[name][rows])), strict=True))
+            name: np.rint(np.bincount(numbers, m.levels[name][rows], len(names))).astype(np.int64).tolist()
             for name in m.levels
         }
-        # plain lists, read once: indexing NumPy arrays element by element is slow
         n, df = est.n.tolist(), est.df.tolist()
         reliable, suppressed_all = flags.reliable.tolist(), flags.suppressed.tolist()
         estimates, lowers, uppers, ses, deffs, n_effs = (
             _cleaned(getattr(est, name)) for name in ("estimate", "lower", "upper", "se", "deff", "n_eff")
         )
-        levels = [sums[f"l{lv}"] for lv in range(1, 6)]
+        distributions = list(zip(*(sums[f"l{lv}"] for lv in range(1, 6)), strict=True))
         not_applicable, refused = sums["na"], sums["refused"]
         is_index = key in index_keys
         code = str(key)
         for i, number in enumerate(est.domain.tolist()):
-            suppressed = bool(suppressed_all[i])
+            suppressed = suppressed_all[i]
             hide = suppressed or n[i] == 0
             out.setdefault(names[number], {})[code] = Figure(
-                n=int(n[i]),
+                n=n[i],
                 estimate=None if hide else estimates[i],
                 lower=None if hide else lowers[i],
                 upper=None if hide else uppers[i],
                 se=None if hide else ses[i],
-                df=int(df[i]),
+                df=df[i],
                 deff=None if hide else deffs[i],
                 n_eff=None if hide else n_effs[i],
-                reliable=bool(reliable[i]),
+                reliable=reliable[i],
                 suppressed=suppressed,
-                distribution=() if is_index or suppressed else tuple(int(lv[number]) for lv in levels),
-                not_applicable=int(not_applicable[number]),
-                refused=int(refused[number]),
+                distribution=() if is_index or suppressed else distributions[number],
+                not_applicable=not_applicable[number],
+                refused=refused[number],
             )
     return out
-
-
-def _sum_by(labels: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    uniq, idx = np.unique(labels, return_inverse=True)
-    return uniq, np.bincount(idx, values, len(uniq))
 
 
 #: which figures get a verdict, and whether a higher value is better

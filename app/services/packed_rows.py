@@ -11,13 +11,16 @@ SQLite (the embedded, small deployment) is read in batches.
 
 from __future__ import annotations
 
+import queue
+import re
+import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from sqlalchemy import ColumnElement, Date, Integer, bindparam, cast, func, literal_column, select, text
+from sqlalchemy import ColumnElement, Connection, Date, Integer, bindparam, cast, func, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from app.models import InstrumentVersion, Response
@@ -61,6 +64,7 @@ def packed_chunks(
     conditions: Sequence[ColumnElement[bool]],
     *,
     rows: int = 65536,
+    readers: int | None = None,
 ) -> Iterator[PackedChunk]:
     """Yield the responses matching ``conditions`` in chunks of about ``rows``.
 
@@ -70,12 +74,16 @@ def packed_chunks(
         Non-NULL ``integer`` or ``date`` expressions on ``Response``.
     conditions : sequence of SQL conditions
         As :func:`app.services.aggregates.filter_conditions` makes them.
+    rows : int
+        Ids per chunk (chunks hold fewer where ids are missing or filtered out).
+    readers : int, optional
+        PostgreSQL connections to read with; :data:`READERS` by default.
     """
     postgresql = session.get_bind().dialect.name == "postgresql"
     for version_id, layout in instrument_layouts(session, instrument):
         stmt = select(*columns, Response.codes).where(*conditions, Response.instrument_version_id == version_id)
         if postgresql:
-            yield from _aggregated_chunks(session, stmt, columns, layout, rows)
+            yield from _aggregated_chunks(session, stmt, columns, layout, rows, readers or READERS)
         else:
             yield from _fetched_chunks(session, stmt, len(columns), layout, rows)
 
@@ -93,26 +101,69 @@ def _fetched_chunks(session: Session, stmt, n_columns: int, layout, rows: int) -
         yield PackedChunk(layout, values, codes)
 
 
+#: Connections that build the records of a large read side by side: on a
+#: two-core server, one builds the next range while another sends its own.
+READERS = 2
+_SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+-[0-9]+")
+
+
+def _bulk_read_settings(conn: Connection) -> None:
+    """For the current transaction of ``conn``: no JIT (compiling costs more
+    than it saves here) and enough ``work_mem`` to hold the aggregated
+    chunks without spilling to disk."""
+    conn.execute(text("SELECT set_config('jit', 'off', true), set_config('work_mem', '256MB', true)"))
+
+
 @contextmanager
-def _bulk_read_settings(session: Session) -> Iterator[None]:
-    """For the current transaction: no JIT (compiling costs more than it
-    saves here) and enough ``work_mem`` to hold the aggregated chunks
-    without spilling to disk."""
+def _session_settings(session: Session) -> Iterator[None]:
     old = session.execute(text("SELECT current_setting('jit'), current_setting('work_mem')")).one()
-    session.execute(text("SELECT set_config('jit', 'off', true), set_config('work_mem', '256MB', true)"))
+    _bulk_read_settings(session.connection())
     yield
     session.execute(text("SELECT set_config('jit', :jit, true), set_config('work_mem', :mem, true)"),
                     {"jit": old[0], "mem": old[1]})  # fmt: skip
 
 
-def _aggregated_chunks(session: Session, stmt, columns, layout, rows: int) -> Iterator[PackedChunk]:
+@contextmanager
+def _readers(session: Session, wanted: int) -> Iterator[list]:
+    """Driver connections to read with: ``wanted`` new ones that see exactly
+    what ``session`` sees, or the session's own when that is not possible.
+
+    The new connections import the session's snapshot (``pg_export_snapshot``),
+    so every range is read as of one moment. A transaction's own uncommitted
+    writes are invisible to others, so a session that has written reads
+    alone.
+    """
+    # A snapshot cannot be exported from within a savepoint.
+    if wanted > 1 and not session.connection().in_nested_transaction():
+        written = session.execute(text("SELECT pg_current_xact_id_if_assigned() IS NOT NULL")).scalar_one()
+        snapshot = "" if written else session.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+        if _SNAPSHOT_ID.fullmatch(snapshot):
+            bind = session.get_bind()
+            engine = bind.engine if isinstance(bind, Connection) else bind
+            with ExitStack() as stack:
+                readers = []
+                for _ in range(wanted):
+                    conn = stack.enter_context(engine.connect().execution_options(isolation_level="REPEATABLE READ"))
+                    # SET TRANSACTION SNAPSHOT takes a literal only; the id was checked above.
+                    conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+                    _bulk_read_settings(conn)
+                    readers.append(conn.connection.driver_connection)
+                yield readers
+            return
+    with _session_settings(session):
+        yield [session.connection().connection.driver_connection]
+
+
+def _aggregated_chunks(session: Session, stmt, columns, layout, rows: int, readers: int) -> Iterator[PackedChunk]:
     """PostgreSQL: each response becomes one binary record (its columns as
     ``int4send``, then its packed answers), and ``string_agg`` joins the
     records of a range of ``rows`` ids into one value that NumPy reads in
     place. (A binary ``COPY`` would hand Python one message per response.)
 
-    The ranges are separate statements sent at once in pipeline mode: the
-    server works on the next range while Python reads the last one.
+    The ranges are separate statements, dealt in turn to ``readers``
+    connections and sent at once in pipeline mode: the server builds the
+    next ranges on every core while Python reads the last one. Chunks come
+    in id order.
     """
     record = None
     for column in columns:
@@ -130,25 +181,81 @@ def _aggregated_chunks(session: Session, stmt, columns, layout, rows: int) -> It
     first, last = session.execute(select(func.min(Response.id), func.max(Response.id))).one()
     if first is None:
         return
+    starts = range(first, last + 1, rows)
     conn = session.connection()
     compiled = ranged.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    raw = conn.connection.driver_connection
-    with _bulk_read_settings(session):
+    statements = [(str(compiled), {**compiled.params, "low": start, "high": start + rows}) for start in starts]
+    with _readers(session, min(readers, len(starts))) as connections:
+        blobs = _pipelined(connections[0], statements) if len(connections) == 1 else _drained(connections, statements)
+        for blob in blobs:
+            if blob is None:  # no response of the filter in this range
+                continue
+            if len(blob) % dtype.itemsize:
+                raise RuntimeError("packed answers of an unexpected length")
+            rec = np.frombuffer(blob, dtype=dtype)
+            values = np.stack([rec[f"v{i}"].astype(np.int64) for i in range(len(columns))], axis=1)
+            # big-endian as stored; readers convert the columns they use
+            codes = rec["codes"] if layout else np.zeros((len(rec), 0), dtype=np.int32)
+            yield PackedChunk(layout, values, codes)
+
+
+def _pipelined(raw, statements: list[tuple[str, dict]]) -> Iterator[bytes | None]:
+    """Each statement's one value, the statements sent at once in pipeline mode."""
+    with raw.pipeline():
         cursors = []
-        with raw.pipeline():
-            for start in range(first, last + 1, rows):
-                cursor = raw.cursor(binary=True)  # bytea as bytes (text would double it in hex)
-                cursor.execute(str(compiled), {**compiled.params, "low": start, "high": start + rows})
-                cursors.append(cursor)
-            for cursor in cursors:
-                with cursor:
-                    (blob,) = cursor.fetchone()
-                if blob is None:  # no response of the filter in this range
+        for sql, params in statements:
+            cursor = raw.cursor(binary=True)  # bytea as bytes (text would double it in hex)
+            cursor.execute(sql, params)
+            cursors.append(cursor)
+        for cursor in cursors:
+            with cursor:
+                yield cursor.fetchone()[0]
+
+
+def _drained(readers: list, statements: list[tuple[str, dict]]) -> Iterator[bytes | None]:
+    """As :func:`_pipelined`, statement ``i`` on reader ``i mod len(readers)``,
+    each reader emptied by its own thread into a short queue.
+
+    A server blocks once the socket holds one result; threads that read
+    while Python works on an earlier range keep every server busy. Results
+    come in statement order. If the caller stops early, the statements still
+    running are cancelled.
+    """
+    stop = threading.Event()
+    queues: list[queue.Queue] = [queue.Queue(maxsize=2) for _ in readers]
+
+    def drain(k: int) -> None:
+        def offer(value) -> bool:
+            while not stop.is_set():
+                try:
+                    queues[k].put(value, timeout=0.05)
+                    return True
+                except queue.Full:
                     continue
-                if len(blob) % dtype.itemsize:
-                    raise RuntimeError("packed answers of an unexpected length")
-                rec = np.frombuffer(blob, dtype=dtype)
-                values = np.stack([rec[f"v{i}"].astype(np.int64) for i in range(len(columns))], axis=1)
-                # big-endian as stored; readers convert the columns they use
-                codes = rec["codes"] if layout else np.zeros((len(rec), 0), dtype=np.int32)
-                yield PackedChunk(layout, values, codes)
+            return False
+
+        try:
+            for value in _pipelined(readers[k], statements[k :: len(readers)]):
+                if not offer(value):
+                    return
+        except BaseException as exc:  # handed to the reading thread
+            offer(exc)
+
+    threads = [threading.Thread(target=drain, args=(k,), daemon=True) for k in range(len(readers))]
+    for thread in threads:
+        thread.start()
+    finished = False
+    try:
+        for i in range(len(statements)):
+            value = queues[i % len(readers)].get()
+            if isinstance(value, BaseException):
+                raise value
+            yield value
+        finished = True
+    finally:
+        stop.set()
+        if not finished:
+            for raw in readers:
+                raw.cancel_safe()
+        for thread in threads:
+            thread.join()
