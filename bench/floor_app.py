@@ -5,9 +5,9 @@ does one ``INSERT`` of the same ``responses`` row the citizen form stores
 (same columns, same engine settings from ``app.extensions.engine_for``, a
 fresh client UUID, one transaction), then answers ``303`` like the form.
 No templates, no validation, no nonce, no session, no answers rows.
-``POST /floor/answers`` also inserts the answers rows (the same two
-statements as ``response_submit``), to show what the rest of the submit
-path costs on top of the database work itself.
+``POST /floor/answers`` also inserts the answers rows (in one statement
+with the response, as ``response_submit`` does on PostgreSQL), to show what
+the rest of the submit path costs on top of the database work itself.
 
 Served by ``bench/load_submit.py`` under the same gunicorn settings as the app:
 
@@ -38,7 +38,15 @@ INSERT_RESPONSE = text(
     " VALUES (:u, :h, :iv, :unit, :point, 'qr', 'submitted', :now, :now, :now, :day, :codes)"
     " ON CONFLICT (client_uuid) DO NOTHING RETURNING id"
 )
-INSERT_ANSWER = text("INSERT INTO answers (response_id, question_code, value_int, value_text) VALUES (:r, :q, :i, :t)")
+#: the response and its answers in one statement, as response_submit stores them on PostgreSQL
+INSERT_RESPONSE_AND_ANSWERS = text(
+    "WITH response AS (" + INSERT_RESPONSE.text + "), answers AS ("
+    " INSERT INTO answers (response_id, question_code, value_int, value_text)"
+    " SELECT response.id, given.code, given.value_int, given.value_text FROM response"
+    " JOIN unnest(CAST(:codes_of AS varchar[]), CAST(:ints AS int[]), CAST(:texts AS text[]))"
+    " AS given(code, value_int, value_text) ON true)"
+    " SELECT id FROM response"
+)
 FORM_FIELDS = 120
 
 app = Flask(__name__)
@@ -69,16 +77,14 @@ def _store(with_answers: bool):
     codes = struct.pack(f">{len(numbers)}i", *numbers)  # the packed answers, as the app stores them
     params = {**target, "u": uuid.uuid4(), "h": "0" * 64, "now": now, "day": service_day_of(now), "codes": codes}
     with engine.begin() as conn:
-        response_id = conn.execute(INSERT_RESPONSE, params).scalar_one()
         if with_answers:
-            rows = [
-                {"r": response_id, "q": k, "i": int(v), "t": None}
-                if v.isdigit()
-                else {"r": response_id, "q": k, "i": None, "t": v}
-                for k, v in fields
-                if k != "nonce"
-            ]
-            conn.execute(INSERT_ANSWER, rows)
+            given = [(k, v) for k, v in fields if k != "nonce"]
+            params["codes_of"] = [k for k, _ in given]
+            params["ints"] = [int(v) if v.isdigit() else None for _, v in given]
+            params["texts"] = [None if v.isdigit() else v for _, v in given]
+            conn.execute(INSERT_RESPONSE_AND_ANSWERS, params).scalar_one()
+        else:
+            conn.execute(INSERT_RESPONSE, params).scalar_one()
     return "", 303, {"Location": "/floor/done"}
 
 

@@ -38,6 +38,7 @@ import asyncio
 import json
 import os
 import shlex
+import socket
 import statistics
 import sys
 import tempfile
@@ -141,6 +142,20 @@ def log_problems(path: Path) -> dict[str, int]:
     }
 
 
+def ratelimit_storage(choice: str) -> str:
+    """The rate-limit storage to serve with (see ``--ratelimit-storage``)."""
+    if choice != "auto":
+        return choice
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            if sock.recv(16).startswith(b"+PONG"):
+                return "redis://127.0.0.1:6379/15"
+    except OSError:
+        pass
+    return "memory://"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=200)
@@ -154,6 +169,12 @@ def main(argv: list[str] | None = None) -> int:
         "--database-url", help="default: a fresh database 'loadtest' on the shared server (127.0.0.1:5432)"
     )
     parser.add_argument("--json", type=Path, help="write every run's figures here")
+    parser.add_argument(
+        "--ratelimit-storage",
+        default="auto",
+        help="RATELIMIT_STORAGE_URI of the app; 'auto': Redis at 127.0.0.1:6379 (database 15) if it answers, "
+        "as several workers need (docs/administration.md), else each process's memory",
+    )
 
     args = parser.parse_args(argv)
     modes = [m for m in args.modes.split(",") if m]
@@ -173,8 +194,12 @@ def main(argv: list[str] | None = None) -> int:
             print("no /api/v1 in this checkout (app.services.api_tokens missing): api mode skipped", flush=True)
             modes.remove("api")
     worker_args = shlex.split(args.workers)
+    storage = ratelimit_storage(args.ratelimit_storage)
     logs = Path(tempfile.mkdtemp(prefix="load_submit_"))
-    print(f"database {url}; gunicorn {args.workers}; {args.clients} clients; logs in {logs}", flush=True)
+    print(
+        f"database {url}; gunicorn {args.workers}; rate limits in {storage}; {args.clients} clients; logs in {logs}",
+        flush=True,
+    )
 
     runs: dict[str, list[dict]] = {m: [] for m in modes}
     app_subs = []
@@ -187,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
                 url,
                 app_spec="bench.floor_app:app" if floor_mode else "wsgi:app",
                 worker_args=worker_args,
-                env={"FLOOR_POINT_ID": str(floor_point.id)},
+                env={"FLOOR_POINT_ID": str(floor_point.id), "RATELIMIT_STORAGE_URI": storage},
                 log_path=logs / f"{mode}.log",
             )
             with served:

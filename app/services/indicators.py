@@ -25,7 +25,7 @@ from surveys import Instrument, Role
 TOTAL_KEY = "*"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
     """One estimate with everything needed to judge it.
 
