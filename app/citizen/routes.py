@@ -9,6 +9,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.access import PUBLIC, allow
 from app.citizen.forms import FormBodyError, form_fields, nonce_issue, nonce_read
+from app.citizen.pages import FormPages
 from app.extensions import db, limiter
 from app.i18n import current_lang, translate
 from app.ratelimit import configured
@@ -16,12 +17,19 @@ from app.services import devices
 from app.services.instruments import ActiveInstrument
 from app.services.service_points import PointInfo, service_point_by_token
 from app.services.submissions import VIETNAM, response_submit, service_day_of
+from app.templating import display_prefs
 from surveys import Validation, answers_validate
 
 #: How long after a submission the same browser is told it already answered.
 RECENT = timedelta(minutes=30)
 
 bp = Blueprint("citizen", __name__)
+PAGES = "citizen_form_pages"
+
+
+@bp.record_once
+def _keep_pages(state) -> None:
+    state.app.extensions[PAGES] = FormPages()
 
 
 def _point_or_404(token: str) -> tuple[PointInfo, ActiveInstrument]:
@@ -38,23 +46,33 @@ def _point_or_404(token: str) -> tuple[PointInfo, ActiveInstrument]:
 
 
 def _render_form(point, active, *, nonce, fields=None, validation=None, notice=None, status=200):
-    response = current_app.make_response(
-        (
-            render_template(
-                "citizen/form.html",
-                point=point,
-                instrument=active.instrument,
-                values=fields or {},
-                errors=(validation.errors if validation else {}),
-                nonce=nonce,
-                notice=notice,
-            ),
-            status,
+    def render(nonce_value: str) -> str:
+        return render_template(
+            "citizen/form.html",
+            point=point,
+            instrument=active.instrument,
+            values=fields or {},
+            errors=(validation.errors if validation else {}),
+            nonce=nonce_value,
+            notice=notice,
         )
-    )
+
+    blank = fields is None and validation is None and notice is None
+    key = _blank_form_key(point, active) if blank else None
+    body = current_app.extensions[PAGES].page(key, nonce, render) if key is not None else render(nonce)
+    response = current_app.make_response((body, status))
     # The nonce is single-use: a cached copy of the page would carry a spent one.
     response.headers["Cache-Control"] = "no-store"
     return _with_device_cookie(response)
+
+
+def _blank_form_key(point: PointInfo, active: ActiveInstrument):
+    """What a blank form page is made of (app/citizen/pages.py), or None
+    when it must be rendered each time."""
+    if current_app.debug or session.get("_user_id"):
+        return None  # templates reload in debug; staff pages show their account
+    prefs = display_prefs()
+    return (point, active.version_id, current_lang(), prefs["size"], prefs["contrast"], request.full_path)
 
 
 def _with_device_cookie(response):
