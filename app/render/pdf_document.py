@@ -10,8 +10,8 @@ from fpdf import FPDF
 from fpdf.enums import PageOrientation, TableBordersLayout, TableCellFillMode, XPos, YPos
 from fpdf.fonts import FontFace
 
-from app.render import charts
-from app.render.charts import GREY, INK, NAVY
+from app.render import chart_marks
+from app.render.chart_style import FONT, GREY, INK, NAVY
 from app.render.pdf_text import L, snapshot
 from app.render.poster import FONT_DIR
 from app.services.reports import Report
@@ -19,7 +19,6 @@ from app.services.reports import Report
 MARGIN = 15.0
 MARGIN_LANDSCAPE = 12.0
 BOTTOM = 16.0
-FONT = charts.FONT
 LIGHT = (238, 242, 248)
 ZEBRA = (247, 247, 247)
 #: Unicode categories dropped from free text: controls, format, unassigned, surrogates, private use.
@@ -123,7 +122,7 @@ class Document(FPDF):
     def no_data(self, height: float = 20.0) -> None:
         if self.room() < height:
             self.add_page(same=True)
-        charts.no_data(self, self.l_margin, self.get_y(), self.content_w, height, L["no_data"].get(self.lang))
+        chart_marks.no_data(self, self.l_margin, self.get_y(), self.content_w, height, L["no_data"].get(self.lang))
         self.set_y(self.get_y() + height + 3)
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from app.render.charts import GREEN, INK, RED, finite
+from app.render.chart_scales import finite
+from app.render.chart_style import GREEN, INK, RED
 from app.services.indicators import Figure
 from surveys import Text
 

@@ -26,14 +26,13 @@ from collections.abc import Sequence
 from fpdf.enums import TableBordersLayout, XPos, YPos
 from fpdf.fonts import FontFace
 
-from app.render import charts
-from app.render.charts import GREEN, GREY, INK, NAVY, RED
+from app.render.chart_rows import stacked_bars
+from app.render.chart_style import FONT, GREEN, GREY, INK, NAVY, RED
 from app.services.reports import Period, Report, SummaryLine, UnitLine
 
 __all__ = ["COMMENTS_MAX", "report_pdf"]
 
 from app.render.pdf_document import (
-    FONT,
     LIGHT,
     Document,
     fast_table,
@@ -371,7 +370,7 @@ def _criteria(pdf: Document, report: Report) -> None:
         return
     height = 14 + 6 * len(rows)
     pdf.heading(tr(pdf, "s_distribution"), need=min(height, 200))
-    used = charts.stacked_bars(
+    used = stacked_bars(
         pdf,
         pdf.l_margin,
         pdf.get_y(),

@@ -1,15 +1,19 @@
 """The three charts of the PDF report: units ranked by the overall index, the
 funnel plot and the trend.
 
-Drawn as vectors with :mod:`app.render.charts`, straight onto the report's
-pages; kept apart from the document assembly (:mod:`app.render.report_pdf`)
-so each module stays readable on its own.
+Drawn as vectors with :mod:`app.render.chart_rows`, :mod:`app.render.chart_funnel`
+and :mod:`app.render.chart_lines`, straight onto the report's pages; kept
+apart from the document assembly (:mod:`app.render.report_pdf`) so each
+module stays readable on its own.
 """
 
 from __future__ import annotations
 
-from app.render import charts
-from app.render.charts import GREEN, NAVY, RED, IntervalRow, Series, finite
+from app.render import chart_funnel, chart_lines, chart_marks, chart_rows
+from app.render.chart_lines import Series
+from app.render.chart_rows import IntervalRow
+from app.render.chart_scales import finite, nice_domain
+from app.render.chart_style import GREEN, NAVY, RED
 from app.render.pdf_document import Document
 from app.render.pdf_text import count, figure_text, pct
 from app.render.report_pdf_common import UNRELIABLE, confidence_level, legend_values, summary_line, tr
@@ -46,7 +50,7 @@ def units_chart(pdf: Document, report: Report) -> None:
     ]
     index = summary_line(report, "INDEX")
     reference = index.current.estimate if index and index.current else None
-    domain = charts.nice_domain([v for r in rows for v in (r.estimate, r.lower, r.upper)] + [reference], pad=0.01)
+    domain = nice_domain([v for r in rows for v in (r.estimate, r.lower, r.upper)] + [reference], pad=0.01)
     row_h = 5.0
     start = 0
     while start < len(rows):
@@ -56,7 +60,7 @@ def units_chart(pdf: Document, report: Report) -> None:
             pdf.heading(f"{tr(pdf, 's_units_chart')} {tr(pdf, 'continued')}")
             continue
         chunk = rows[start : start + fits]
-        used = charts.interval_chart(
+        used = chart_rows.interval_chart(
             pdf,
             pdf.l_margin,
             pdf.get_y(),
@@ -73,7 +77,7 @@ def units_chart(pdf: Document, report: Report) -> None:
         start += len(chunk)
     if pdf.room() < 14:
         pdf.add_page(same=True)
-    height = charts.legend(
+    height = chart_marks.legend(
         pdf,
         pdf.l_margin,
         pdf.get_y() + 3,
@@ -99,7 +103,7 @@ def funnel_chart(pdf: Document, report: Report) -> None:
     if report.funnel is None or not has_data:
         pdf.no_data()
         return
-    texts = charts.FunnelTexts(
+    texts = chart_funnel.FunnelTexts(
         *(
             tr(pdf, key)
             for key in (
@@ -115,7 +119,7 @@ def funnel_chart(pdf: Document, report: Report) -> None:
             )
         )
     )
-    charts.funnel_chart(
+    chart_funnel.funnel_chart(
         pdf,
         pdf.l_margin,
         pdf.get_y(),
@@ -148,7 +152,7 @@ def trend_chart(pdf: Document, report: Report) -> None:
     notes = [f"n={count(p.responses)}" if p.responses else "" for p in report.trend]
     lower, upper = values("INDEX", "lower"), values("INDEX", "upper")
     y = pdf.get_y()
-    charts.line_chart(
+    chart_lines.line_chart(
         pdf,
         pdf.l_margin,
         y,
@@ -156,7 +160,7 @@ def trend_chart(pdf: Document, report: Report) -> None:
         68,
         categories=categories,
         series=[Series(tr(pdf, "trend_index"), index, NAVY, lower, upper)],
-        domain=charts.nice_domain(index + lower + upper, pad=0.02),
+        domain=nice_domain(index + lower + upper, pad=0.02),
         fmt=lambda v: f"{v * 100:.0f}%",
         y_title=tr(pdf, "trend_index"),
         value_fmt=pct,
@@ -170,8 +174,8 @@ def trend_chart(pdf: Document, report: Report) -> None:
         pdf.add_page(same=True)
     y = pdf.get_y()
     if rates:
-        top = charts.nice_domain([0.0, max(rates) * 1.15, 0.05], pad=0.0)
-        charts.line_chart(
+        top = nice_domain([0.0, max(rates) * 1.15, 0.05], pad=0.0)
+        chart_lines.line_chart(
             pdf,
             pdf.l_margin,
             y,
