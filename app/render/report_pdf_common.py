@@ -1,8 +1,10 @@
-"""Small helpers shared by the PDF report's layout (:mod:`app.render.report_pdf`)
-and its charts (:mod:`app.render.report_pdf_charts`).
+"""Small helpers shared by the PDF report's sections: the opening pages
+(:mod:`app.render.report_pdf_summary`), the tables
+(:mod:`app.render.report_pdf_tables`) and the charts
+(:mod:`app.render.report_pdf_charts`).
 
-In a module of their own so that each of the two imports them from one place
-and neither has to import the other's internals.
+In a module of their own so that each imports them from one place and none
+has to import another's internals.
 """
 
 from __future__ import annotations

@@ -1,0 +1,163 @@
+"""The report's opening pages: the cover, with the headline figures as
+tiles, and the summary table of every indicator with its change since the
+previous period.
+
+Both show the report's summary lines (:attr:`~app.services.reports.Report.summary`)
+and colour a significant change green or red by whether higher is better;
+the rest of the document is assembled in :mod:`app.render.report_pdf`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fpdf.enums import TableBordersLayout, XPos, YPos
+from fpdf.fonts import FontFace
+
+from app.render.chart_style import FONT, GREEN, GREY, INK, NAVY, RED
+from app.render.pdf_document import LIGHT, Document, table_style
+from app.render.pdf_text import DASH, count, figure_text, interval, points, snapshot
+from app.render.report_pdf_common import confidence_level, legend_values, summary_line, tr
+from app.services.reports import Report, SummaryLine
+
+__all__ = ["cover_write", "summary_write"]
+
+
+def cover_write(pdf: Document, report: Report) -> None:
+    """The cover page: what the report covers, when the data were taken and the
+    headline figures as tiles."""
+    lang = pdf.lang
+    pdf.portrait()
+    pdf.set_y(30)
+    pdf.set_font(FONT, "B", 13)
+    pdf.set_text_color(*NAVY)
+    pdf.multi_cell(0, 6, tr(pdf, "department"), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_draw_color(*NAVY)
+    pdf.set_line_width(0.4)
+    pdf.line(pdf.w / 2 - 20, pdf.get_y() + 2, pdf.w / 2 + 20, pdf.get_y() + 2)
+    pdf.set_y(62)
+    pdf.set_font(FONT, "B", 24)
+    pdf.multi_cell(0, 11, pdf.clean(report.title.get(lang)), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(3)
+    pdf.set_font(FONT, "", 13)
+    pdf.set_text_color(*INK)
+    pdf.multi_cell(0, 6.5, pdf.clean(report.instrument_title.get(lang)), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(3)
+    pdf.set_font(FONT, "B", 16)
+    pdf.set_text_color(*NAVY)
+    pdf.multi_cell(0, 8, report.period.label(lang), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    rows = [
+        (tr(pdf, "period"), report.period.label(lang)),
+        (tr(pdf, "previous"), report.previous.label(lang)),
+        *[(label.get(lang), value) for label, value in report.filter_lines],
+        (tr(pdf, "responses"), count(report.responses)),
+        (tr(pdf, "snapshot"), f"{snapshot(report.generated_at)} (UTC+7)"),
+        (tr(pdf, "instrument"), report.instrument_key),
+    ]
+    pdf.set_y(max(pdf.get_y() + 10, 118))
+    pdf.set_font(FONT, "", 9.5)
+    pdf.set_fill_color(255, 255, 255)
+    with pdf.table(
+        col_widths=(55, 95),
+        width=150,
+        first_row_as_headings=False,
+        borders_layout=TableBordersLayout.HORIZONTAL_LINES,
+        text_align=("LEFT", "LEFT"),
+        line_height=5,
+        padding=(1.2, 2),
+    ) as table:
+        for label, value in rows:
+            row = table.row()
+            row.cell(pdf.clean(label), style=FontFace(color=GREY))
+            row.cell(pdf.clean(value), style=FontFace(emphasis="BOLD", color=INK))
+
+    pdf.set_y(max(pdf.get_y() + 10, 200))
+    headline = [s for s in (summary_line(report, k) for k in ("INDEX", "harassment", "informal_payment")) if s]
+    if headline:
+        _tiles(pdf, report, headline)
+    pdf.set_y(pdf.h - 32)
+    pdf.note(tr(pdf, "cover_note", level=confidence_level(report)), size=8)
+
+
+def _tiles(pdf: Document, report: Report, lines: Sequence[SummaryLine]) -> None:
+    gap, top = 5.0, pdf.get_y()
+    width = (pdf.content_w - gap * (len(lines) - 1)) / len(lines)
+    for i, line in enumerate(lines):
+        x = pdf.l_margin + i * (width + gap)
+        pdf.set_fill_color(*LIGHT)
+        pdf.rect(x, top, width, 40, style="F")
+        pdf.set_xy(x + 3, top + 3)
+        pdf.set_font(FONT, "", 8.5)
+        pdf.set_text_color(*INK)
+        pdf.multi_cell(width - 6, 4, pdf.clean(line.label.get(pdf.lang)), align="C")
+        figure = line.current
+        pdf.set_xy(x, top + 14)
+        pdf.set_font(FONT, "B", 20)
+        pdf.set_text_color(*NAVY)
+        pdf.cell(width, 10, figure_text(figure), align="C")
+        pdf.set_xy(x, top + 25)
+        pdf.set_font(FONT, "", 8)
+        pdf.set_text_color(*GREY)
+        pdf.cell(width, 4, interval(figure.lower, figure.upper) if figure else "", align="C")
+        change = line.change
+        if change is not None:
+            pdf.set_xy(x, top + 31)
+            good = (change.difference > 0) == line.higher_is_better
+            pdf.set_text_color(*((GREEN if good else RED) if change.significant else GREY))
+            marker = ("▲ " if change.difference > 0 else "▼ ") if change.significant else ""
+            pdf.cell(
+                width,
+                4,
+                f"{marker}{points(change.difference)} {tr(pdf, 'pp')} {tr(pdf, 'vs_previous')}",
+                align="C",
+            )
+    pdf.set_y(top + 44)
+
+
+def summary_write(pdf: Document, report: Report) -> None:
+    """Every indicator with its interval, previous value and change, then the legend."""
+    pdf.heading(tr(pdf, "s_summary"))
+    level = confidence_level(report)
+    headings = [
+        tr(pdf, "indicator"),
+        tr(pdf, "estimate"),
+        tr(pdf, "interval", level=level),
+        tr(pdf, "n"),
+        tr(pdf, "prev_value"),
+        tr(pdf, "change"),
+    ]
+    with pdf.table(
+        col_widths=(68, 16, 24, 14, 16, 42),
+        width=pdf.content_w,
+        text_align=("LEFT", "RIGHT", "CENTER", "RIGHT", "RIGHT", "CENTER"),
+        **table_style(pdf, 8.5),
+    ) as table:
+        table.row(headings)
+        elements_started = False
+        for i, line in enumerate(report.summary):
+            if i >= 4 and not elements_started:
+                elements_started = True
+                table.row().cell(
+                    tr(pdf, "elements"), colspan=6, style=FontFace(emphasis="BOLD", color=NAVY, fill_color=LIGHT)
+                )
+            cur, prev, change = line.current, line.previous, line.change
+            row = table.row()
+            bold = FontFace(emphasis="BOLD") if line.key == "INDEX" else None
+            row.cell(pdf.clean(line.label.get(pdf.lang)), style=bold)
+            row.cell(figure_text(cur), style=bold)
+            row.cell(interval(cur.lower, cur.upper) if cur else "")
+            row.cell(count(cur.n) if cur else DASH)
+            row.cell(figure_text(prev))
+            if change is None:
+                row.cell(DASH)
+                continue
+            good = (change.difference > 0) == line.higher_is_better
+            marker = ("▲ " if change.difference > 0 else "▼ ") if change.significant else ""
+            color = (GREEN if good else RED) if change.significant else INK
+            row.cell(
+                f"{marker}{points(change.difference)} [{points(change.lower)}; {points(change.upper)}]",
+                style=FontFace(color=color, emphasis="BOLD" if change.significant else None),
+            )
+    pdf.ln(1.5)
+    pdf.note(tr(pdf, "legend_summary", **legend_values(report)))

@@ -1,0 +1,268 @@
+"""The report's table sections, after the charts: the units table (on
+landscape pages), the criteria with their answer distributions, the
+citizens' comments and the method with its parameters.
+
+Each writer starts its section with a heading; the units, criteria and
+comments sections print a one-line note instead of an empty table when the
+report has none. The order of the sections and the page orientation each
+starts on are set in :mod:`app.render.report_pdf`.
+"""
+
+from __future__ import annotations
+
+from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
+
+from app.render.chart_rows import stacked_bars
+from app.render.chart_style import FONT, GREY, INK, NAVY
+from app.render.pdf_document import LIGHT, Document, fast_table, header_widths, table_style
+from app.render.pdf_text import (
+    CORRECTIONS,
+    DASH,
+    GROUPINGS,
+    METHODS,
+    L,
+    count,
+    figure_text,
+    interval,
+    snapshot,
+    verdict_color,
+)
+from app.render.report_pdf_common import UNRELIABLE, confidence_level, legend_values, tr
+from app.services.reports import Period, Report, UnitLine
+
+__all__ = ["COMMENTS_MAX", "comments_write", "criteria_write", "method_write", "units_table_write"]
+
+#: Comments printed at most; the report says how many more there are.
+COMMENTS_MAX = 200
+#: A comment longer than this is cut (with an ellipsis) so a row fits a page.
+COMMENT_CHARS = 1500
+
+LEVEL_COLORS = [(190, 30, 45), (236, 140, 120), (205, 205, 205), (130, 190, 140), (20, 120, 55)]
+
+
+def _rank(unit: UnitLine) -> str:
+    if unit.rank is None:
+        return DASH
+    if unit.rank_best is None or unit.rank_worst is None:
+        return str(unit.rank)
+    return f"{unit.rank} ({unit.rank_best}–{unit.rank_worst})"
+
+
+def units_table_write(pdf: Document, report: Report) -> None:
+    """Every unit's figures and verdict, best ranked first; where the element
+    columns would be too wide, some are headed by their code, explained below."""
+    pdf.heading(tr(pdf, "s_units"), need=40 if report.units else 25)
+    if not report.units:
+        pdf.no_data()
+        return
+    level = confidence_level(report)
+    other = [(k, label) for k, label in report.unit_keys if k != "INDEX"]
+    # Headers wrap at spaces only; where a long word would not fit, an
+    # element's column is headed by its code, explained under the table.
+    labels = [pdf.clean(label.get(pdf.lang)) for _, label in other]
+    figure_ws = header_widths(pdf, labels, size=6.5, least=13)
+    fixed = 23 + 13 + 14 + 21 + 24 + 19
+    budget = pdf.content_w - fixed - 34
+    elements = {line.element for line in report.criteria}
+    coded = []
+    for i in sorted((i for i in range(len(other)) if other[i][0] in elements), key=lambda i: -figure_ws[i]):
+        if sum(figure_ws) <= budget:
+            break
+        coded.append(f"{other[i][0]}: {labels[i]}")
+        labels[i] = pdf.clean(other[i][0])
+        figure_ws[i] = header_widths(pdf, [labels[i]], size=6.5, least=13)[0]
+    if sum(figure_ws) > budget:  # still too wide: narrower headers, never narrower names
+        figure_ws = [w * budget / sum(figure_ws) for w in figure_ws]
+    name_w = pdf.content_w - fixed - sum(figure_ws)
+    headings = [
+        tr(pdf, "code"),
+        tr(pdf, "unit"),
+        tr(pdf, "n"),
+        tr(pdf, "trend_index"),
+        tr(pdf, "interval", level=level),
+        *labels,
+        tr(pdf, "verdict"),
+        tr(pdf, "rank"),
+    ]
+    verdicts = {"better": "better", "worse": "worse", "not_distinguishable": "same"}
+    units = sorted(report.units, key=lambda u: (u.rank is None, u.rank or 0, u.code))
+    widths = (23, name_w, 13, 14, 21, *figure_ws, 24, 19)
+    aligns = ("L", "L", "R", "R", "C", *["R"] * len(other), "L", "C")
+    rows = []
+    for unit in units:
+        index = unit.figures.get("INDEX")
+        grey = UNRELIABLE if index and not index.reliable else INK
+        verdict = verdicts.get(index.verdict or "") if index else None
+        rows.append(
+            [
+                (pdf.clean(unit.code), "", INK),
+                (pdf.clean(unit.name), "", INK),
+                (count(unit.responses), "", INK),
+                (figure_text(index), "B", grey),
+                (interval(index.lower, index.upper) if index else "", "", grey),
+                *[(figure_text(unit.figures.get(k)), "", verdict_color(unit.figures.get(k))) for k, _ in other],
+                (
+                    tr(pdf, verdict) if verdict else DASH,
+                    "B" if verdict not in (None, "same") else "",
+                    verdict_color(index),
+                ),
+                (_rank(unit), "", INK),
+            ]
+        )
+    fast_table(pdf, widths, aligns, headings, rows, size=7.0)
+    pdf.ln(1.5)
+    if coded:
+        pdf.note(" · ".join(sorted(coded)), color=INK)
+    pdf.note(tr(pdf, "legend_table", **legend_values(report)))
+
+
+def criteria_write(pdf: Document, report: Report) -> None:
+    """Each criterion's satisfaction rate and answer shares, grouped by element,
+    then the answer distributions as stacked bars."""
+    pdf.heading(tr(pdf, "s_criteria"), need=40 if report.criteria else 25)
+    if not report.criteria:
+        pdf.no_data()
+        return
+    level = confidence_level(report)
+    with pdf.table(
+        col_widths=(12, 62, 12, 15, 24, 9, 9, 9, 9, 9, 10),
+        width=pdf.content_w,
+        text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "CENTER", *["RIGHT"] * 6),
+        **table_style(pdf, 7.5),
+    ) as table:
+        table.row(
+            [
+                tr(pdf, "code"),
+                tr(pdf, "criterion"),
+                tr(pdf, "n"),
+                tr(pdf, "satisfied"),
+                tr(pdf, "interval", level=level),
+                "1 (%)",
+                "2 (%)",
+                "3 (%)",
+                "4 (%)",
+                "5 (%)",
+                tr(pdf, "na"),
+            ]
+        )
+        element = None
+        for line in report.criteria:
+            if line.element != element:
+                element = line.element
+                table.row().cell(
+                    pdf.clean(f"{line.element} · {line.element_title.get(pdf.lang)}"),
+                    colspan=11,
+                    style=FontFace(emphasis="BOLD", color=NAVY, fill_color=LIGHT),
+                )
+            f = line.figure
+            row = table.row()
+            row.cell(pdf.clean(line.code))
+            row.cell(pdf.clean(line.text.get(pdf.lang)))
+            row.cell(count(f.n))
+            row.cell(figure_text(f), style=FontFace(emphasis="BOLD"))
+            row.cell(interval(f.lower, f.upper))
+            levels = list(f.distribution[:5])
+            total = sum(levels)
+            for c in levels + [None] * (5 - len(levels)):
+                row.cell(DASH if not total or c is None or f.suppressed else f"{c / total * 100:.1f}")
+            row.cell(count(f.not_applicable))
+    pdf.ln(1.5)
+    pdf.note(tr(pdf, "legend_criteria"))
+
+    rows = [(line.code, line.figure.distribution[:5]) for line in report.criteria if not line.figure.suppressed]
+    rows = [(code, counts) for code, counts in rows if len(counts) == 5 and sum(counts) > 0]
+    if not rows:
+        return
+    height = 14 + 6 * len(rows)
+    pdf.heading(tr(pdf, "s_distribution"), need=min(height, 200))
+    used = stacked_bars(
+        pdf,
+        pdf.l_margin,
+        pdf.get_y(),
+        pdf.content_w,
+        rows,
+        colors=LEVEL_COLORS,
+        legend_labels=tr(pdf, "levels").split("|"),
+        label_w=16,
+    )
+    pdf.set_y(pdf.get_y() + used)
+
+
+def comments_write(pdf: Document, report: Report) -> None:
+    """The comments as plain text, newest first: at most :data:`COMMENTS_MAX`,
+    each cut at :data:`COMMENT_CHARS` characters."""
+    pdf.heading(tr(pdf, "s_comments"), need=40 if report.comments else 25)
+    if not report.comments:
+        pdf.no_data()
+        return
+    newest = sorted(report.comments, key=lambda c: c.day, reverse=True)
+    shown = newest[:COMMENTS_MAX]
+    pdf.note(tr(pdf, "comments_note"))
+    if len(newest) > len(shown):
+        pdf.note(tr(pdf, "comments_more", shown=len(shown), total=len(newest)), color=INK)
+    pdf.ln(1)
+    with pdf.table(
+        col_widths=(20, 52, pdf.content_w - 72),
+        width=pdf.content_w,
+        text_align=("LEFT", "LEFT", "LEFT"),
+        **table_style(pdf, 8.0),
+    ) as table:
+        table.row([tr(pdf, "date"), tr(pdf, "unit_point"), tr(pdf, "comment")])
+        for comment in shown:
+            text = pdf.clean(comment.text).strip()
+            if len(text) > COMMENT_CHARS:
+                text = text[:COMMENT_CHARS].rstrip() + "…"
+            where = pdf.clean(comment.unit) + (f"\n{pdf.clean(comment.service_point)}" if comment.service_point else "")
+            row = table.row()
+            row.cell(f"{comment.day:%d/%m/%Y}")
+            row.cell(where, style=FontFace(color=GREY))
+            row.cell(text)
+
+
+def _period_range(period: Period, lang: str) -> str:
+    return f"{period.label(lang)} ({period.start:%d/%m/%Y} – {period.end:%d/%m/%Y})"
+
+
+def method_write(pdf: Document, report: Report) -> None:
+    """The method notes, then the parameters and software the figures were made with."""
+    lang = pdf.lang
+    pdf.heading(tr(pdf, "s_method"))
+    for term, definition in report.method_notes:
+        if pdf.room() < 20:
+            pdf.add_page(same=True)
+        pdf.set_font(FONT, "B", 9)
+        pdf.set_text_color(*INK)
+        pdf.multi_cell(0, 4.5, pdf.clean(term.get(lang)), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font(FONT, "", 8.5)
+        pdf.multi_cell(0, 4.2, pdf.clean(definition.get(lang)), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(2)
+    th = report.thresholds
+    software = ", ".join(f"{name} {version}" for name, version in sorted(report.software.items()))
+    grouping = GROUPINGS.get(report.grouping)
+    rows = [
+        (tr(pdf, "instrument"), f"{report.instrument_key} – {report.instrument_title.get(lang)}"),
+        (tr(pdf, "period"), _period_range(report.period, lang)),
+        (tr(pdf, "previous"), _period_range(report.previous, lang)),
+        (tr(pdf, "p_method"), METHODS.get(report.method, report.method)),
+        (tr(pdf, "p_alpha"), tr(pdf, "alpha_value", alpha=report.alpha, level=confidence_level(report))),
+        (tr(pdf, "p_correction"), CORRECTIONS.get(report.correction, report.correction)),
+        (tr(pdf, "p_reliable"), tr(pdf, "below_flag", n=th.reliable_min)),
+        (tr(pdf, "p_disclosure"), tr(pdf, "below_hide", n=th.disclosure_min, dash=DASH)),
+        (tr(pdf, "p_grouping"), grouping.get(lang) if grouping else report.grouping),
+        (tr(pdf, "p_trend"), tr(pdf, report.trend_step) if report.trend_step in L else report.trend_step),
+        (tr(pdf, "snapshot"), f"{snapshot(report.generated_at)} (UTC+7)"),
+        (tr(pdf, "p_software"), software or DASH),
+    ]
+    pdf.heading(tr(pdf, "parameters"), need=len(rows) * 6)
+    with pdf.table(
+        col_widths=(60, pdf.content_w - 60),
+        width=pdf.content_w,
+        first_row_as_headings=False,
+        text_align=("LEFT", "LEFT"),
+        **{**table_style(pdf, 8.5), "repeat_headings": 0},
+    ) as table:
+        for label, value in rows:
+            row = table.row()
+            row.cell(label, style=FontFace(color=GREY))
+            row.cell(pdf.clean(value))
