@@ -15,7 +15,7 @@ import queue
 import re
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -141,14 +141,21 @@ def _readers(session: Session, wanted: int) -> Iterator[list]:
             bind = session.get_bind()
             engine = bind.engine if isinstance(bind, Connection) else bind
             with ExitStack() as stack:
-                readers = []
+                connections = []
                 for _ in range(wanted):
                     conn = stack.enter_context(engine.connect().execution_options(isolation_level="REPEATABLE READ"))
                     # SET TRANSACTION SNAPSHOT takes a literal only; the id was checked above.
                     conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
                     _bulk_read_settings(conn)
-                    readers.append(conn.connection.driver_connection)
-                yield readers
+                    connections.append(conn)
+                try:
+                    yield [conn.connection.driver_connection for conn in connections]
+                except BaseException:
+                    # A reader stopped early or failed may hold a cancelled
+                    # pipeline: it is closed, not handed to the next user.
+                    for conn in connections:
+                        conn.invalidate()
+                    raise
             return
     with _session_settings(session):
         yield [session.connection().connection.driver_connection]
@@ -185,8 +192,15 @@ def _aggregated_chunks(session: Session, stmt, columns, layout, rows: int, reade
     conn = session.connection()
     compiled = ranged.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     statements = [(str(compiled), {**compiled.params, "low": start, "high": start + rows}) for start in starts]
-    with _readers(session, min(readers, len(starts))) as connections:
-        blobs = _pipelined(connections[0], statements) if len(connections) == 1 else _drained(connections, statements)
+    with ExitStack() as stack:
+        connections = stack.enter_context(_readers(session, min(readers, len(starts))))
+        # Closed before the readers are given back, so that no thread or
+        # pipeline is still using them when they are.
+        blobs = stack.enter_context(
+            closing(
+                _pipelined(connections[0], statements) if len(connections) == 1 else _drained(connections, statements)
+            )
+        )
         for blob in blobs:
             if blob is None:  # no response of the filter in this range
                 continue
@@ -235,9 +249,10 @@ def _drained(readers: list, statements: list[tuple[str, dict]]) -> Iterator[byte
             return False
 
         try:
-            for value in _pipelined(readers[k], statements[k :: len(readers)]):
-                if not offer(value):
-                    return
+            with closing(_pipelined(readers[k], statements[k :: len(readers)])) as values:
+                for value in values:
+                    if not offer(value):
+                        return
         except BaseException as exc:  # handed to the reading thread
             offer(exc)
 

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import psycopg
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from app.models import InstrumentVersion, Response, ServicePoint, Unit
@@ -133,6 +133,14 @@ def test_stopping_early_gives_the_connections_back(engine, committed):
         assert len(first.values) == 2
         assert s.scalar(select(Response.id).where(Response.unit_id == unit_id).limit(1)) is not None
     assert engine.pool.checkedout() == 0
+    # whatever the pool hands out next is idle and reads everything
+    with Session(engine) as s:
+        values, _, _ = read(s, unit_id, rows=2, readers=2)
+    assert len(values) == RESPONSES
+    with engine.connect() as conn:
+        others = "datname = current_database() AND pid <> pg_backend_pid()"
+        busy = conn.scalar(text(f"SELECT count(*) FROM pg_stat_activity WHERE {others} AND state <> 'idle'"))
+    assert busy == 0
 
 
 def test_ranges_come_in_order_and_a_failing_one_reaches_the_caller(engine):

@@ -36,7 +36,8 @@ def test_crash_and_cut_connections_mid_load_store_every_acknowledged_submission_
 ):
     url, points = pg_faults_db
     targets = [(p.id, p.token) for p in points]
-    subs = submissions_make(targets, 600, seed=21)
+    # long enough to be running through both faults on a fast machine
+    subs = submissions_make(targets, 1500, seed=21)
     cut = submissions_make(targets, 9, seed=22)
     for i, sub in enumerate(cut):
         sub.address = f"10.201.0.{i}"
