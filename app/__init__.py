@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, *, instance_path: str | None = 
         SQL_ECHO=settings.sql_echo,
         PUBLIC_URL=settings.public_url,
         DEVICE_DAILY_MAX=settings.device_daily_max,
+        COUNTER_CACHE_SECONDS=settings.counter_cache_seconds,
         MAX_CONTENT_LENGTH=settings.max_content_length,
         MAX_FORM_MEMORY_SIZE=settings.max_content_length,
         SESSION_COOKIE_HTTPONLY=True,

@@ -45,6 +45,10 @@ class Settings:
     device_daily_max : int
         Form submissions one browser may send for one counter in one day
         (app/services/devices.py); 0 turns the check off.
+    counter_cache_seconds : float
+        How long each worker keeps an active counter as its QR token names
+        it (app/citizen/lookups.py): a change to a counter reaches the
+        citizen forms of other workers up to this late. 0 keeps nothing.
     trusted_proxies : int
         How many reverse proxies in front of the app set ``X-Forwarded-For``
         and ``X-Forwarded-Proto``. 0 (the default) trusts no such header; behind
@@ -60,6 +64,7 @@ class Settings:
     ratelimit_storage_uri: str | None = None
     trusted_proxies: int = 0
     device_daily_max: int = 3
+    counter_cache_seconds: float = 10.0
     extra: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -82,6 +87,12 @@ class Settings:
             raise ConfigError("DEVICE_DAILY_MAX must be a number of forms per browser, counter and day") from exc
         if device_max < 0:
             raise ConfigError("DEVICE_DAILY_MAX must be 0 (no limit) or more")
+        try:
+            counter_cache = float(env.get("COUNTER_CACHE_SECONDS", 10))
+        except ValueError as exc:
+            raise ConfigError("COUNTER_CACHE_SECONDS must be a number of seconds, e.g. 10") from exc
+        if not 0 <= counter_cache <= 3600:
+            raise ConfigError("COUNTER_CACHE_SECONDS must be between 0 (keep nothing) and 3600")
         return cls(
             env=app_env,
             secret_key=env.get("SECRET_KEY") or None,
@@ -92,6 +103,7 @@ class Settings:
             ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI") or None,
             trusted_proxies=proxies,
             device_daily_max=device_max,
+            counter_cache_seconds=counter_cache,
         )
 
     def with_overrides(self, **changes: object) -> Settings:

@@ -8,6 +8,7 @@ Used by ``bench/faults_restart.py`` (the full run) and ``tests/reliability``
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -30,27 +31,36 @@ class Probe:
 
 
 async def probe_while(base_url: str, token: str, running: asyncio.Event, interval: float = 0.2) -> Probe:
-    """GET and POST the form every ``interval`` s until ``running`` is cleared.
+    """GET and POST the form every ``interval`` s until ``running`` is cleared,
+    and GET the form of a token no counter has (``GET-unknown``).
 
-    The POST's nonce is invalid on purpose: nothing can be stored by the probe,
-    and the counter lookup every POST starts with already needs the database.
-    (The load's own citizens, retrying real forms, meet the outage in the
-    storing code too; their 503s are counted in the load result.)
+    The POST's nonce is invalid on purpose: nothing can be stored by the probe.
+    A worker keeps an active counter's lookup for a few seconds
+    (app/citizen/lookups.py), so the counter's form can still be shown, and
+    a bad nonce refused, while the database is away; an unknown token is
+    never kept, so its lookup always needs the database. (The load's own
+    citizens, retrying real forms, meet the outage in the storing code;
+    their 503s are counted in the load result.)
     """
     probe = Probe()
     conn = Connection(base_url, timeout=10)
     deadline = time.monotonic() + 120
+    unknown = "probe-" + secrets.token_urlsafe(12)
     while running.is_set() and time.monotonic() < deadline:
-        for method in ("GET", "POST"):
+        for label, method, path in (
+            ("GET", "GET", f"/s/{token}"),
+            ("POST", "POST", f"/s/{token}"),
+            ("GET-unknown", "GET", f"/s/{unknown}"),
+        ):
             try:
                 body = urlencode({"nonce": "x"}).encode() if method == "POST" else b""
                 headers = {"Content-Type": "application/x-www-form-urlencoded"} if method == "POST" else {}
-                r = await conn.request(method, f"/s/{token}", body, headers)
-                probe.statuses[f"{method} {r.status}"] += 1
+                r = await conn.request(method, path, body, headers)
+                probe.statuses[f"{label} {r.status}"] += 1
                 if r.status == 503 and "retry-after" not in r.headers:
                     probe.without_retry_after += 1
             except (TimeoutError, OSError, asyncio.IncompleteReadError) as exc:
-                probe.statuses[f"{method} {type(exc).__name__}"] += 1
+                probe.statuses[f"{label} {type(exc).__name__}"] += 1
         await asyncio.sleep(interval)
     await conn.close()
     return probe

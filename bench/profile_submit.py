@@ -1,6 +1,8 @@
 """Where a citizen form POST spends its time: cProfile of N POSTs in one process.
 
-    .venv/bin/python bench/profile_submit.py [--posts 1000] [--ratelimit-storage memory://]
+    .venv/bin/python bench/profile_submit.py [--posts 1000] [--ratelimit-storage memory://] [--get]
+
+With ``--get`` the form's GETs (a phone opening the form) are profiled instead.
 
 The app is built in its production configuration (``APP_ENV=production``
 settings, a random 48-character secret) against a fresh PostgreSQL database
@@ -57,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--points", type=int, default=20)
     parser.add_argument("--ratelimit-storage", default="memory://")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--get", action="store_true", help="profile the form GETs, not the POSTs")
     args = parser.parse_args(argv)
 
     url = shared_database_recreate("load_profile")
@@ -72,31 +75,37 @@ def main(argv: list[str] | None = None) -> int:
     instrument = load_all()["sipas-counter.v1"]
     rng = random.Random(1)
     prepared = []
+    profile = cProfile.Profile()
     for i in range(args.posts):
         client = app.test_client()
         point = points[i % len(points)]
         environ = {"REMOTE_ADDR": f"10.0.{i >> 8 & 255}.{i & 255}"}
+        if args.get:
+            profile.enable()
         page = client.get(f"/s/{point.token}", base_url=BASE, environ_base=environ)
+        profile.disable()
+        if page.status_code != 200:
+            raise SystemExit(f"GET answered {page.status_code}: {page.data[:300]!r}")
         form, _ = answers_random(rng, instrument)
         form["nonce"] = NONCE_RE.search(page.data).group(1).decode()
         prepared.append((client, point.token, form, environ))
 
-    profile = cProfile.Profile()
     started = time.perf_counter()
-    profile.enable()
-    for client, token, form, environ in prepared:
-        answer = client.post(f"/s/{token}", data=form, base_url=BASE, environ_base=environ)
-        if answer.status_code != 303:
-            raise SystemExit(f"POST answered {answer.status_code}: {answer.data[:300]!r}")
-    profile.disable()
-    elapsed = time.perf_counter() - started
-    print(f"{args.posts} POSTs in {elapsed:.2f} s profiled = {1000 * elapsed / args.posts:.2f} ms per POST")
-
+    if not args.get:
+        profile.enable()
+        for client, token, form, environ in prepared:
+            answer = client.post(f"/s/{token}", data=form, base_url=BASE, environ_base=environ)
+            if answer.status_code != 303:
+                raise SystemExit(f"POST answered {answer.status_code}: {answer.data[:300]!r}")
+        profile.disable()
+    what = "GET" if args.get else "POST"
     stats = pstats.Stats(profile)
+    elapsed = stats.total_tt if args.get else time.perf_counter() - started
+    print(f"{args.posts} {what}s in {elapsed:.2f} s profiled = {1000 * elapsed / args.posts:.2f} ms per {what}")
     by_package: collections.Counter[str] = collections.Counter()
     for (filename, _line, function), (_cc, _nc, own, _cum, _callers) in stats.stats.items():
         by_package[package_of(filename, function)] += own
-    print("\nown time per POST, by package:")
+    print(f"\nown time per {what}, by package:")
     for package, seconds in by_package.most_common(args.top):
         print(f"  {1000 * seconds / args.posts:7.3f} ms  {package}")
     print()

@@ -28,6 +28,7 @@ from app.admin.forms import (
     UnitRetireForm,
     choices,
 )
+from app.citizen.lookups import lookups_forget
 from app.extensions import db
 from app.i18n import translate
 from app.models import User
@@ -62,6 +63,7 @@ def refused(exc: AdminError | AccountError) -> tuple[str, int]:
 def done(message_key: str, target: str, **values: object):
     """Commit the change, say so, and go to ``target`` (post/redirect/get)."""
     db.session.commit()
+    lookups_forget(current_app._get_current_object())  # a counter may have changed
     flash(translate(message_key, **values))
     return redirect(target, code=303)
 

@@ -9,6 +9,8 @@ from sqlalchemy.exc import OperationalError
 
 from app.access import PUBLIC, allow
 from app.citizen.forms import FormBodyError, form_fields, nonce_issue, nonce_read
+from app.citizen.lookups import EXTENSION as LOOKUPS
+from app.citizen.lookups import KeptLookups
 from app.citizen.pages import FormPages
 from app.extensions import db, limiter
 from app.i18n import current_lang, translate
@@ -30,10 +32,11 @@ PAGES = "citizen_form_pages"
 @bp.record_once
 def _keep_pages(state) -> None:
     state.app.extensions[PAGES] = FormPages()
+    state.app.extensions[LOOKUPS] = KeptLookups(state.app.config["COUNTER_CACHE_SECONDS"])
 
 
 def _point_or_404(token: str) -> tuple[PointInfo, ActiveInstrument]:
-    lookup = service_point_by_token(db.session, token)
+    lookup = current_app.extensions[LOOKUPS].lookup(token, lambda t: service_point_by_token(db.session, t))
     if lookup.status == "retired":
         abort(404, description="retired")
     if lookup.point is None or lookup.instrument_version is None:

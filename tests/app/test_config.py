@@ -42,8 +42,11 @@ def test_settings_come_from_the_environment():
             "DATABASE_URL": "postgres://u@h/db",
             "PUBLIC_URL": "https://khaosat.example.vn/",
             "MAX_CONTENT_LENGTH": "1000",
+            "COUNTER_CACHE_SECONDS": "2.5",
         }
     )
+    assert settings.counter_cache_seconds == 2.5
+    assert Settings.from_env({}).counter_cache_seconds == 10
     assert settings.env == "production"
     assert settings.public_url == "https://khaosat.example.vn"
     assert settings.max_content_length == 1000
@@ -51,7 +54,13 @@ def test_settings_come_from_the_environment():
 
 
 @pytest.mark.parametrize(
-    ("env", "message"), [({"APP_ENV": "staging"}, "APP_ENV"), ({"MAX_CONTENT_LENGTH": "big"}, "bytes")]
+    ("env", "message"),
+    [
+        ({"APP_ENV": "staging"}, "APP_ENV"),
+        ({"MAX_CONTENT_LENGTH": "big"}, "bytes"),
+        ({"COUNTER_CACHE_SECONDS": "ten"}, "COUNTER_CACHE_SECONDS"),
+        ({"COUNTER_CACHE_SECONDS": "-1"}, "COUNTER_CACHE_SECONDS"),
+    ],
 )
 def test_bad_settings_are_named(env, message):
     with pytest.raises(ConfigError, match=message):

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 from app.citizen.forms import nonce_read
+from app.citizen.lookups import EXTENSION as LOOKUPS
+from app.citizen.lookups import KeptLookups
 from app.citizen.pages import PLACEHOLDER, FormPages
 from app.citizen.routes import PAGES
 
@@ -48,12 +50,17 @@ def test_language_display_and_path_each_have_their_page(app, client, point):
     assert len(app.extensions[PAGES]) == 3
 
 
-def test_a_renamed_counter_is_shown_at_once(client, point, db_session):
+def test_a_renamed_counter_is_shown_once_its_kept_lookup_expires(app, client, point, db_session):
+    now = [0.0]
+    app.extensions[LOOKUPS] = KeptLookups(10, clock=lambda: now[0])
     path = f"/s/{point.qr_token}"
     before, _ = page_and_nonce(client, path)
     assert "Quầy Tư pháp – hộ tịch" in before
-    point.name = "Quầy Đất đai"
+    point.name = "Quầy Đất đai"  # in the database, as another worker would
     db_session.commit()
+    now[0] = 9.9
+    assert "Quầy Tư pháp – hộ tịch" in page_and_nonce(client, path)[0]
+    now[0] = 10.0
     after, _ = page_and_nonce(client, path)
     assert "Quầy Đất đai" in after and "Quầy Tư pháp" not in after
 
