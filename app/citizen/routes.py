@@ -93,18 +93,14 @@ def _with_device_cookie(response):
     return response
 
 
-def _device_refusal(point: PointInfo, nonce, day) -> tuple[str | None, object | None]:
-    """The response's device tag, and a refusal if this browser has sent its
-    day's share of forms for this counter (a replay of a stored form is not refused)."""
+def _device_tag(point: PointInfo, day) -> str | None:
+    """The response's device tag, None when the browser refuses cookies (the
+    per-address rate limit still applies). The day's limit per tag is
+    checked as the response is stored (:func:`response_submit`)."""
     device = request.cookies.get(devices.COOKIE)
     if not devices.device_id_valid(device):
-        return None, None  # cookies refused: the per-address rate limit still applies
-    tag = devices.device_tag(current_app.secret_key, device, point.id, day)
-    most = current_app.config["DEVICE_DAILY_MAX"]
-    over = most and devices.device_submissions(db.session, point.id, day, tag) >= most
-    if over and not devices.response_stored(db.session, nonce.client_uuid):
-        return tag, (render_template("error.html", message=translate("form.device_limit", n=most)), 429)
-    return tag, None
+        return None
+    return devices.device_tag(current_app.secret_key, device, point.id, day)
 
 
 def _recently_sent(token: str) -> datetime | None:
@@ -151,13 +147,11 @@ def submit(token: str):
     if not validation.ok:
         return _render_form(point, active, nonce=fields["nonce"], fields=fields, validation=validation, status=422)
     submitted_at = datetime.now(UTC)
-    tag, refusal = _device_refusal(point, nonce, service_day_of(submitted_at))
-    if refusal is not None:
-        return refusal
-    # End the read-only transaction of the lookups: on SQLite a transaction
-    # that has read cannot wait for the write lock (it fails at once with
-    # "database is locked"), while one that starts by writing waits.
-    # PostgreSQL has no such limit: keeping the transaction saves a
+    most = current_app.config["DEVICE_DAILY_MAX"]
+    # End the read-only transaction of a counter lookup: on SQLite a
+    # transaction that has read cannot wait for the write lock (it fails at
+    # once with "database is locked"), while one that starts by writing
+    # waits. PostgreSQL has no such limit: keeping the transaction saves a
     # ROLLBACK, a pool check-in and check-out with its ping, and a BEGIN.
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.rollback()
@@ -172,7 +166,8 @@ def submit(token: str):
             answers=validation.answers,
             started_at=nonce.opened_at,
             submitted_at=submitted_at,
-            device_tag=tag,
+            device_tag=_device_tag(point, service_day_of(submitted_at)),
+            device_limit=most or None,
         )
         db.session.commit()
     except OperationalError:
@@ -189,6 +184,8 @@ def submit(token: str):
         )
         response.headers["Retry-After"] = "30"
         return response
+    if outcome.status == "device_limit":
+        return render_template("error.html", message=translate("form.device_limit", n=most)), 429
     if outcome.status == "conflict":
         return render_template("citizen/conflict.html", point=point), 409
     sent = dict(session.get("sent", {}))

@@ -7,7 +7,10 @@ same phone sending form after form for one counter on one day, yet two tags
 of different days or counters cannot be linked to each other, and without
 the cookie (which stays on the person's phone) a tag cannot be linked to
 anyone. The key of a day is derived from the secret key and the date, so it
-rotates at midnight (Vietnam time) with nothing to store or purge.
+rotates at midnight (Vietnam time) with nothing to store or purge. The
+day's limit per tag is checked as a response is stored
+(:func:`app.services.submissions.response_submit`, on the index
+``ix_responses_point_day_device``).
 """
 
 from __future__ import annotations
@@ -17,11 +20,6 @@ import hmac
 import re
 import secrets
 from datetime import date
-
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session
-
-from app.models import Response
 
 #: The cookie that holds the random device id.
 COOKIE = "thiet_bi"
@@ -44,23 +42,3 @@ def device_tag(secret_key: str | bytes, device_id: str, service_point_id: int, d
     secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
     day_key = hmac.new(secret, f"device-tag|{day.isoformat()}".encode(), hashlib.sha256).digest()
     return hmac.new(day_key, f"{device_id}|{service_point_id}".encode(), hashlib.sha256).hexdigest()[:32]
-
-
-#: built once: it runs on every citizen submission (an index look-up on
-#: ix_responses_point_day_device)
-_COUNT = select(func.count()).where(
-    Response.service_point_id == bindparam("point"),
-    Response.service_day == bindparam("day"),
-    Response.device_tag == bindparam("tag"),
-    Response.status == "submitted",
-)
-
-
-def device_submissions(session: Session, service_point_id: int, day: date, tag: str) -> int:
-    """Submitted responses with this tag at this counter on this day."""
-    return session.scalar(_COUNT, {"point": service_point_id, "day": day, "tag": tag})
-
-
-def response_stored(session: Session, client_uuid) -> bool:
-    """Whether a response with this client UUID is stored (a replay, not a new form)."""
-    return session.scalar(select(Response.id).where(Response.client_uuid == client_uuid)) is not None

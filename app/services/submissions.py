@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Literal
 
-from sqlalchemy import Integer, String, Text, bindparam, func, insert, select, true
+from sqlalchemy import Integer, String, Text, bindparam, func, insert, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -32,15 +32,18 @@ class SubmitOutcome:
 
     Attributes
     ----------
-    status : {"created", "duplicate", "conflict"}
+    status : {"created", "duplicate", "conflict", "device_limit"}
         ``duplicate``: the same UUID with the same payload was stored
         before, nothing new was stored. ``conflict``: the UUID was stored
         before with a different payload; the new one was refused.
-    response_id : int
+        ``device_limit``: a new response whose device tag has reached the
+        day's limit at its counter; nothing was stored.
+    response_id : int or None
+        None for ``device_limit``.
     """
 
-    status: Literal["created", "duplicate", "conflict"]
-    response_id: int
+    status: Literal["created", "duplicate", "conflict", "device_limit"]
+    response_id: int | None
 
 
 def payload_digest(
@@ -63,22 +66,49 @@ def service_day_of(moment: datetime) -> date:
     return moment.astimezone(VIETNAM).date()
 
 
+def _response_insert(dialect):
+    """``INSERT ... SELECT ... WHERE <room under the device limit> ON CONFLICT
+    DO NOTHING RETURNING id`` for the dialect's ``insert``.
+
+    The device check rides on the insert: a browser that has sent its day's
+    share of forms at a counter (``device_limit`` rows with its tag) gets no
+    row, in the same round trip. It is one statement that writes, so SQLite
+    waits for its write lock instead of failing as a transaction that read
+    first would. The limit is NULL when there is no tag or no limit.
+    """
+    table = Response.__table__
+    params = {c.name: bindparam(c.name, type_=c.type) for c in table.c if c.name != "id"}
+    limit = bindparam("device_limit", type_=Integer)
+    same_device = (
+        select(func.count())
+        .where(
+            table.c.service_point_id == params["service_point_id"],
+            table.c.service_day == params["service_day"],
+            table.c.device_tag == params["device_tag"],
+            table.c.status == "submitted",
+        )
+        .scalar_subquery()
+    )
+    # SQLite needs a WHERE on an INSERT ... SELECT with an upsert clause.
+    values = select(*params.values()).where(or_(limit.is_(None), same_device < limit))
+    return (
+        dialect.insert(table)
+        .from_select(list(params), values)
+        .on_conflict_do_nothing(index_elements=["client_uuid"])
+        .returning(table.c.id)
+    )
+
+
 def _response_and_answers_insert():
     """PostgreSQL: the response and its answers in one statement.
 
-    The response's ``INSERT ... ON CONFLICT DO NOTHING RETURNING id`` is a
-    data-modifying CTE; the answers come from it and three parallel arrays
-    (``unnest``), so a replayed UUID stores no answers. One statement is one
-    round trip and one plan, where one ``INSERT`` per answer would be twenty.
+    The response's insert (:func:`_response_insert`) is a data-modifying
+    CTE; the answers come from it and three parallel arrays (``unnest``), so
+    a replayed UUID or a refused device stores no answers. One statement is
+    one round trip and one plan, where one ``INSERT`` per answer would be
+    twenty.
     """
-    table = Response.__table__
-    response = (
-        postgresql.insert(table)
-        .values({c.name: bindparam(c.name, type_=c.type) for c in table.c if c.name != "id"})
-        .on_conflict_do_nothing(index_elements=["client_uuid"])
-        .returning(table.c.id)
-        .cte("response")
-    )
+    response = _response_insert(postgresql).cte("response")
     values = (
         func.unnest(
             bindparam("answer_codes", type_=postgresql.ARRAY(String)),
@@ -103,6 +133,7 @@ def _response_and_answers_insert():
 
 
 _POSTGRESQL_INSERT = _response_and_answers_insert()
+_SQLITE_INSERT = _response_insert(sqlite)
 
 
 def response_submit(
@@ -119,6 +150,7 @@ def response_submit(
     surveyor_id: int | None = None,
     device_id: str | None = None,
     device_tag: str | None = None,
+    device_limit: int | None = None,
 ) -> SubmitOutcome:
     """Store a validated response and its answers, once.
 
@@ -127,6 +159,9 @@ def response_submit(
     ``device_id`` are interview metadata (channel ``tablet`` only); like the
     times they are not part of the payload digest, which covers what the
     response says; so is ``device_tag`` (app/services/devices.py).
+    With a ``device_tag`` and a ``device_limit``, a new response is refused
+    (``device_limit``) when that many submitted responses of the counter's
+    service day carry the tag already; a resend of a stored one is not.
     """
     digest = payload_digest(instrument.instrument.key, unit_id, service_point_id, channel, answers)
     received = datetime.now(UTC)
@@ -147,6 +182,7 @@ def response_submit(
         "received_at": received,
         "service_day": service_day_of(submitted_at or received),
         "codes": answers_pack(packed_layout(instrument.instrument), answers),
+        "device_limit": device_limit if device_tag and device_limit else None,
     }
     # Table-level statements with the values as parameters, run on the
     # session's connection: the statement has the same shape every time (a
@@ -159,12 +195,13 @@ def response_submit(
         row["answer_texts"] = [v if isinstance(v, str) else None for v in answers.values()]
         response_id = connection.execute(_POSTGRESQL_INSERT, row).scalar()
     else:
-        stmt = sqlite.insert(Response.__table__).on_conflict_do_nothing(index_elements=["client_uuid"])
-        response_id = connection.execute(stmt.returning(Response.__table__.c.id), row).scalar()
+        response_id = connection.execute(_SQLITE_INSERT, row).scalar()
     if response_id is None:
         existing = session.execute(
             select(Response.id, Response.payload_hash).where(Response.client_uuid == client_uuid)
-        ).one()
+        ).one_or_none()
+        if existing is None:  # not a resend: the device limit held it back
+            return SubmitOutcome("device_limit", None)
         status = "duplicate" if existing.payload_hash == digest else "conflict"
         return SubmitOutcome(status, existing.id)
     if answers and not postgres:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from app.models import Response, ServicePoint
+from app.models import Answer, Response, ServicePoint
 from app.services import devices
 from tests.app.test_citizen_form import VALID, nonce_of, open_form
 
@@ -114,3 +114,18 @@ def test_tags_do_not_link_across_devices_counters_or_days(other_device, other_po
 @pytest.mark.parametrize("value", [None, "", "short", "a" * 65, "a" * 21 + "!", "a" * 21 + "\u00e9"])
 def test_malformed_device_ids_are_ignored(value):
     assert not devices.device_id_valid(value)
+
+
+def test_a_refused_form_stores_no_answers_and_excluded_forms_do_not_count(app, client, point, db_session):
+    app.config["DEVICE_DAILY_MAX"] = 1
+    assert send(client, point).status_code == 303
+    answers_before = db_session.scalar(select(func.count()).select_from(Answer))
+    assert send(client, point).status_code == 429
+    assert stored(db_session) == 1
+    assert db_session.scalar(select(func.count()).select_from(Answer)) == answers_before
+    # an analyst excluded the first form: it no longer uses the device's share
+    first = db_session.scalars(select(Response)).one()
+    first.status, first.excluded_reason = "excluded", "thử nghiệm"
+    db_session.commit()
+    assert send(client, point).status_code == 303
+    assert stored(db_session) == 2
