@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ratelimit-storage", default="memory://")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--get", action="store_true", help="profile the form GETs, not the POSTs")
+    parser.add_argument("--dump", metavar="FILE", help="also write the raw profile (pstats) to FILE")
     args = parser.parse_args(argv)
 
     url = shared_database_recreate("load_profile")
@@ -100,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         profile.disable()
     what = "GET" if args.get else "POST"
     stats = pstats.Stats(profile)
+    if args.dump:
+        stats.dump_stats(args.dump)
     elapsed = stats.total_tt if args.get else time.perf_counter() - started
     print(f"{args.posts} {what}s in {elapsed:.2f} s profiled = {1000 * elapsed / args.posts:.2f} ms per {what}")
     by_package: collections.Counter[str] = collections.Counter()
