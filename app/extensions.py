@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, g
 from flask_compress import Compress
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Engine, create_engine, event
@@ -25,19 +23,6 @@ login_manager = LoginManager()
 # time a tablet changes network; sessions are instead renewed at sign-in and
 # end when the password changes (``User.get_id``).
 login_manager.session_protection = None
-#: rate limits on the forms anyone may post (``app.ratelimit``). The key is
-#: the client's address, counted in memory or Redis for a minute and never
-#: stored in the database nor next to a response (design.md: no IP with a
-#: response). If Redis is down, counting falls back to memory, then to letting
-#: the request through: a citizen's answer matters more than the counter.
-limiter = Limiter(
-    key_func=get_remote_address,
-    key_prefix="khaosat",
-    strategy="fixed-window",
-    headers_enabled=False,
-    in_memory_fallback_enabled=True,
-    swallow_errors=True,
-)
 
 
 @dataclass

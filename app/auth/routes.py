@@ -8,9 +8,9 @@ from flask_wtf.csrf import CSRFError
 
 from app.access import AUTHENTICATED, PUBLIC, allow
 from app.auth.forms import LoginForm, PasswordForm
-from app.extensions import db, limiter
+from app.extensions import db
 from app.i18n import translate
-from app.ratelimit import configured
+from app.ratelimit import rate_limited
 from app.services.accounts import (
     PASSWORD_MIN_LENGTH,
     AccountError,
@@ -45,7 +45,7 @@ def _login_page(form: LoginForm, *, error: str | None = None, status: int = 200,
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 @allow(PUBLIC)
-@limiter.limit(configured("RATELIMIT_LOGIN"), methods=["POST"])
+@rate_limited("RATELIMIT_LOGIN")
 def login():
     next_path = _local_path(request.values.get("next"))
     if request.method == "GET" and current_user.is_authenticated:

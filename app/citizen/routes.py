@@ -12,9 +12,9 @@ from app.citizen.forms import FormBodyError, form_fields, nonce_issue, nonce_rea
 from app.citizen.lookups import EXTENSION as LOOKUPS
 from app.citizen.lookups import KeptLookups
 from app.citizen.pages import FormPages
-from app.extensions import db, limiter
+from app.extensions import db
 from app.i18n import current_lang, translate
-from app.ratelimit import configured
+from app.ratelimit import rate_limited
 from app.services import devices
 from app.services.instruments import ActiveInstrument
 from app.services.service_points import PointInfo, service_point_by_token
@@ -123,7 +123,7 @@ def form(token: str):
 
 @bp.post("/s/<token>")
 @allow(PUBLIC)
-@limiter.limit(configured("RATELIMIT_CITIZEN_FORM"))
+@rate_limited("RATELIMIT_CITIZEN_FORM")
 def submit(token: str):
     point, active = _point_or_404(token)
     try:

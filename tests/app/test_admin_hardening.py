@@ -11,9 +11,9 @@ from sqlalchemy.orm import sessionmaker
 from app import create_app
 from app.access import PUBLIC, allow
 from app.config import Settings
-from app.extensions import DatabaseState, limiter
+from app.extensions import DatabaseState
 from app.models import Response
-from app.ratelimit import TESTING_LIMIT, configured
+from app.ratelimit import TESTING_LIMIT, rate_limited
 
 ANSWERS = {
     "procedure": "3", "E1_1": "4", "E1_2": "5", "E2_1": "4", "E2_2": "3", "E2_3": "9",
@@ -73,7 +73,7 @@ def test_a_limited_api_request_gets_json(app):
     app.add_url_rule(
         "/api/_probe_limit",
         "probe_limit",
-        allow(PUBLIC)(limiter.limit(configured("RATELIMIT_LOGIN"))(lambda: {"ok": True})),
+        allow(PUBLIC)(rate_limited("RATELIMIT_LOGIN", methods=("GET",))(lambda: {"ok": True})),
     )
     app.config["RATELIMIT_LOGIN"] = "1 per minute"
     client = app.test_client()
@@ -95,10 +95,7 @@ def app_with_redis_down(connection, database_url_for_tests, tmp_path):
         connection.engine,
         sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False),
     )
-    yield app
-    # The limiter is one object per process; the next app must not start
-    # out believing its storage is down.
-    limiter._storage_dead = False
+    return app
 
 
 def test_settings_read_the_rate_limit_storage_from_the_environment():
@@ -114,6 +111,25 @@ def test_with_redis_down_citizens_can_still_answer(app_with_redis_down, point, d
     sent = client.post(f"/s/{point.qr_token}", data={**ANSWERS, "nonce": nonce(client, point.qr_token)})
     assert sent.status_code == 303
     assert db_session.scalar(select(func.count()).select_from(Response)) == 1
+
+
+def test_with_redis_down_the_limit_is_still_counted_in_memory(app_with_redis_down, point, db_session):
+    app_with_redis_down.config["RATELIMIT_CITIZEN_FORM"] = "2 per minute"
+    client = app_with_redis_down.test_client()
+    statuses = [
+        client.post(f"/s/{point.qr_token}", data={**ANSWERS, "nonce": nonce(client, point.qr_token)}).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [303, 303, 429]
+    assert app_with_redis_down.extensions["ratelimit"].storage_down
+    assert db_session.scalar(select(func.count()).select_from(Response)) == 2
+
+
+def test_a_sign_in_without_its_form_token_is_counted_too(app, users):
+    app.config["RATELIMIT_LOGIN"] = "2 per minute"
+    client = app.test_client()
+    no_token = {"username": "test-analyst", "password": "sai-mat-khau-1"}
+    assert [client.post("/dang-nhap", data=no_token).status_code for _ in range(3)] == [400, 400, 429]
 
 
 def test_permissions_policy_everywhere_and_hsts_only_in_production(app, client, point, tmp_path):
