@@ -170,3 +170,9 @@ def test_only_administrators_see_the_admin_link(app, users, login_as):
         login_as(client, users[role])
         assert ('href="/quan-tri"' in client.get("/tai-khoan").get_data(as_text=True)) is shown, role
     assert 'href="/quan-tri"' not in app.test_client().get("/").get_data(as_text=True)
+
+
+def test_rate_limits_can_be_switched_off(app, users, sign_in_form):
+    app.config.update(RATELIMIT_LOGIN="1 per minute", RATELIMIT_ENABLED=False)
+    client = app.test_client()
+    assert [sign_in_form(client, "test-analyst", "sai-mat-khau-1").status_code for _ in range(3)] == [401] * 3
