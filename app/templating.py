@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request, url_for
 
 from app.i18n import LANGS, current_lang, translate
+from app.time import local_text
 
 #: Display preferences kept in a cookie: text size and contrast.
 SIZES = ("sm", "md", "lg", "xl")
@@ -36,9 +37,7 @@ def asset(filename: str) -> str:
 
 def vn_time(moment: datetime) -> str:
     """A moment as Vietnamese local time, dd/mm/yyyy HH:MM."""
-    if moment.tzinfo is None:  # SQLite hands back naive UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(timezone(timedelta(hours=7))).strftime("%d/%m/%Y %H:%M")
+    return local_text(moment)
 
 
 def init_app(app: Flask) -> None:

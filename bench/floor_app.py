@@ -30,7 +30,7 @@ from sqlalchemy import text
 
 from app.config import Settings, database_url
 from app.extensions import engine_for
-from app.services.submissions import service_day_of
+from app.time import service_day_of
 
 INSERT_RESPONSE = text(
     "INSERT INTO responses (client_uuid, payload_hash, instrument_version_id, unit_id, service_point_id, channel,"

@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.models import ROLES, UNIT_LEVELS
 from app.models.responses import STATUSES
-from app.services.audit_log import AuditFilter
+from app.services.audit import AuditFilter
 from app.services.review import ReviewFilter
 
 

@@ -17,10 +17,11 @@ from app.admin.routes import ADMIN, actor, bp, done, error_page, found, page, re
 from app.extensions import db
 from app.i18n import translate
 from app.models import Unit
-from app.services import audit_log, instrument_admin, review
-from app.services.accounts import audit_record
+from app.services import audit as audit_log
+from app.services import instrument_admin, review
 from app.services.administration import AdminError
-from app.services.submissions import VIETNAM
+from app.services.audit import audit_record
+from app.time import VIETNAM
 
 # ------------------------------------------------------ instrument versions
 

@@ -23,7 +23,7 @@ from app.i18n import MESSAGES, current_lang, translate
 from app.services.assignments import AssignmentInfo, assignments_of
 from app.services.instruments import instrument_active
 from app.services.interviews import MAX_ITEMS, ItemResult, interviews_check, interviews_store
-from app.services.submissions import VIETNAM
+from app.time import vietnam_today
 from surveys.serialize import instrument_as_json
 
 # cli_group=None: `flask --app wsgi api-token`, not `flask api api-token`
@@ -84,10 +84,6 @@ def database_unavailable(_exc: OperationalError):
     current_app.logger.exception("database unavailable during an API request")
     body, status = _refuse("api.unavailable", 503)
     return body, status, {"Retry-After": "30"}
-
-
-def _today():
-    return datetime.now(VIETNAM).date()
 
 
 def _assignment_json(info: AssignmentInfo) -> dict[str, object]:
@@ -155,7 +151,7 @@ def session_info():
 @bp.get("/assignments")
 @allow("surveyor")
 def assignments():
-    found = assignments_of(db.session, current_app.extensions["instruments"], current_user.id, _today())
+    found = assignments_of(db.session, current_app.extensions["instruments"], current_user.id, vietnam_today())
     return {"assignments": [_assignment_json(info) for info in found]}
 
 

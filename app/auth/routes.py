@@ -14,10 +14,10 @@ from app.ratelimit import rate_limited
 from app.services.accounts import (
     PASSWORD_MIN_LENGTH,
     AccountError,
-    audit_record,
     authenticate,
     password_change,
 )
+from app.services.audit import audit_record
 from app.services.user_admin import password_is_temporary
 
 bp = Blueprint("auth", __name__)

@@ -18,8 +18,9 @@ from app.ratelimit import rate_limited
 from app.services import devices
 from app.services.instruments import ActiveInstrument
 from app.services.service_points import PointInfo, service_point_by_token
-from app.services.submissions import VIETNAM, response_submit, service_day_of
+from app.services.submissions import response_submit
 from app.templating import display_prefs
+from app.time import VIETNAM, service_day_of
 from surveys import Validation, answers_validate
 
 #: How long after a submission the same browser is told it already answered.

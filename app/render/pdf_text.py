@@ -6,14 +6,14 @@ change every printed word in one place.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 
 from app.render.chart_scales import finite
 from app.render.chart_style import GREEN, INK, RED
 from app.services.indicators import Figure
+from app.time import local_text
 from surveys import Text
 
-VIETNAM = timezone(timedelta(hours=7))
 DASH = "—"
 
 
@@ -192,9 +192,7 @@ def figure_text(figure: Figure | None) -> str:
 
 def snapshot(moment: datetime) -> str:
     """The data snapshot in Vietnam time: "22/11/2026 06:37"."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return f"{moment.astimezone(VIETNAM):%d/%m/%Y %H:%M}"
+    return local_text(moment)
 
 
 def verdict_color(figure: Figure | None) -> tuple[int, int, int]:

@@ -9,8 +9,6 @@ the columns. The workbook is assembled in :mod:`app.render.report_xlsx`.
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -35,7 +33,7 @@ from app.render.report_xlsx_cells import (
 )
 from app.services.aggregates import INDEX_KEY
 from app.services.reports import Period, Report
-from app.services.submissions import VIETNAM
+from app.time import local_text
 from surveys import Text
 
 __all__ = [
@@ -73,10 +71,7 @@ def _t(vi: str, en: str, lang: str) -> str:
 
 def _snapshot(report: Report) -> str:
     """When the figures were taken, Vietnam time (UTC+7), dd/mm/yyyy HH:MM."""
-    moment = report.generated_at
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return f"{moment.astimezone(VIETNAM):%d/%m/%Y %H:%M}"
+    return local_text(report.generated_at)
 
 
 def _period_text(period: Period, lang: str) -> str:

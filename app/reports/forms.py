@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from app.models import CHANNELS, UNIT_LEVELS
 from app.services.aggregates import ResponseFilter
 from app.services.reports import PERIOD_KINDS, Period, period_of
-from app.services.submissions import VIETNAM
+from app.time import vietnam_today
 
 GROUPINGS = ("unit", *UNIT_LEVELS)
 FORMATS = ("json", "xlsx", "csv", "pdf")
@@ -53,7 +53,7 @@ def report_request(args: Mapping[str, str], instrument_code: str = "sipas-counte
     kind = args.get("period") or "quarter"
     if kind not in PERIOD_KINDS:
         raise FilterError("period", f"kỳ báo cáo phải là một trong: {', '.join(PERIOD_KINDS)}")
-    on = _day(args.get("date"), "date") or datetime.now(VIETNAM).date()
+    on = _day(args.get("date"), "date") or vietnam_today()
     end = _day(args.get("end"), "end")
     if kind == "custom" and (end is None or end < on):
         raise FilterError("end", "kỳ tùy chọn cần ngày kết thúc không trước ngày bắt đầu")

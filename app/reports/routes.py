@@ -20,8 +20,8 @@ from app.models import Unit
 from app.render.svg_charts import funnel_chart, trend_chart, units_chart
 from app.reports.commands import COMMANDS
 from app.reports.forms import FORMATS, GROUPINGS, FilterError, ReportRequest, report_request
-from app.services.accounts import audit_record
 from app.services.aggregates import INDEX_KEY
+from app.services.audit import audit_record
 from app.services.instruments import instrument_active
 from app.services.reports import CHANNEL_NAMES, GROUPING_NAMES, LEVEL_NAMES, filter_lines, report_build
 

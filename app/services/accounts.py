@@ -14,7 +14,6 @@ import contextlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import Argon2Error
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.models import ROLES, AuditEvent, Unit, User
 from app.models.accounts import UNIT_ROLES, password_fingerprint
+from app.services.audit import audit_record
 
 PASSWORD_MIN_LENGTH = 10
 #: argon2 digests any length, but a bound keeps a request from hashing megabytes
@@ -137,27 +137,6 @@ def password_problem(password: str, username: str) -> str | None:
     if password.strip().lower() == username.strip().lower():
         return "password.is_username"
     return None
-
-
-def audit_record(
-    session: Session,
-    actor: User | None,
-    action: str,
-    target: str | None = None,
-    detail: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Add one row to the audit log (flushed, not committed)."""
-    event = AuditEvent(
-        at=clock(),
-        actor_user_id=actor.id if actor is not None else None,
-        actor_username=actor.username if actor is not None else None,
-        action=action,
-        target=target[:200] if target else target,
-        detail=detail,
-    )
-    session.add(event)
-    session.flush()
-    return event
 
 
 def user_create(

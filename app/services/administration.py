@@ -44,7 +44,8 @@ from sqlalchemy.orm import Session
 
 from app.models import Response, ServicePoint, Unit, User
 from app.models.units import UNIT_LEVELS
-from app.services.accounts import audit_record, clock
+from app.services.accounts import clock
+from app.services.audit import audit_record
 from app.services.units import child_path, subtree_clause
 
 #: the levels a unit of each level may sit under

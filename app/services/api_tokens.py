@@ -13,7 +13,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.models import ApiToken, User
-from app.services.accounts import AccountError, audit_record, clock
+from app.services.accounts import AccountError, clock
+from app.services.audit import audit_record
 
 #: tokens start with this, so a leaked one is recognisable in logs and scanners
 PREFIX = "ksat_"

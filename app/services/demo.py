@@ -21,8 +21,9 @@ from app.models import Answer, Response, ServicePoint, Unit, User
 from app.services.accounts import demo_accounts
 from app.services.assignments import assignment_create
 from app.services.instruments import instrument_active, instruments_sync
-from app.services.submissions import VIETNAM, payload_digest, response_submit, service_day_of
+from app.services.submissions import payload_digest, response_submit
 from app.services.units import child_path
+from app.time import VIETNAM, service_day_of, vietnam_today
 from surveys import Instrument, QuestionKind, Role, answers_pack, answers_validate, is_visible, load_all, packed_layout
 
 DEPARTMENTS = [
@@ -152,7 +153,7 @@ def _synthetic_responses(
     point_effect = rng.normal(0, 0.35, len(points))
     volume = rng.lognormal(0, 0.6, len(points))
     per_point = rng.multinomial(total, volume / volume.sum())
-    days = _working_days(datetime.now(VIETNAM).date() - timedelta(days=1), 365)
+    days = _working_days(vietnam_today() - timedelta(days=1), 365)
     criteria = [q for q in instrument.questions if q.role is Role.CRITERION]
     offsets = rng.normal(0, 0.4, len(criteria))
     procedure_q = instrument.with_role(Role.PROCEDURE)[0]
@@ -293,7 +294,7 @@ def demo_assignments(session: Session, commune: Unit, *, interviews: int = 24, s
     if surveyor is None or surveyor.unit_id != commune.id:
         return 0
     registry = load_all()
-    today = datetime.now(VIETNAM).date()
+    today = vietnam_today()
     point = session.scalar(select(ServicePoint).where(ServicePoint.unit_id == commune.id).order_by(ServicePoint.id))
     start, end = today - timedelta(days=30), today + timedelta(days=60)
     common = {"surveyor": surveyor, "unit": commune, "starts_on": start, "ends_on": end}

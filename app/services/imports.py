@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 
 from app.models import ServicePoint, Unit
 from app.services.instruments import ActiveInstrument
-from app.services.submissions import VIETNAM, response_submit
+from app.services.submissions import response_submit
+from app.time import VIETNAM, vietnam_today
 from surveys import answers_validate
 
 META = ("ma_phieu", "don_vi", "quay", "ngay")
@@ -172,7 +173,7 @@ def responses_import(
                 result.errors.append(RowError(number, f"mã quầy không thuộc đơn vị: {record['quay']!r}"))
                 continue
         day = _parse_day(record.get("ngay", ""))
-        if day is None or day > datetime.now(VIETNAM).date():
+        if day is None or day > vietnam_today():
             result.errors.append(RowError(number, f"ngày không hợp lệ: {record.get('ngay', '')!r}"))
             continue
         checked = answers_validate(instrument, {k: v for k, v in record.items() if k in codes})

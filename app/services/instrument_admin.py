@@ -18,8 +18,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.models import InstrumentVersion, Response, User
-from app.services.accounts import audit_record
 from app.services.administration import AdminError, expire_loaded, not_found
+from app.services.audit import audit_record
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,8 @@ from app.access import unit_scope_clause
 from app.i18n import MESSAGES
 from app.models import SurveyorAssignment, Unit, User
 from app.services.instruments import ActiveInstrument, instrument_version
-from app.services.submissions import response_submit, service_day_of
+from app.services.submissions import response_submit
+from app.time import service_day_of
 from surveys import Instrument, Text, Value, answers_validate
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.models import RetiredQrToken, ServicePoint, User, new_qr_token
 from app.render.qr import qr_png, qr_svg
-from app.services.accounts import audit_record, clock
+from app.services.accounts import clock
 from app.services.administration import (
     PROCEDURE_MAX,
     AdminError,
@@ -22,6 +22,7 @@ from app.services.administration import (
     not_found,
     unit_get,
 )
+from app.services.audit import audit_record
 from app.services.posters import PosterError, form_link, unit_posters
 
 

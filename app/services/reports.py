@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import platform
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from importlib import metadata
 
 import numpy as np
@@ -24,10 +24,10 @@ from analysis import difference_confint, funnel_limits
 from app.models import Answer, Response, ServicePoint, Unit
 from app.services.aggregates import INDEX_KEY, ResponseFilter, filter_conditions
 from app.services.indicators import Figure, IndicatorTable, Thresholds, indicator_table
+from app.time import vietnam_today
 from surveys import Instrument, Role, Text
 
 PERIOD_KINDS = ("month", "quarter", "year", "custom")
-VIETNAM_TZ = timezone(timedelta(hours=7))
 
 
 @dataclass(frozen=True)
@@ -274,7 +274,7 @@ def _ranks(units: list[UnitLine]) -> list[UnitLine]:
 def _trend_periods(period: Period) -> tuple[str, list[Period]]:
     """Months for a period up to a year, quarters beyond; at least the last 12 months."""
     # Months that have not begun yet would only show as empty points.
-    end = min(period.end, datetime.now(UTC).astimezone(VIETNAM_TZ).date())
+    end = min(period.end, vietnam_today())
     if end < period.start:
         end = period.end
     start = min(period.start, date(end.year - 1, end.month, 1) + timedelta(days=31))

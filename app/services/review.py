@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from app.models import Answer, InstrumentVersion, Response, ServicePoint, Unit, User
 from app.models.responses import STATUSES
-from app.services.accounts import audit_record
 from app.services.administration import AdminError
+from app.services.audit import audit_record
 from app.services.units import subtree_clause
 from surveys import Instrument, QuestionKind, Text
 

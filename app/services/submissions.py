@@ -11,7 +11,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Literal
 
 from sqlalchemy import Integer, String, Text, bindparam, func, insert, or_, select, true
@@ -20,10 +20,8 @@ from sqlalchemy.orm import Session
 
 from app.models import Answer, Response
 from app.services.instruments import ActiveInstrument
+from app.time import service_day_of
 from surveys import Value, answers_pack, packed_layout
-
-#: Vietnam has kept UTC+7 without daylight saving since 1975.
-VIETNAM = timezone(timedelta(hours=7), "ICT")
 
 
 @dataclass(frozen=True)
@@ -57,13 +55,6 @@ def payload_digest(
         separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def service_day_of(moment: datetime) -> date:
-    """The local Vietnamese date of a moment (naive values are taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(VIETNAM).date()
 
 
 def _response_insert(dialect):

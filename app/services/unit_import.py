@@ -30,8 +30,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import Unit, User
-from app.services.accounts import audit_record, clock
+from app.services.accounts import clock
 from app.services.administration import CODE_PATTERN, LEVEL_RANK, NAME_MAX, PARENT_LEVELS
+from app.services.audit import audit_record
 from app.services.imports import ImportFileError, RowError, data_rows
 from app.services.units import child_path
 

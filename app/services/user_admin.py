@@ -26,13 +26,13 @@ from app.services.accounts import (
     PASSWORD_MAX_LENGTH,
     PASSWORD_MIN_LENGTH,
     AccountError,
-    audit_record,
     clock,
     password_hash,
     password_problem,
     user_create,
 )
 from app.services.administration import NAME_MAX, AdminError
+from app.services.audit import audit_record
 
 #: audit actions with which an administrator set someone's password
 ADMIN_SET_PASSWORD = ("admin.user.create", "admin.user.password_reset")

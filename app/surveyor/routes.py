@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
@@ -21,7 +20,7 @@ from app.extensions import db
 from app.i18n import MESSAGES, current_lang
 from app.services.assignments import assignment_of, assignments_of
 from app.services.interviews import MAX_ITEMS
-from app.services.submissions import VIETNAM
+from app.time import vietnam_today
 
 # cli_group=None: `flask --app wsgi assign`, not `flask surveyor assign`
 bp = Blueprint("surveyor", __name__, cli_group=None)
@@ -44,10 +43,6 @@ OFFLINE_ASSETS = (
 )
 #: interviews per request the tablet sends (the API takes up to MAX_ITEMS)
 SEND_CHUNK = min(25, MAX_ITEMS)
-
-
-def _today():
-    return datetime.now(VIETNAM).date()
 
 
 def _texts() -> dict[str, str]:
@@ -79,7 +74,7 @@ def _config(**extra: object) -> dict[str, object]:
 @allow("surveyor")
 def home():
     registry = current_app.extensions["instruments"]
-    assignments = assignments_of(db.session, registry, current_user.id, _today())
+    assignments = assignments_of(db.session, registry, current_user.id, vietnam_today())
     warm = [url_for("surveyor.home")]
     warm += [url_for("surveyor.interview", assignment_id=a.id) for a in assignments if a.active]
     warm += sorted({url_for("api.instrument", code=a.instrument_code) for a in assignments if a.active})
@@ -93,7 +88,7 @@ def home():
 @allow("surveyor")
 def interview(assignment_id: int):
     registry = current_app.extensions["instruments"]
-    assignment = assignment_of(db.session, registry, current_user.id, assignment_id, _today())
+    assignment = assignment_of(db.session, registry, current_user.id, assignment_id, vietnam_today())
     if assignment is None:
         abort(404)
     instrument_url = url_for("api.instrument", code=assignment.instrument_code)

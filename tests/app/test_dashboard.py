@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from app.models import AuditEvent, ServicePoint
 from app.services.instruments import instrument_active
-from app.services.submissions import VIETNAM, response_submit
+from app.services.submissions import response_submit
+from app.time import VIETNAM
 from surveys import load_all
 
 TODAY = datetime.now(VIETNAM).date()

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.models import Answer, Response
 from app.services.demo import demo_seed
-from app.services.submissions import VIETNAM
+from app.time import VIETNAM
 
 TODAY = datetime.now(VIETNAM).date()
 

@@ -71,7 +71,9 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running in this
+# thread while the browser is open; it must be gone before other tests run.
+@pytest.fixture(scope="package")
 def browser():
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: apt-get install -y chromium (.ci/run does this)")

@@ -11,11 +11,14 @@ server. The whole folder runs in well under three minutes:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import text
@@ -24,8 +27,33 @@ from bench.load_client import stored_verify
 from bench.pg_cluster import Cluster, ClusterUnavailable, cluster_lock, faults_cluster, tools_missing
 from bench.served import LoadPoint, Served, database_prepare
 
+T = TypeVar("T")
+
 #: gunicorn in the tests: smaller than production, same worker class
 TEST_WORKERS = ("-k", "gthread", "-w", "2", "--threads", "4", "--keep-alive", "5")
+
+
+def scenario_run(scenario: Callable[[], Awaitable[T]]) -> T:
+    """Run ``scenario()`` to completion in an event loop of its own thread.
+
+    ``asyncio.run`` refuses to start while the calling thread already has a
+    running loop, which Playwright's sync API leaves behind when the browser
+    tests ran earlier in the same pytest process; a fresh thread has none.
+    """
+    outcome: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(scenario())
+        except BaseException as exc:  # handed back to the caller below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="reliability-scenario")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["value"]  # type: ignore[return-value]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -17,7 +17,7 @@ from app.config import Settings
 from app.extensions import db
 from bench.faults import Outage, backends_terminate, database_outage, form_open, hang_up
 from bench.load_client import Citizens, submissions_make
-from tests.reliability.conftest import assert_stored_exactly_as_acknowledged, serve
+from tests.reliability.conftest import assert_stored_exactly_as_acknowledged, scenario_run, serve
 
 
 async def _hang_ups(base_url: str, cut) -> None:
@@ -61,7 +61,7 @@ def test_crash_and_cut_connections_mid_load_store_every_acknowledged_submission_
             await asyncio.wait_for(hang_ups, 60)
             return await asyncio.wait_for(load, 120), crash
 
-        result, crash = asyncio.run(scenario())
+        result, crash = scenario_run(scenario)
         assert served.process.poll() is None and served.process.pid == master, "the app was not restarted"
     finally:
         served.stop()

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 
 from bench.faults import form_open, hang_up
 from bench.load_client import Citizens, submissions_make
-from tests.reliability.conftest import assert_stored_exactly_as_acknowledged, serve
+from tests.reliability.conftest import assert_stored_exactly_as_acknowledged, scenario_run, serve
 
 WRITERS = ("-k", "gthread", "-w", "4", "--threads", "5", "--keep-alive", "5")
 
@@ -40,7 +40,7 @@ def test_twenty_concurrent_writers_on_sqlite_lose_nothing(sqlite_db, tmp_path):
             result, _ = await asyncio.gather(citizens.run(subs), hang_ups())
             return result
 
-        result = asyncio.run(scenario())
+        result = scenario_run(scenario)
     finally:
         served.stop()
 

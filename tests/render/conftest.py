@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.services import accounts
 from app.services.demo import demo_seed
 from app.services.reports import CommentLine, Period, Report, period_of, report_build
-from app.services.submissions import VIETNAM
+from app.time import VIETNAM
 from surveys import load_all
 
 SIPAS = load_all()["sipas-counter.v1"]

@@ -1,4 +1,5 @@
-"""Reading the audit log: a filtered, paginated list and a CSV export.
+"""The audit log: recording an event, and reading it back as a filtered,
+paginated list or a CSV export.
 
 The CSV is safe to open in a spreadsheet: a cell that starts like a formula
 (a username someone typed at the sign-in page, a unit name) is prefixed
@@ -18,12 +19,33 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import AuditEvent
+from app.models import AuditEvent, User
 from app.services.exports import safe_cell
-from app.services.submissions import VIETNAM
+from app.time import VIETNAM
 
 PER_PAGE = 50
 CSV_COLUMNS = ("thoi_gian", "nguoi_thuc_hien", "hanh_dong", "doi_tuong", "chi_tiet")
+
+
+def audit_record(
+    session: Session,
+    actor: User | None,
+    action: str,
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add one row to the audit log (flushed, not committed)."""
+    event = AuditEvent(
+        at=datetime.now(UTC),
+        actor_user_id=actor.id if actor is not None else None,
+        actor_username=actor.username if actor is not None else None,
+        action=action,
+        target=target[:200] if target else target,
+        detail=detail,
+    )
+    session.add(event)
+    session.flush()
+    return event
 
 
 @dataclass(frozen=True)
