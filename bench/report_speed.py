@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 from app import create_app
 from app.config import Settings
 from app.migrations import schema_upgrade
-from app.render.report_pdf import report_pdf
-from app.render.report_xlsx import report_xlsx
+from app.render.pdf.report import report_pdf
+from app.render.xlsx.report import report_xlsx
 from app.services.demo import demo_seed
 from app.services.reports import period_of, report_build
 from app.services.submissions import VIETNAM

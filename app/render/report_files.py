@@ -28,16 +28,16 @@ def report_file(report: Report, fmt: str, lang: str = "vi") -> RenderedReport:
 
         content = report_json(report).encode("utf-8")
     elif fmt == "xlsx":
-        from app.render.report_xlsx import report_xlsx
+        from app.render.xlsx.report import report_xlsx
 
         content = report_xlsx(report, lang)
     elif fmt == "csv":
-        from app.render.report_csv import report_csv
+        from app.render.csv.report import report_csv
 
         # utf-8-sig: Excel opens a CSV as the local code page unless it starts with a BOM.
         content = report_csv(report, lang).encode("utf-8-sig")
     elif fmt == "pdf":
-        from app.render.report_pdf import report_pdf
+        from app.render.pdf.report import report_pdf
 
         content = report_pdf(report, lang)
     else:

@@ -17,7 +17,7 @@ from app.access import allow, unit_scope_clause, unit_visible
 from app.extensions import db
 from app.i18n import current_lang
 from app.models import Unit
-from app.render.svg_charts import funnel_chart, trend_chart, units_chart
+from app.render.charts.svg import funnel_chart, trend_chart, units_chart
 from app.reports.commands import COMMANDS
 from app.reports.forms import FORMATS, GROUPINGS, FilterError, ReportRequest, report_request
 from app.services.aggregates import INDEX_KEY

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Answer, InstrumentVersion, Response, ServicePoint, Unit
 from app.models.responses import CHANNELS
-from app.render.csv_columns import csv_field, rows_join, value_column
+from app.render.csv.columns import csv_field, rows_join, value_column
 from app.services.aggregates import ResponseFilter, filter_conditions
 from app.services.packed_rows import instrument_layouts
 from surveys import MISSING, Instrument, QuestionKind, Role, codes_matrix

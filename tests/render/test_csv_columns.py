@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.render.csv_columns import csv_field, rows_join, value_column
+from app.render.csv.columns import csv_field, rows_join, value_column
 
 texts = st.text(alphabet=st.sampled_from(list("ab ,\"\n\r'=ệ")), max_size=6)
 

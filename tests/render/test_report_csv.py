@@ -10,8 +10,8 @@ from dataclasses import replace
 import pytest
 from openpyxl import load_workbook
 
-from app.render.report_csv import report_csv
-from app.render.report_xlsx import report_xlsx
+from app.render.csv.report import report_csv
+from app.render.xlsx.report import report_xlsx
 from app.services.aggregates import INDEX_KEY
 
 

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 import pypdf
 import pytest
 
-from app.render.pdf_text import pct
-from app.render.report_pdf import COMMENTS_MAX, report_pdf
+from app.render.pdf.report import COMMENTS_MAX, report_pdf
+from app.render.pdf.text import pct
 from app.services.aggregates import INDEX_KEY
 from app.services.reports import CommentLine, Report
 

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from app.render.report_xlsx import report_xlsx
+from app.render.xlsx.report import report_xlsx
 from app.services.aggregates import INDEX_KEY
 
 SHEETS_VI = ["Tóm tắt", "Đơn vị", "Tiêu chí", "Xu hướng", "Ý kiến", "Phương pháp"]

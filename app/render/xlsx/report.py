@@ -7,11 +7,11 @@ bold header row frozen in place; proportions are numbers formatted
 significantly worse than the total (on the overall index, harassment or
 informal payments) is filled light red; figures from too few answers are
 grey and italic; suppressed figures show ``—``. The units table is the one
-of :func:`app.render.report_csv.units_table`, so the CSV matches it.
+of :func:`app.render.csv.report.units_table`, so the CSV matches it.
 
 This module names the sheets and assembles the workbook; each sheet is
-written by :mod:`app.render.report_xlsx_sheets`, and how cells look and how
-text is kept from becoming a formula is in :mod:`app.render.report_xlsx_cells`.
+written by :mod:`app.render.xlsx.sheets`, and how cells look and how
+text is kept from becoming a formula is in :mod:`app.render.xlsx.cells`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import io
 
 from openpyxl import Workbook
 
-from app.render.report_csv import text_clean
-from app.render.report_xlsx_sheets import (
+from app.render.csv.report import text_clean
+from app.render.xlsx.sheets import (
     comments_write,
     criteria_write,
     method_write,

@@ -2,9 +2,9 @@
 criteria, trend, comments and method.
 
 Each writer lays one part of the :class:`~app.services.reports.Report` out as
-a table with :func:`~app.render.report_xlsx_cells.table_write`, adds the
+a table with :func:`~app.render.xlsx.cells.table_write`, adds the
 legend under it where a table shows ``—``, grey italics or red rows, and fits
-the columns. The workbook is assembled in :mod:`app.render.report_xlsx`.
+the columns. The workbook is assembled in :mod:`app.render.xlsx.report`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.models.units import UNIT_LEVEL_NAMES
-from app.render.report_csv import (
+from app.render.csv.report import (
     SUPPRESSED,
     Cell,
     Table,
@@ -22,7 +22,7 @@ from app.render.report_csv import (
     reliability_label,
     units_table,
 )
-from app.render.report_xlsx_cells import (
+from app.render.xlsx.cells import (
     HEADER_FONT,
     LEFT,
     NOTE_FONT,

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from fpdf import FPDF
 
-from app.render.chart_scales import scale, ticks
-from app.render.chart_style import FONT, FRAME, GREY, GRID, INK, LABEL_PT, PT, RGB, TICK_PT, Fmt
+from app.render.charts.scales import scale, ticks
+from app.render.charts.style import FONT, FRAME, GREY, GRID, INK, LABEL_PT, PT, RGB, TICK_PT, Fmt
 
 __all__ = ["dashed", "dot", "fit", "legend", "line", "no_data", "text", "x_axis", "y_axis", "y_axis_title"]
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from fpdf import FPDF
 
-from app.render.chart_marks import dot, legend, line, text, y_axis, y_axis_title
-from app.render.chart_scales import finite, scale
-from app.render.chart_style import BAND, FONT, FRAME, GREY, PT, RGB, TICK_PT, Fmt
+from app.render.charts.marks import dot, legend, line, text, y_axis, y_axis_title
+from app.render.charts.scales import finite, scale
+from app.render.charts.style import BAND, FONT, FRAME, GREY, PT, RGB, TICK_PT, Fmt
 
 __all__ = ["Series", "line_chart"]
 

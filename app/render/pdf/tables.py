@@ -5,7 +5,7 @@ citizens' comments and the method with its parameters.
 Each writer starts its section with a heading; the units, criteria and
 comments sections print a one-line note instead of an empty table when the
 report has none. The order of the sections and the page orientation each
-starts on are set in :mod:`app.render.report_pdf`.
+starts on are set in :mod:`app.render.pdf.report`.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from __future__ import annotations
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from app.render.chart_rows import stacked_bars
-from app.render.chart_style import FONT, GREY, INK, NAVY
-from app.render.pdf_document import LIGHT, Document, fast_table, header_widths, table_style
-from app.render.pdf_text import (
+from app.render.charts.rows import stacked_bars
+from app.render.charts.style import FONT, GREY, INK, NAVY
+from app.render.pdf.common import UNRELIABLE, confidence_level, legend_values, tr
+from app.render.pdf.document import LIGHT, Document, fast_table, header_widths, table_style
+from app.render.pdf.text import (
     CORRECTIONS,
     DASH,
     GROUPINGS,
@@ -28,7 +29,6 @@ from app.render.pdf_text import (
     snapshot,
     verdict_color,
 )
-from app.render.report_pdf_common import UNRELIABLE, confidence_level, legend_values, tr
 from app.services.reports import Period, Report, UnitLine
 
 __all__ = ["COMMENTS_MAX", "comments_write", "criteria_write", "method_write", "units_table_write"]

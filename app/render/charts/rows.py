@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from fpdf import FPDF
 
-from app.render.chart_marks import dashed, dot, fit, legend, line, text, x_axis
-from app.render.chart_scales import finite, scale, ticks
-from app.render.chart_style import FRAME, GREY, INK, PT, RGB, TICK_PT, Fmt
+from app.render.charts.marks import dashed, dot, fit, legend, line, text, x_axis
+from app.render.charts.scales import finite, scale, ticks
+from app.render.charts.style import FRAME, GREY, INK, PT, RGB, TICK_PT, Fmt
 
 __all__ = ["IntervalRow", "interval_chart", "stacked_bars"]
 

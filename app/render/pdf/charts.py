@@ -1,22 +1,25 @@
 """The three charts of the PDF report: units ranked by the overall index, the
 funnel plot and the trend.
 
-Drawn as vectors with :mod:`app.render.chart_rows`, :mod:`app.render.chart_funnel`
-and :mod:`app.render.chart_lines`, straight onto the report's pages; kept
-apart from the document assembly (:mod:`app.render.report_pdf`) so each
+Drawn as vectors with :mod:`app.render.charts.rows`, :mod:`app.render.charts.funnel`
+and :mod:`app.render.charts.lines`, straight onto the report's pages; kept
+apart from the document assembly (:mod:`app.render.pdf.report`) so each
 module stays readable on its own.
 """
 
 from __future__ import annotations
 
-from app.render import chart_funnel, chart_lines, chart_marks, chart_rows
-from app.render.chart_lines import Series
-from app.render.chart_rows import IntervalRow
-from app.render.chart_scales import finite, nice_domain
-from app.render.chart_style import GREEN, NAVY, RED
-from app.render.pdf_document import Document
-from app.render.pdf_text import count, figure_text, pct
-from app.render.report_pdf_common import UNRELIABLE, confidence_level, legend_values, summary_line, tr
+from app.render.charts import funnel as chart_funnel
+from app.render.charts import lines as chart_lines
+from app.render.charts import marks as chart_marks
+from app.render.charts import rows as chart_rows
+from app.render.charts.lines import Series
+from app.render.charts.rows import IntervalRow
+from app.render.charts.scales import finite, nice_domain
+from app.render.charts.style import GREEN, NAVY, RED
+from app.render.pdf.common import UNRELIABLE, confidence_level, legend_values, summary_line, tr
+from app.render.pdf.document import Document
+from app.render.pdf.text import count, figure_text, pct
 from app.services.indicators import Figure
 from app.services.reports import Report, TrendPoint
 

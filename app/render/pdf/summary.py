@@ -4,7 +4,7 @@ previous period.
 
 Both show the report's summary lines (:attr:`~app.services.reports.Report.summary`)
 and colour a significant change green or red by whether higher is better;
-the rest of the document is assembled in :mod:`app.render.report_pdf`.
+the rest of the document is assembled in :mod:`app.render.pdf.report`.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from fpdf.enums import TableBordersLayout, XPos, YPos
 from fpdf.fonts import FontFace
 
-from app.render.chart_style import FONT, GREEN, GREY, INK, NAVY, RED
-from app.render.pdf_document import LIGHT, Document, table_style
-from app.render.pdf_text import DASH, count, figure_text, interval, points, snapshot
-from app.render.report_pdf_common import confidence_level, legend_values, summary_line, tr
+from app.render.charts.style import FONT, GREEN, GREY, INK, NAVY, RED
+from app.render.pdf.common import confidence_level, legend_values, summary_line, tr
+from app.render.pdf.document import LIGHT, Document, table_style
+from app.render.pdf.text import DASH, count, figure_text, interval, points, snapshot
 from app.services.reports import Report, SummaryLine
 
 __all__ = ["cover_write", "summary_write"]

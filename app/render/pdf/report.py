@@ -19,17 +19,17 @@ Every page carries the period in the header and "Trang x/y" in the footer.
 Text is set in DejaVu Sans, embedded, so Vietnamese prints the same anywhere.
 
 This module puts the sections in order and turns pages between them; the
-cover and summary are written by :mod:`app.render.report_pdf_summary`, the
-charts by :mod:`app.render.report_pdf_charts` and the table sections by
-:mod:`app.render.report_pdf_tables`.
+cover and summary are written by :mod:`app.render.pdf.summary`, the
+charts by :mod:`app.render.pdf.charts` and the table sections by
+:mod:`app.render.pdf.tables`.
 """
 
 from __future__ import annotations
 
-from app.render.pdf_document import Document
-from app.render.report_pdf_charts import funnel_chart, trend_chart, units_chart
-from app.render.report_pdf_summary import cover_write, summary_write
-from app.render.report_pdf_tables import (
+from app.render.pdf.charts import funnel_chart, trend_chart, units_chart
+from app.render.pdf.document import Document
+from app.render.pdf.summary import cover_write, summary_write
+from app.render.pdf.tables import (
     COMMENTS_MAX,
     comments_write,
     criteria_write,

@@ -1,7 +1,7 @@
 """How the report workbook's cells are written: styles, number formats,
 safe text, whole tables, and column widths and row heights fitted to them.
 
-The sheet writers (:mod:`app.render.report_xlsx_sheets`) only decide what goes
+The sheet writers (:mod:`app.render.xlsx.sheets`) only decide what goes
 where; the look every sheet shares lives here, so it is defined once.
 
 Text never becomes a formula: every string is stored as a string (and a
@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from app.render.report_csv import FORMULA_START, SUPPRESSED, Table, text_clean
+from app.render.csv.report import FORMULA_START, SUPPRESSED, Table, text_clean
 
 __all__ = [
     "HEADER_FONT",

@@ -3,7 +3,7 @@
 The report's text and tables use the same colours, so a unit marked green or
 red in a chart reads the same way in the tables around it. The font must be
 registered on the document under :data:`FONT` (regular and bold), as
-:class:`app.render.pdf_document.Document` does.
+:class:`app.render.pdf.document.Document` does.
 """
 
 from __future__ import annotations

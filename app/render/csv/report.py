@@ -1,7 +1,7 @@
 """The units table of a report as CSV, and the table layout the XLSX shares.
 
 The units table is laid out once, here (:func:`units_table`): the CSV is
-that table, and the "Đơn vị" sheet of :mod:`app.render.report_xlsx` writes
+that table, and the "Đơn vị" sheet of :mod:`app.render.xlsx.report` writes
 the same :class:`Table`, so both files show the same columns, labels and
 numbers. Nothing here computes a statistic; every number comes from the
 :class:`~app.services.reports.Report`.

@@ -10,9 +10,9 @@ from fpdf import FPDF
 from fpdf.enums import PageOrientation, TableBordersLayout, TableCellFillMode, XPos, YPos
 from fpdf.fonts import FontFace
 
-from app.render import chart_marks
-from app.render.chart_style import FONT, GREY, INK, NAVY
-from app.render.pdf_text import L, snapshot
+from app.render.charts import marks as chart_marks
+from app.render.charts.style import FONT, GREY, INK, NAVY
+from app.render.pdf.text import L, snapshot
 from app.render.poster import FONT_DIR
 from app.services.reports import Report
 
@@ -39,7 +39,7 @@ class Document(FPDF):
         self.set_auto_page_break(True, margin=BOTTOM)
         self.alias_nb_pages()
         self.set_title(f"{self.running_title} – {self.running_period}")
-        self.set_creator("app.render.report_pdf")
+        self.set_creator("app.render.pdf.report")
         self.set_lang("en" if lang == "en" else "vi")
 
     def fonts_load(self) -> None:

@@ -1,7 +1,7 @@
 """Small helpers shared by the PDF report's sections: the opening pages
-(:mod:`app.render.report_pdf_summary`), the tables
-(:mod:`app.render.report_pdf_tables`) and the charts
-(:mod:`app.render.report_pdf_charts`).
+(:mod:`app.render.pdf.summary`), the tables
+(:mod:`app.render.pdf.tables`) and the charts
+(:mod:`app.render.pdf.charts`).
 
 In a module of their own so that each imports them from one place and none
 has to import another's internals.
@@ -9,8 +9,8 @@ has to import another's internals.
 
 from __future__ import annotations
 
-from app.render.pdf_document import Document
-from app.render.pdf_text import CORRECTIONS, DASH, L
+from app.render.pdf.document import Document
+from app.render.pdf.text import CORRECTIONS, DASH, L
 from app.services.reports import Report, SummaryLine
 
 __all__ = ["UNRELIABLE", "confidence_level", "legend_values", "summary_line", "tr"]

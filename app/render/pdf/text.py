@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.render.chart_scales import finite
-from app.render.chart_style import GREEN, INK, RED
+from app.render.charts.scales import finite
+from app.render.charts.style import GREEN, INK, RED
 from app.services.indicators import Figure
 from app.time import local_text
 from surveys import Text
