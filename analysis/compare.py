@@ -16,11 +16,14 @@ __all__ = [
     "ADJUST_METHODS",
     "DifferenceInterval",
     "FunnelLimits",
+    "RankIntervals",
     "UnitComparison",
     "Verdict",
     "difference_confint",
     "funnel_limits",
+    "means_difference_confint",
     "pvalues_adjust",
+    "ranks_interval",
     "units_compare",
 ]
 
@@ -337,3 +340,107 @@ def difference_confint(
     statistic = np.where(both, statistic, np.nan)
     p_value = 2 * stats.norm.sf(np.abs(statistic))
     return DifferenceInterval(diff, lower, upper, statistic, p_value, "newcombe", alpha)
+
+
+def means_difference_confint(
+    estimate1: ArrayLike,
+    se1: ArrayLike,
+    estimate2: ArrayLike,
+    se2: ArrayLike,
+    alpha: float = 0.05,
+) -> DifferenceInterval:
+    """Change between two independent estimates from their standard errors.
+
+    For indices (means of shares or of rates), where Newcombe's interval
+    for proportions does not apply: ``d = estimate1 - estimate2`` with the
+    normal interval ``d -/+ z * sqrt(se1**2 + se2**2)`` and the matching
+    two-sided z test.
+
+    Parameters
+    ----------
+    estimate1, se1 : array_like
+        The current period's estimate and its (design-based) standard error.
+    estimate2, se2 : array_like
+        The previous period's.
+    alpha : float, default 0.05
+
+    Returns
+    -------
+    DifferenceInterval
+        ``method == "normal"``. NaN where an estimate or SE is NaN. Where
+        both SEs are 0 the interval is the point and the p-value is 1 for
+        no change, 0 otherwise.
+    """
+    alpha = check_alpha(alpha)
+    e1, s1, e2, s2 = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (estimate1, se1, estimate2, se2)))
+    if np.any(s1 < 0) or np.any(s2 < 0):
+        raise ValueError("standard errors must be non-negative")
+    diff = e1 - e2
+    se = np.hypot(s1, s2)
+    z = stats.norm.isf(alpha / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        statistic = np.where(se > 0, diff / np.where(se > 0, se, 1.0), np.where(diff == 0, 0.0, np.inf * np.sign(diff)))
+    p_value = np.where(np.isnan(diff) | np.isnan(se), np.nan, 2 * stats.norm.sf(np.abs(statistic)))
+    return DifferenceInterval(diff, diff - z * se, diff + z * se, statistic, p_value, "normal", alpha)
+
+
+@dataclass(frozen=True, eq=False)
+class RankIntervals:
+    """Ranks of units by an estimate, with the ranks their intervals allow.
+
+    Attributes
+    ----------
+    rank : ndarray of float
+        1 for the highest estimate; NaN for a unit without an estimate.
+        Ties take the order of the input (a stable sort).
+    best, worst : ndarray of float
+        ``best = 1 + (units whose interval lies wholly above this unit's)``,
+        ``worst = (ranked units) - (units whose interval lies wholly below)``:
+        units whose intervals overlap can hold each other's ranks.
+    """
+
+    rank: np.ndarray
+    best: np.ndarray
+    worst: np.ndarray
+
+
+def ranks_interval(estimate: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> RankIntervals:
+    """Rank units by ``estimate`` (highest first) with a range of plausible ranks.
+
+    Parameters
+    ----------
+    estimate : array_like, 1-D
+        One estimate per unit; NaN for units without one (they get no rank).
+    lower, upper : array_like, 1-D
+        Each unit's confidence bounds. A NaN bound (no interval, e.g. a
+        design with no degrees of freedom) is taken as the estimate itself.
+
+    Returns
+    -------
+    RankIntervals
+
+    Notes
+    -----
+    This is the simple overlap rule (Goldstein and Spiegelhalter 1996 warn
+    that league tables without it overstate differences); it is not a joint
+    confidence set for all ranks at once.
+    """
+    est = np.asarray(estimate, dtype=float)
+    if est.ndim != 1:
+        raise ValueError("estimate must be one-dimensional")
+    lo = np.broadcast_to(np.asarray(lower, dtype=float), est.shape)
+    hi = np.broadcast_to(np.asarray(upper, dtype=float), est.shape)
+    scored = np.flatnonzero(~np.isnan(est))
+    rank = np.full(est.shape, np.nan)
+    best, worst = rank.copy(), rank.copy()
+    if len(scored) == 0:
+        return RankIntervals(rank, best, worst)
+    order = scored[np.argsort(-est[scored], kind="stable")]
+    rank[order] = np.arange(1, len(order) + 1)
+    lo_s = np.where(np.isnan(lo[scored]), est[scored], lo[scored])
+    hi_s = np.where(np.isnan(hi[scored]), est[scored], hi[scored])
+    above = (lo_s[None, :] > hi_s[:, None]).sum(axis=1)
+    below = (hi_s[None, :] < lo_s[:, None]).sum(axis=1)
+    best[scored] = above + 1
+    worst[scored] = len(scored) - below
+    return RankIntervals(rank, best, worst)

@@ -30,7 +30,8 @@ from app.migrations import schema_upgrade
 from app.render.pdf.report import report_pdf
 from app.render.xlsx.report import report_xlsx
 from app.services.demo import demo_seed
-from app.services.reports import period_of, report_build
+from app.services.reports.build import report_build
+from app.services.reports.periods import period_of
 from app.services.submissions import VIETNAM
 from surveys import load_all
 

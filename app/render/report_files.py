@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.services.reports import Report
+from app.services.reports.model import Report
 
 MIMETYPES = {
     "json": "application/json",

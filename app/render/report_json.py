@@ -8,7 +8,7 @@ import math
 from datetime import date, datetime
 from enum import Enum
 
-from app.services.reports import Report
+from app.services.reports.model import Report
 from surveys import Text
 
 

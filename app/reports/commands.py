@@ -59,18 +59,11 @@ def _active(code: str):
 def report_command(fmt: str, out: Path, grouping: str, lang: str, instrument: str, **filters) -> None:
     """Write the report for a period and filter as JSON, XLSX, CSV or PDF."""
     from app.render.report_files import report_file
-    from app.services.reports import filter_lines, report_build
+    from app.services.reports.build import report_for
 
     request = _request(instrument, grouping=grouping, **filters)
-    active = _active(instrument)
-    report = report_build(
-        db.session,
-        active.instrument,
-        request.period,
-        request.filter,
-        grouping=request.grouping,
-        filter_lines=filter_lines(db.session, active.instrument, request.filter, request.grouping),
-    )
+    _active(instrument)
+    report = report_for(db.session, current_app.extensions["instruments"], request, comment_limit=500)
     rendered = report_file(report, fmt, lang)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(rendered.content)

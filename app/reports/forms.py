@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 
 from app.models import CHANNELS, UNIT_LEVELS
 from app.services.aggregates import ResponseFilter
-from app.services.reports import PERIOD_KINDS, Period, period_of
+from app.services.reports.model import ReportRequest
+from app.services.reports.periods import PERIOD_KINDS, period_of
 from app.time import vietnam_today
 
 GROUPINGS = ("unit", *UNIT_LEVELS)
 FORMATS = ("json", "xlsx", "csv", "pdf")
-
-
-@dataclass(frozen=True)
-class ReportRequest:
-    period: Period
-    filter: ResponseFilter
-    grouping: str
-    search: str | None
 
 
 class FilterError(ValueError):

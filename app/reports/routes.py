@@ -19,11 +19,11 @@ from app.i18n import current_lang
 from app.models import Unit
 from app.render.charts.svg import funnel_chart, trend_chart, units_chart
 from app.reports.commands import COMMANDS
-from app.reports.forms import FORMATS, GROUPINGS, FilterError, ReportRequest, report_request
-from app.services.aggregates import INDEX_KEY
+from app.reports.forms import FORMATS, GROUPINGS, FilterError, report_request
 from app.services.audit import audit_record
-from app.services.instruments import instrument_active
-from app.services.reports import CHANNEL_NAMES, GROUPING_NAMES, LEVEL_NAMES, filter_lines, report_build
+from app.services.reports.build import InstrumentMissing, report_for
+from app.services.reports.labels import CHANNEL_NAMES, GROUPING_NAMES, LEVEL_NAMES
+from app.services.reports.model import INDEX_KEY, Report, ReportRequest
 
 # cli_group=None: `flask --app wsgi report`, not `flask --app wsgi reports report`.
 bp = Blueprint("reports", __name__, cli_group=None)
@@ -52,21 +52,11 @@ def _scoped_request() -> ReportRequest:
     return req
 
 
-def _build(req: ReportRequest, limit: int = 300):
-    active = instrument_active(db.session, current_app.extensions["instruments"], req.filter.instrument)
-    if active is None:
+def _build(req: ReportRequest, limit: int = 300) -> Report:
+    try:
+        return report_for(db.session, current_app.extensions["instruments"], req, comment_limit=limit)
+    except InstrumentMissing:
         abort(404)
-    lines = filter_lines(db.session, active.instrument, req.filter, req.grouping)
-    return active.instrument, report_build(
-        db.session,
-        active.instrument,
-        req.period,
-        req.filter,
-        grouping=req.grouping,
-        comment_search=req.search,
-        comment_limit=limit,
-        filter_lines=lines,
-    )
 
 
 def _audit(action: str, req: ReportRequest, **extra) -> None:
@@ -86,7 +76,8 @@ def _audit(action: str, req: ReportRequest, **extra) -> None:
 @allow(*STAFF)
 def dashboard():
     req = _scoped_request()
-    instrument, report = _build(req, limit=100)
+    report = _build(req, limit=100)
+    instrument = current_app.extensions["instruments"][report.instrument_key]
     _audit("report.view", req)
     lang = current_lang()
     total = next((s.current for s in report.summary if s.key == INDEX_KEY), None)
@@ -125,7 +116,7 @@ def download(fmt: str):
     from app.render.report_files import report_file
 
     req = _scoped_request()
-    _instrument, report = _build(req, limit=5000)
+    report = _build(req, limit=5000)
     rendered = report_file(report, fmt, current_lang())
     _audit("report.download", req, format=fmt)
     response = make_response(rendered.content)

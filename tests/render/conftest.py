@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 
 from app.services import accounts
 from app.services.demo import demo_seed
-from app.services.reports import CommentLine, Period, Report, period_of, report_build
+from app.services.reports.build import report_build
+from app.services.reports.model import CommentLine, Period, Report
+from app.services.reports.periods import period_of
 from app.time import VIETNAM
 from surveys import load_all
 

@@ -19,7 +19,7 @@ import pytest
 from app.render.pdf.report import COMMENTS_MAX, report_pdf
 from app.render.pdf.text import pct
 from app.services.aggregates import INDEX_KEY
-from app.services.reports import CommentLine, Report
+from app.services.reports.model import CommentLine, Report
 
 A4_PT = (595.28, 841.89)
 XSS = "<script>alert(1)</script>"

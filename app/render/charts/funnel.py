@@ -16,7 +16,7 @@ from fpdf import FPDF
 from app.render.charts.marks import dot, fit, legend, line, text, x_axis, y_axis, y_axis_title
 from app.render.charts.scales import finite, nice_domain, nice_step, scale
 from app.render.charts.style import AMBER, GREEN, GREY, INK, NAVY, RED, TICK_PT, Fmt
-from app.services.reports import Funnel
+from app.services.reports.model import Funnel
 
 __all__ = ["MAX_NAMED", "FunnelTexts", "funnel_chart"]
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from app.services.aggregates import INDEX_KEY
-from app.services.reports import Funnel, TrendPoint, UnitLine
+from app.services.reports.model import INDEX_KEY, Funnel, TrendPoint, UnitLine
 
 COLOURS = {"worse": "#b3261e", "better": "#1b7f3b", None: "#44546a", "not_distinguishable": "#44546a"}
 GREY = "#9aa5b1"

@@ -4,7 +4,7 @@ The units table is laid out once, here (:func:`units_table`): the CSV is
 that table, and the "Đơn vị" sheet of :mod:`app.render.xlsx.report` writes
 the same :class:`Table`, so both files show the same columns, labels and
 numbers. Nothing here computes a statistic; every number comes from the
-:class:`~app.services.reports.Report`.
+:class:`~app.services.reports.model.Report`.
 
 Free text (unit names, codes) is cleaned of control characters and, in the
 CSV, a text cell that a spreadsheet would read as a formula gets a leading
@@ -19,10 +19,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from app.models.units import UNIT_LEVEL_NAMES
-from app.services.aggregates import INDEX_KEY
-from app.services.indicators import VERDICT_KEYS, Figure, Thresholds
-from app.services.reports import Report
+from app.services.reports.labels import LEVEL_NAMES
+from app.services.reports.model import INDEX_KEY, VERDICT_KEYS, Figure, Report, Thresholds
 from surveys import Text
 
 __all__ = [
@@ -149,11 +147,11 @@ def units_table(report: Report, lang: str = "vi") -> Table:
     ]
     table = Table(headers)
     for unit in report.units:
-        level = UNIT_LEVEL_NAMES.get(unit.level)
+        level = LEVEL_NAMES.get(unit.level)
         row = [
             Cell(unit.code),
             Cell(unit.name),
-            Cell((level[1] if lang == "en" else level[0]) if level else unit.level),
+            Cell(level.get(lang) if level else unit.level),
             Cell(unit.responses, "int"),
             Cell(unit.clusters, "int"),
         ]

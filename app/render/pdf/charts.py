@@ -20,8 +20,7 @@ from app.render.charts.style import GREEN, NAVY, RED
 from app.render.pdf.common import UNRELIABLE, confidence_level, legend_values, summary_line, tr
 from app.render.pdf.document import Document
 from app.render.pdf.text import count, figure_text, pct
-from app.services.indicators import Figure
-from app.services.reports import Report, TrendPoint
+from app.services.reports.model import Figure, Report, TrendPoint
 
 __all__ = ["funnel_chart", "trend_chart", "units_chart"]
 

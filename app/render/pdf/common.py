@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from app.render.pdf.document import Document
 from app.render.pdf.text import CORRECTIONS, DASH, L
-from app.services.reports import Report, SummaryLine
+from app.services.reports.model import Report, SummaryLine
 
 __all__ = ["UNRELIABLE", "confidence_level", "legend_values", "summary_line", "tr"]
 

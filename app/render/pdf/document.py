@@ -14,7 +14,7 @@ from app.render.charts import marks as chart_marks
 from app.render.charts.style import FONT, GREY, INK, NAVY
 from app.render.pdf.text import L, snapshot
 from app.render.poster import FONT_DIR
-from app.services.reports import Report
+from app.services.reports.model import Report
 
 MARGIN = 15.0
 MARGIN_LANDSCAPE = 12.0

@@ -1,6 +1,6 @@
 """The report as a print-ready A4 PDF for the steering committee.
 
-Pure layout: a :class:`~app.services.reports.Report` goes in, PDF bytes come
+Pure layout: a :class:`~app.services.reports.model.Report` goes in, PDF bytes come
 out; nothing here computes a statistic. Vietnamese by default, English with
 ``lang="en"``. The document, in order:
 
@@ -36,7 +36,7 @@ from app.render.pdf.tables import (
     method_write,
     units_table_write,
 )
-from app.services.reports import Report
+from app.services.reports.model import Report
 
 __all__ = ["COMMENTS_MAX", "report_pdf"]
 

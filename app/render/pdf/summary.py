@@ -2,7 +2,7 @@
 tiles, and the summary table of every indicator with its change since the
 previous period.
 
-Both show the report's summary lines (:attr:`~app.services.reports.Report.summary`)
+Both show the report's summary lines (:attr:`~app.services.reports.model.Report.summary`)
 and colour a significant change green or red by whether higher is better;
 the rest of the document is assembled in :mod:`app.render.pdf.report`.
 """
@@ -18,7 +18,7 @@ from app.render.charts.style import FONT, GREEN, GREY, INK, NAVY, RED
 from app.render.pdf.common import confidence_level, legend_values, summary_line, tr
 from app.render.pdf.document import LIGHT, Document, table_style
 from app.render.pdf.text import DASH, count, figure_text, interval, points, snapshot
-from app.services.reports import Report, SummaryLine
+from app.services.reports.model import Report, SummaryLine
 
 __all__ = ["cover_write", "summary_write"]
 

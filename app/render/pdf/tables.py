@@ -29,7 +29,7 @@ from app.render.pdf.text import (
     snapshot,
     verdict_color,
 )
-from app.services.reports import Period, Report, UnitLine
+from app.services.reports.model import Period, Report, UnitLine
 
 __all__ = ["COMMENTS_MAX", "comments_write", "criteria_write", "method_write", "units_table_write"]
 

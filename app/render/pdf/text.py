@@ -10,7 +10,7 @@ from datetime import datetime
 
 from app.render.charts.scales import finite
 from app.render.charts.style import GREEN, INK, RED
-from app.services.indicators import Figure
+from app.services.reports.model import Figure
 from app.time import local_text
 from surveys import Text
 

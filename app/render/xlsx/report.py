@@ -1,6 +1,6 @@
 """The report as an Excel workbook: the analysts' working file.
 
-One sheet per part of the :class:`~app.services.reports.Report`: summary,
+One sheet per part of the :class:`~app.services.reports.model.Report`: summary,
 units, criteria, trend, comments and method. Every sheet is a table with a
 bold header row frozen in place; proportions are numbers formatted
 ``0.0%`` with their interval bounds in their own columns; a unit
@@ -29,7 +29,7 @@ from app.render.xlsx.sheets import (
     trend_write,
     units_write,
 )
-from app.services.reports import Report
+from app.services.reports.model import Report
 from surveys import Text
 
 __all__ = ["SHEET_NAMES", "report_xlsx"]

@@ -1,7 +1,7 @@
 """The six sheets of the report workbook, one writer each: summary, units,
 criteria, trend, comments and method.
 
-Each writer lays one part of the :class:`~app.services.reports.Report` out as
+Each writer lays one part of the :class:`~app.services.reports.model.Report` out as
 a table with :func:`~app.render.xlsx.cells.table_write`, adds the
 legend under it where a table shows ``—``, grey italics or red rows, and fits
 the columns. The workbook is assembled in :mod:`app.render.xlsx.report`.
@@ -12,7 +12,6 @@ from __future__ import annotations
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from app.models.units import UNIT_LEVEL_NAMES
 from app.render.csv.report import (
     SUPPRESSED,
     Cell,
@@ -31,8 +30,8 @@ from app.render.xlsx.cells import (
     table_write,
     widths_fit,
 )
-from app.services.aggregates import INDEX_KEY
-from app.services.reports import Period, Report
+from app.services.reports.labels import LEVEL_NAMES
+from app.services.reports.model import INDEX_KEY, Period, Report
 from app.time import local_text
 from surveys import Text
 
@@ -285,9 +284,9 @@ def method_write(ws: Worksheet, report: Report, lang: str) -> None:
     if report.grouping == "unit":
         grouping = _t("Từng đơn vị (phiếu của chính đơn vị)", "Each unit (its own responses)", lang)
     else:
-        level = UNIT_LEVEL_NAMES.get(report.grouping, (report.grouping, report.grouping))
+        level = LEVEL_NAMES.get(report.grouping, Text(report.grouping, report.grouping))
         grouping = _t(
-            f"Theo cấp: {level[0]} (gồm đơn vị cấp dưới)", f"By level: {level[1]} (with the units below)", lang
+            f"Theo cấp: {level.vi} (gồm đơn vị cấp dưới)", f"By level: {level.en} (with the units below)", lang
         )
     rows += [
         (

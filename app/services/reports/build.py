@@ -1,0 +1,274 @@
+"""Building the report: one data structure that every format renders.
+
+``report_build`` gathers, for a filter and a period, the summary with the
+change since the previous period, the units table with verdicts and rank
+ranges, each criterion's distribution, the trend, the comments and the
+method notes. ``report_for`` does the same from a person's request (the
+dashboard, a download, the ``report`` command). Renderers (``app/render``)
+only lay the result out, so JSON, XLSX, CSV, PDF and the dashboard show the
+same numbers.
+"""
+
+from __future__ import annotations
+
+import platform
+from dataclasses import replace
+from datetime import UTC, datetime
+from importlib import metadata
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analysis import difference_confint, funnel_limits, means_difference_confint, ranks_interval
+from app.models import Answer, Response, ServicePoint, Unit
+from app.services.aggregates import INDEX_KEY, ResponseFilter, filter_conditions
+from app.services.indicators import Figure, IndicatorTable, Thresholds, indicator_table
+from app.services.instruments import instrument_active
+from app.services.reports.labels import (
+    CHANNEL_NAMES,
+    CORRECTION_NAMES,
+    GROUPING_NAMES,
+    LEVEL_NAMES,
+    METHOD_NOTES,
+    SUMMARY_KEYS,
+    unit_columns,
+)
+from app.services.reports.model import (
+    Change,
+    CommentLine,
+    CriterionLine,
+    Funnel,
+    FunnelPoint,
+    Report,
+    ReportRequest,
+    SummaryLine,
+    TrendPoint,
+    UnitLine,
+)
+from app.services.reports.periods import Period, trend_periods
+from surveys import Instrument, Role, Text
+
+
+class InstrumentMissing(LookupError):
+    """The instrument a request names is not registered (run ``migrate``)."""
+
+
+def _change(
+    cur: Figure | None, prev: Figure | None, key: str, alpha: float, index_keys: frozenset[str] = frozenset()
+) -> Change | None:
+    if cur is None or prev is None or cur.estimate is None or prev.estimate is None:
+        return None
+    if key == INDEX_KEY or key in index_keys:
+        # Indices are means of shares: a normal interval from the two design SEs.
+        if cur.se is None or prev.se is None:
+            return None
+        d = means_difference_confint(cur.estimate, cur.se, prev.estimate, prev.se, alpha=alpha)
+    else:
+        # Proportions: Newcombe's interval on effective counts, so clustering
+        # widens it as it widens each period's own interval.
+        n1 = cur.n_eff if cur.n_eff and cur.n_eff > 0 else cur.n
+        n2 = prev.n_eff if prev.n_eff and prev.n_eff > 0 else prev.n
+        d = difference_confint(cur.estimate * n1, n1, prev.estimate * n2, n2, alpha=alpha)
+    lower, upper = float(d.lower), float(d.upper)
+    return Change(float(d.difference), lower, upper, float(d.p_value), bool(lower > 0 or upper < 0))
+
+
+def _ranks(units: list[UnitLine]) -> list[UnitLine]:
+    """Rank by the overall index, with the range of ranks the intervals allow."""
+    figures = [u.figures.get(INDEX_KEY) for u in units]
+
+    def value(f: Figure | None, name: str) -> float:
+        v = getattr(f, name) if f is not None and f.estimate is not None else None
+        return np.nan if v is None else v
+
+    ranks = ranks_interval(
+        [value(f, "estimate") for f in figures],
+        [value(f, "lower") for f in figures],
+        [value(f, "upper") for f in figures],
+    )
+    out = []
+    for u, rank, best, worst in zip(units, ranks.rank, ranks.best, ranks.worst, strict=True):
+        if np.isnan(rank):
+            out.append(u)
+        else:
+            out.append(replace(u, rank=int(rank), rank_best=int(best), rank_worst=int(worst)))
+    return out
+
+
+def _comments(session: Session, flt: ResponseFilter, instrument: Instrument, search: str | None, limit: int):
+    codes = [q.code for q in instrument.with_role(Role.COMMENT)]
+    if not codes:
+        return []
+    query = (
+        select(Response.service_day, Unit.name, ServicePoint.name, Answer.value_text)
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Unit, Unit.id == Response.unit_id)
+        .outerjoin(ServicePoint, ServicePoint.id == Response.service_point_id)
+        .where(*filter_conditions(session, flt), Answer.question_code.in_(codes), Answer.value_text.is_not(None))
+        .order_by(Response.service_day.desc(), Response.id.desc())
+        .limit(limit)
+    )
+    if search:
+        query = query.where(Answer.value_text.ilike(f"%{search.strip()}%", escape="\\"))
+    return [CommentLine(day, unit, point or "", text) for day, unit, point, text in session.execute(query)]
+
+
+def _funnel(table: IndicatorTable) -> Funnel | None:
+    target = table.total.figures.get(INDEX_KEY)
+    points = [
+        FunnelPoint(d.key, d.name, round(f.n_eff or f.n), f.estimate)
+        for d in table.domains
+        if (f := d.figures.get(INDEX_KEY)) is not None and f.estimate is not None
+    ]
+    if target is None or target.estimate is None or not points:
+        return None
+    top = max(p.n for p in points)
+    grid = sorted({int(v) for v in np.unique(np.geomspace(5, max(top * 1.1, 10), 60).round())})
+    lim = funnel_limits(target.estimate, np.array(grid))
+    return Funnel(
+        target.estimate, grid, lim.lower_95.tolist(), lim.upper_95.tolist(),
+        lim.lower_998.tolist(), lim.upper_998.tolist(), points,
+    )  # fmt: skip
+
+
+def _software() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for dist in ("flask", "sqlalchemy", "numpy", "scipy", "statsmodels"):
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:  # pragma: no cover
+            versions[dist] = "?"
+    return versions
+
+
+def report_build(
+    session: Session,
+    instrument: Instrument,
+    period: Period,
+    flt: ResponseFilter | None = None,
+    *,
+    grouping: str = "unit",
+    comment_search: str | None = None,
+    comment_limit: int = 500,
+    alpha: float = 0.05,
+    correction: str = "holm",
+    thresholds: Thresholds | None = None,
+    filter_lines: list[tuple[Text, str]] | None = None,
+) -> Report:
+    """Build the report for ``period`` and the rest of the filter ``flt``."""
+    base = flt or ResponseFilter(instrument=instrument.code)
+    base = replace(base, instrument=instrument.code)
+    current_filter = replace(base, date_from=period.start, date_to=period.end)
+    previous = period.previous()
+    options = {"alpha": alpha, "correction": correction, "thresholds": thresholds}
+    table = indicator_table(session, instrument, current_filter, grouping=grouping, **options)
+    previous_filter = replace(base, date_from=previous.start, date_to=previous.end)
+    before = indicator_table(session, instrument, previous_filter, grouping=grouping, **options)
+    summary = []
+    for key, label, higher in SUMMARY_KEYS:
+        cur, prev = table.total.figures.get(key), before.total.figures.get(key)
+        summary.append(SummaryLine(key, label, cur, prev, _change(cur, prev, key, alpha), higher))
+    for element in instrument.elements:
+        cur, prev = table.total.figures.get(element.code), before.total.figures.get(element.code)
+        change = _change(cur, prev, element.code, alpha, frozenset({element.code}))
+        summary.append(SummaryLine(element.code, element.title, cur, prev, change))
+    units = _ranks([UnitLine(d.key, d.name, d.level, d.responses, d.clusters, d.figures) for d in table.domains])
+    criteria = [
+        CriterionLine(
+            q.code,
+            q.element or "",
+            next(e.title for e in instrument.elements if e.code == q.element),
+            q.text,
+            f,
+        )
+        for q in instrument.questions
+        if q.role is Role.CRITERION and (f := table.total.figures.get(q.code)) is not None
+    ]
+    step, periods = trend_periods(period)
+    trend = []
+    for p in periods:
+        t = indicator_table(session, instrument, replace(base, date_from=p.start, date_to=p.end), **options)
+        trend.append(TrendPoint(p.label(), p.start, p.end, t.total.responses, t.total.figures))
+    th = table.thresholds
+    words = {
+        "reliable": th.reliable_min,
+        "disclosure": th.disclosure_min,
+        "correction_vi": CORRECTION_NAMES[correction],
+        "correction_en": CORRECTION_NAMES[correction],
+    }
+    notes = [(term, Text(text.vi.format(**words), text.en.format(**words))) for term, text in METHOD_NOTES]
+    return Report(
+        title=Text("Báo cáo kết quả khảo sát sự hài lòng", "Satisfaction survey report"),
+        instrument_key=instrument.key,
+        instrument_title=instrument.title,
+        period=period,
+        previous=previous,
+        filter=current_filter,
+        filter_lines=filter_lines or [],
+        generated_at=datetime.now(UTC),
+        method=table.method,
+        alpha=alpha,
+        correction=correction,
+        thresholds=th,
+        grouping=grouping,
+        responses=table.total.responses,
+        summary=summary,
+        units=units,
+        unit_keys=unit_columns(instrument),
+        criteria=criteria,
+        trend=trend,
+        trend_step=step,
+        comments=_comments(session, current_filter, instrument, comment_search, comment_limit),
+        funnel=_funnel(table),
+        method_notes=notes,
+        software=_software(),
+    )
+
+
+def filter_lines(
+    session: Session, instrument: Instrument, flt: ResponseFilter, grouping: str
+) -> list[tuple[Text, str]]:
+    """The filter in words, for the cover of a report."""
+    lines: list[tuple[Text, str]] = [(Text("Bộ câu hỏi", "Instrument"), instrument.title.vi)]
+    unit = session.scalar(select(Unit).where(Unit.code == flt.unit_code)) if flt.unit_code else None
+    lines.append((Text("Phạm vi", "Scope"), f"{unit.name} ({unit.code})" if unit else "Toàn bộ / All units"))
+    if flt.level:
+        lines.append((Text("Cấp đơn vị", "Unit level"), LEVEL_NAMES[flt.level].vi))
+    if flt.procedure is not None:
+        q = next(iter(instrument.with_role(Role.PROCEDURE)), None)
+        label = q.scale.label(flt.procedure) if q is not None and q.scale is not None else None
+        lines.append((Text("Lĩnh vực", "Procedure field"), label.vi if label else str(flt.procedure)))
+    if flt.channel:
+        lines.append((Text("Kênh", "Channel"), CHANNEL_NAMES[flt.channel].vi))
+    lines.append((Text("Nhóm theo", "Grouped by"), GROUPING_NAMES[grouping].vi))
+    return lines
+
+
+def report_for(
+    session: Session,
+    registry: dict[str, Instrument],
+    request: ReportRequest,
+    *,
+    comment_limit: int = 300,
+) -> Report:
+    """The report a person asked for (dashboard, download or command line).
+
+    Raises
+    ------
+    InstrumentMissing
+        When the request's instrument is not registered.
+    """
+    active = instrument_active(session, registry, request.filter.instrument)
+    if active is None:
+        raise InstrumentMissing(request.filter.instrument)
+    return report_build(
+        session,
+        active.instrument,
+        request.period,
+        request.filter,
+        grouping=request.grouping,
+        comment_search=request.search,
+        comment_limit=comment_limit,
+        filter_lines=filter_lines(session, active.instrument, request.filter, request.grouping),
+    )

@@ -1,0 +1,164 @@
+"""The report as plain data: what every renderer (JSON, XLSX, CSV, PDF, the
+dashboard) lays out, and the only module of the services the renderers import.
+
+``Figure`` and ``Thresholds`` come from the indicator table; ``INDEX_KEY``
+names the overall index among a domain's figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from app.services.aggregates import INDEX_KEY, ResponseFilter
+from app.services.indicators import VERDICT_KEYS, Figure, Thresholds
+from app.services.reports.periods import Period
+from surveys import Text
+
+__all__ = [
+    "INDEX_KEY",
+    "VERDICT_KEYS",
+    "Change",
+    "CommentLine",
+    "CriterionLine",
+    "Figure",
+    "Funnel",
+    "FunnelPoint",
+    "Period",
+    "Report",
+    "ReportRequest",
+    "SummaryLine",
+    "Thresholds",
+    "TrendPoint",
+    "UnitLine",
+]
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What a person asked for: a period, a filter, a grouping and a comment search."""
+
+    period: Period
+    filter: ResponseFilter
+    grouping: str
+    search: str | None
+
+
+@dataclass(frozen=True)
+class Change:
+    """Current minus previous, with Newcombe's interval (proportions) or a
+    normal interval from the design SEs (indices)."""
+
+    difference: float
+    lower: float
+    upper: float
+    p_value: float
+    #: the interval excludes zero
+    significant: bool
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    key: str
+    label: Text
+    current: Figure | None
+    previous: Figure | None
+    change: Change | None
+    #: False for harassment and informal payments, where lower is better
+    higher_is_better: bool = True
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    code: str
+    name: str
+    level: str
+    responses: int
+    clusters: int
+    figures: dict[str, Figure]
+    #: rank by the overall index among units with an estimate (1 = best)
+    rank: int | None = None
+    #: the ranks the unit could hold given the intervals: best and worst
+    rank_best: int | None = None
+    rank_worst: int | None = None
+
+
+@dataclass(frozen=True)
+class CriterionLine:
+    code: str
+    element: str
+    element_title: Text
+    text: Text
+    figure: Figure
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    label: str
+    start: date
+    end: date
+    responses: int
+    figures: dict[str, Figure]
+
+
+@dataclass(frozen=True)
+class CommentLine:
+    """A free-text comment: the day and the unit, nothing about the person."""
+
+    day: date
+    unit: str
+    service_point: str
+    text: str
+
+
+@dataclass(frozen=True)
+class FunnelPoint:
+    code: str
+    name: str
+    n: int
+    estimate: float
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Funnel plot of the overall index by unit around the total."""
+
+    target: float
+    n: list[int]
+    lower_95: list[float]
+    upper_95: list[float]
+    lower_998: list[float]
+    upper_998: list[float]
+    points: list[FunnelPoint]
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a report shows. Fields are plain data; renderers lay them out."""
+
+    title: Text
+    instrument_key: str
+    instrument_title: Text
+    period: Period
+    previous: Period
+    filter: ResponseFilter
+    #: human-readable filter, (label, value) pairs in Vietnamese and English
+    filter_lines: list[tuple[Text, str]]
+    generated_at: datetime
+    method: str
+    alpha: float
+    correction: str
+    thresholds: Thresholds
+    grouping: str
+    responses: int
+    summary: list[SummaryLine]
+    units: list[UnitLine]
+    #: the figure keys of the units table, in column order, with their labels
+    unit_keys: list[tuple[str, Text]]
+    criteria: list[CriterionLine]
+    trend: list[TrendPoint]
+    trend_step: str
+    comments: list[CommentLine]
+    funnel: Funnel | None
+    method_notes: list[tuple[Text, Text]]
+    software: dict[str, str] = field(default_factory=dict)
