@@ -13,7 +13,8 @@ Roles do not imply each other: an administrator reaches a page only if the
 page names ``admin`` (or ``authenticated``).
 
 What a person sees *inside* a page is narrowed by their unit:
-``unit_scope_clause(user)`` selects the units they may see.
+``unit_scope_clause(user)`` (:mod:`app.services.scope`, re-exported here
+for the views) selects the units they may see.
 """
 
 from __future__ import annotations
@@ -23,22 +24,27 @@ from typing import TypeVar
 
 from flask import Flask, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import ColumnElement, false, select, true
-from sqlalchemy.orm import Session
 
 from app.extensions import db, login_manager
 from app.i18n import translate
-from app.models import ROLES, Unit, User
-from app.models.accounts import UNIT_ROLES
+from app.models import ROLES, User
 from app.services.accounts import user_for_session
-from app.services.units import subtree_clause
+from app.services.scope import PROVINCE_ROLES, unit_scope_clause, unit_visible, visible_unit_ids
+
+__all__ = [
+    "PROVINCE_ROLES",
+    "allow",
+    "allowed_roles",
+    "init_app",
+    "unit_scope_clause",
+    "unit_visible",
+    "visible_unit_ids",
+]
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
 #: everything ``allow`` accepts
 ACCESS_ROLES = frozenset({PUBLIC, AUTHENTICATED, *ROLES})
-#: roles that see every unit of the province
-PROVINCE_ROLES = ("admin", "analyst")
 #: the attribute ``allow`` sets on a view function
 ATTRIBUTE = "allowed_roles"
 
@@ -137,30 +143,3 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     app.before_request(check_access)
     app.after_request(no_store_for_staff)
-
-
-def unit_scope_clause(user: User | None) -> ColumnElement[bool]:
-    """SQL condition on ``Unit`` selecting the units ``user`` may see.
-
-    Administrators and analysts see every unit; a unit manager sees their
-    unit and the units below it, never their neighbours; a surveyor works
-    in their unit's subtree. Nobody else (and no account) sees any.
-    """
-    if user is None or not getattr(user, "is_authenticated", False):
-        return false()
-    if user.role in PROVINCE_ROLES:
-        return true()
-    if user.role in UNIT_ROLES and user.unit is not None:
-        return subtree_clause(user.unit)
-    return false()
-
-
-def visible_unit_ids(session: Session, user: User | None) -> list[int]:
-    """Ids of the units ``user`` may see, in id order."""
-    return list(session.scalars(select(Unit.id).where(unit_scope_clause(user)).order_by(Unit.id)))
-
-
-def unit_visible(session: Session, user: User | None, unit_id: int) -> bool:
-    """Whether ``user`` may see the unit ``unit_id``."""
-    query = select(Unit.id).where(Unit.id == unit_id, unit_scope_clause(user))
-    return session.scalar(query) is not None

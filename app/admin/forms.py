@@ -19,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.models import ROLES, UNIT_LEVELS
 from app.models.responses import STATUSES
+from app.refusals import Refused
 from app.services.audit import AuditFilter
 from app.services.review import ReviewFilter
 
@@ -115,15 +116,6 @@ class ExcludeForm(FlaskForm):
     reason = TextAreaField()
 
 
-class FilterError(ValueError):
-    """A filter value is wrong; ``message_key`` names the text."""
-
-    def __init__(self, message_key: str, **values: object):
-        super().__init__(message_key)
-        self.message_key = message_key
-        self.values = values
-
-
 def _day(args: Mapping[str, str], name: str) -> date | None:
     value = (args.get(name) or "").strip()
     if not value:
@@ -131,7 +123,7 @@ def _day(args: Mapping[str, str], name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise FilterError("adm.filter.bad_date", value=value[:20]) from exc
+        raise Refused("adm.filter.bad_date", value=value[:20]) from exc
 
 
 def _page(args: Mapping[str, str]) -> int:
@@ -142,7 +134,7 @@ def _page(args: Mapping[str, str]) -> int:
 def review_filter(args: Mapping[str, str]) -> ReviewFilter:
     status = args.get("status") or None
     if status is not None and status not in STATUSES:
-        raise FilterError("adm.review.unknown_status")
+        raise Refused("adm.review.unknown_status")
     unit = (args.get("unit") or "").strip()[:40] or None
     return ReviewFilter(unit, _day(args, "from"), _day(args, "to"), status, _page(args))
 

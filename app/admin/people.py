@@ -11,9 +11,9 @@ from app.admin.forms import PasswordResetForm, UserActiveForm, UserCreateForm, U
 from app.admin.routes import ADMIN, actor, bp, done, found, page, refused
 from app.extensions import db
 from app.models.accounts import UNIT_ROLES
+from app.refusals import Refused
 from app.services import administration, user_admin
-from app.services.accounts import PASSWORD_MIN_LENGTH, AccountError
-from app.services.administration import AdminError
+from app.services.accounts import PASSWORD_MIN_LENGTH
 
 
 def _unit_choices() -> list[SelectChoice]:
@@ -56,7 +56,7 @@ def user_create():
             password=form.password.data or "",
             confirmation=form.confirmation.data or "",
         )
-    except (AdminError, AccountError) as exc:
+    except Refused as exc:
         error, status = refused(exc)
         return _users_page(create=form, error=error, status=status)
     return done("adm.user.created", url_for(".user", user_id=user.id), username=user.username)
@@ -101,7 +101,7 @@ def user_update(user_id: int):
             role=form.role.data or "",
             unit_id=form.unit_id.data,
         )
-    except (AdminError, AccountError) as exc:
+    except Refused as exc:
         error, status = refused(exc)
         return _user_page(user_id, error=error, status=status, edit=form)
     return done("adm.saved", url_for(".user", user_id=user_id))
@@ -112,11 +112,11 @@ def user_update(user_id: int):
 def user_active(user_id: int):
     form = UserActiveForm()
     if form.active.data not in ("0", "1"):
-        return _user_page(user_id, error=refused(AdminError("adm.form_invalid"))[0], status=422)
+        return _user_page(user_id, error=refused(Refused("adm.form_invalid"))[0], status=422)
     active = form.active.data == "1"
     try:
         user_admin.user_set_active(db.session, actor(), user_id, active)
-    except AdminError as exc:
+    except Refused as exc:
         error, status = refused(exc)
         return _user_page(user_id, error=error, status=status)
     return done("adm.user.reactivated" if active else "adm.user.deactivated", url_for(".user", user_id=user_id))
@@ -134,7 +134,7 @@ def user_password(user_id: int):
             password=form.password.data or "",
             confirmation=form.confirmation.data or "",
         )
-    except (AdminError, AccountError) as exc:
+    except Refused as exc:
         error, status = refused(exc)
         return _user_page(user_id, error=error, status=status)
     return done("adm.user.password_set", url_for(".user", user_id=user_id))

@@ -12,14 +12,14 @@ from flask import current_app, request, stream_with_context, url_for
 from sqlalchemy import select
 
 from app.access import allow
-from app.admin.forms import ActionForm, ExcludeForm, FilterError, audit_filter, review_filter
+from app.admin.forms import ActionForm, ExcludeForm, audit_filter, review_filter
 from app.admin.routes import ADMIN, actor, bp, done, error_page, found, page, refused
 from app.extensions import db
 from app.i18n import translate
 from app.models import Unit
+from app.refusals import Refused
 from app.services import audit as audit_log
 from app.services import instrument_admin, review
-from app.services.administration import AdminError
 from app.services.audit import audit_record
 from app.time import VIETNAM
 
@@ -52,7 +52,7 @@ def instrument(version_id: int):
 def instrument_activate(version_id: int):
     try:
         row = instrument_admin.instrument_activate(db.session, actor(), version_id, _available())
-    except AdminError as exc:
+    except Refused as exc:
         return error_page(*refused(exc))
     return done("adm.instrument.activated", url_for(".instruments"), version=f"{row.code} v{row.version}")
 
@@ -66,7 +66,7 @@ def responses():
     try:
         flt = review_filter(request.args)
         result = review.response_list(db.session, flt)
-    except (FilterError, AdminError) as exc:
+    except Refused as exc:
         return error_page(translate(exc.message_key, **exc.values), 400)
     units = db.session.execute(select(Unit.code, Unit.name).order_by(Unit.path, Unit.code)).all()
     args = {k: v for k, v in request.args.items() if k != "page" and v}
@@ -97,7 +97,7 @@ def response_exclude(response_id: int):
     form = ExcludeForm()
     try:
         review.response_exclude(db.session, actor(), response_id, form.reason.data)
-    except AdminError as exc:
+    except Refused as exc:
         error, status = refused(exc)
         return _response_page(response_id, error=error, status=status, exclude=form)
     return done("adm.review.excluded", url_for(".response", response_id=response_id))
@@ -108,7 +108,7 @@ def response_exclude(response_id: int):
 def response_restore(response_id: int):
     try:
         review.response_restore(db.session, actor(), response_id)
-    except AdminError as exc:
+    except Refused as exc:
         error, status = refused(exc)
         return _response_page(response_id, error=error, status=status)
     return done("adm.review.restored", url_for(".response", response_id=response_id))
@@ -122,7 +122,7 @@ def response_restore(response_id: int):
 def audit():
     try:
         flt = audit_filter(request.args)
-    except FilterError as exc:
+    except Refused as exc:
         return error_page(translate(exc.message_key, **exc.values), 400)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return page(
@@ -139,7 +139,7 @@ def audit():
 def audit_csv():
     try:
         flt = audit_filter(request.args)
-    except FilterError as exc:
+    except Refused as exc:
         return error_page(translate(exc.message_key, **exc.values), 400)
     # Reading the log is itself recorded, before the rows are sent.
     audit_record(db.session, actor(), "audit.export", "audit_log", {"filter": request.args.to_dict()})

@@ -33,9 +33,9 @@ from app.extensions import db
 from app.i18n import translate
 from app.models import User
 from app.models.units import UNIT_LEVEL_NAMES, UNIT_LEVELS
+from app.refusals import Refused
 from app.services import administration, point_admin, unit_import
-from app.services.accounts import AccountError
-from app.services.administration import PARENT_LEVELS, AdminError
+from app.services.administration import PARENT_LEVELS
 from app.services.imports import ImportFileError
 from app.services.instruments import instrument_active
 
@@ -51,10 +51,10 @@ def actor() -> User:
     return current_user._get_current_object()
 
 
-def refused(exc: AdminError | AccountError) -> tuple[str, int]:
+def refused(exc: Refused) -> tuple[str, int]:
     """Undo the attempted change; the message and status to show (404 aborts)."""
     db.session.rollback()
-    status = getattr(exc, "status", 422)
+    status = exc.status
     if status == 404:
         abort(404)
     return translate(exc.message_key, **exc.values), status
@@ -80,7 +80,7 @@ def found(getter, *args):
     """The object, or 404."""
     try:
         return getter(db.session, *args)
-    except AdminError:
+    except Refused:
         abort(404)
 
 
@@ -135,7 +135,7 @@ def unit_create():
             level=form.level.data,
             parent_id=form.parent_id.data,
         )
-    except AdminError as exc:
+    except Refused as exc:
         error, status = refused(exc)
         return _units_page(create=form, error=error, status=status)
     return done("adm.unit.created", url_for(".unit", unit_id=unit.id), code=unit.code)
@@ -203,7 +203,7 @@ def unit_rename(unit_id: int):
     form = UnitRenameForm()
     try:
         administration.unit_rename(db.session, actor(), unit_id, form.name.data)
-    except AdminError as exc:
+    except Refused as exc:
         error, status = refused(exc)
         return _unit_page(unit_id, error=error, status=status, rename=form)
     return done("adm.saved", url_for(".unit", unit_id=unit_id))
@@ -215,7 +215,7 @@ def unit_move(unit_id: int):
     form = UnitMoveForm()
     try:
         administration.unit_move(db.session, actor(), unit_id, form.parent_id.data)
-    except AdminError as exc:
+    except Refused as exc:
         error, status = refused(exc)
         return _unit_page(unit_id, error=error, status=status, move=form)
     return done("adm.unit.moved", url_for(".unit", unit_id=unit_id))
@@ -229,7 +229,7 @@ def unit_retire(unit_id: int):
         return _unit_page(unit_id, error=translate("adm.confirm_required"), status=422, retire=form)
     try:
         count = administration.unit_retire(db.session, actor(), unit_id, subtree=bool(form.subtree.data))
-    except AdminError as exc:
+    except Refused as exc:
         error, status = refused(exc)
         return _unit_page(unit_id, error=error, status=status, retire=form)
     return done("adm.unit.retired_n", url_for(".unit", unit_id=unit_id), n=count)
@@ -240,7 +240,7 @@ def unit_retire(unit_id: int):
 def unit_restore(unit_id: int):
     try:
         count = administration.unit_restore(db.session, actor(), unit_id)
-    except AdminError as exc:
+    except Refused as exc:
         error, status = refused(exc)
         return _unit_page(unit_id, error=error, status=status)
     return done("adm.unit.restored_n", url_for(".unit", unit_id=unit_id), n=count)
@@ -251,7 +251,7 @@ def unit_restore(unit_id: int):
 def unit_posters(unit_id: int):
     try:
         filename, pdf, _pages = point_admin.posters_pdf(db.session, current_app.config["PUBLIC_URL"], unit_id)
-    except AdminError as exc:
+    except Refused as exc:
         found(administration.unit_get, unit_id)  # an unknown unit is a plain 404
         return error_page(translate(exc.message_key), exc.status)
     return _download(pdf, "application/pdf", filename)
@@ -280,7 +280,7 @@ def point_create(unit_id: int):
             name=form.name.data,
             procedure_field=form.procedure_field.data,
         )
-    except AdminError as exc:
+    except Refused as exc:
         error, status = refused(exc)
         return _unit_page(unit_id, error=error, status=status, point_form=form)
     return done("adm.point.created", url_for(".point", point_id=point.id), code=point.code)
@@ -320,7 +320,7 @@ def point_update(point_id: int):
         point_admin.point_update(
             db.session, actor(), point_id, name=form.name.data, procedure_field=form.procedure_field.data
         )
-    except AdminError as exc:
+    except Refused as exc:
         error, status = refused(exc)
         return _point_page(point_id, error=error, status=status, edit=form)
     return done("adm.saved", url_for(".point", point_id=point_id))
@@ -334,7 +334,7 @@ def point_retire(point_id: int):
         return _point_page(point_id, error=translate("adm.confirm_required"), status=422)
     try:
         point_admin.point_retire(db.session, actor(), point_id)
-    except AdminError as exc:
+    except Refused as exc:
         error, status = refused(exc)
         return _point_page(point_id, error=error, status=status)
     return done("adm.point.retired_done", url_for(".point", point_id=point_id))
@@ -345,7 +345,7 @@ def point_retire(point_id: int):
 def point_restore(point_id: int):
     try:
         point_admin.point_restore(db.session, actor(), point_id)
-    except AdminError as exc:
+    except Refused as exc:
         error, status = refused(exc)
         return _point_page(point_id, error=error, status=status)
     return done("adm.point.restored", url_for(".point", point_id=point_id))
@@ -359,7 +359,7 @@ def point_rotate(point_id: int):
         return _point_page(point_id, error=translate("adm.confirm_required"), status=422, confirm=form)
     try:
         point_admin.point_rotate(db.session, actor(), point_id)
-    except AdminError as exc:
+    except Refused as exc:
         error, status = refused(exc)
         return _point_page(point_id, error=error, status=status)
     return done("adm.point.rotated", url_for(".point", point_id=point_id))
@@ -372,6 +372,6 @@ def point_qr(point_id: int, qr_format: str):
         filename, content, mimetype = point_admin.point_qr(
             db.session, current_app.config["PUBLIC_URL"], point_id, qr_format
         )
-    except AdminError as exc:
+    except Refused as exc:
         return error_page(*refused(exc))
     return _download(content, mimetype, filename)

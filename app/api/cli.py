@@ -9,11 +9,12 @@ from app.api.routes import bp
 from app.extensions import db
 from app.i18n import MESSAGES
 from app.models import User
-from app.services.accounts import AccountError, username_normalise
+from app.refusals import Refused
+from app.services.accounts import username_normalise
 from app.services.api_tokens import api_token_issue, api_tokens_revoke
 
 
-def _english(exc: AccountError) -> str:
+def _english(exc: Refused) -> str:
     return MESSAGES[exc.message_key][1].format(**exc.values)
 
 
@@ -33,7 +34,7 @@ def api_token_command(username: str, label: str, revoke: bool) -> None:
         return
     try:
         token = api_token_issue(db.session, user, label)
-    except AccountError as exc:
+    except Refused as exc:
         db.session.rollback()
         raise click.ClickException(_english(exc)) from exc
     db.session.commit()

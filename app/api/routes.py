@@ -16,10 +16,11 @@ from werkzeug.exceptions import HTTPException
 
 from app.access import AUTHENTICATED, PUBLIC, allow
 from app.api.auth import MAX_BODY_BYTES, api_guard, bearer_user, by_bearer_token
-from app.api.body import BodyError, json_body
+from app.api.body import json_body
 from app.api.openapi import openapi_document
 from app.extensions import db, login_manager
 from app.i18n import MESSAGES, current_lang, translate
+from app.refusals import Refused
 from app.services.assignments import AssignmentInfo, assignments_of
 from app.services.instruments import instrument_active
 from app.services.interviews import MAX_ITEMS, ItemResult, interviews_check, interviews_store
@@ -169,7 +170,7 @@ def instrument(code: str):
 def interviews():
     try:
         batch = json_body(request.content_type, request.get_data(cache=False))
-    except BodyError as exc:
+    except Refused as exc:
         return _refuse(exc.message_key, exc.status, **exc.values)
     items = batch.get("interviews") if isinstance(batch, dict) else None
     if not isinstance(items, list):

@@ -10,7 +10,8 @@ from flask.cli import with_appcontext
 
 from app.extensions import db
 from app.i18n import MESSAGES
-from app.services.accounts import AccountError, user_create
+from app.refusals import Refused
+from app.services.accounts import user_create
 
 
 def login_url() -> str:
@@ -19,7 +20,7 @@ def login_url() -> str:
     return f"{current_app.config['PUBLIC_URL']}{path}"
 
 
-def _english(exc: AccountError) -> str:
+def _english(exc: Refused) -> str:
     return MESSAGES[exc.message_key][1].format(**exc.values)
 
 
@@ -43,7 +44,7 @@ def create_admin_command(username: str, display_name: str | None, password_stdin
             display_name=display_name,
             via="cli",
         )
-    except AccountError as exc:
+    except Refused as exc:
         db.session.rollback()
         raise click.ClickException(_english(exc)) from exc
     db.session.commit()

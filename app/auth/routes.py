@@ -11,12 +11,8 @@ from app.auth.forms import LoginForm, PasswordForm
 from app.extensions import db
 from app.i18n import translate
 from app.ratelimit import rate_limited
-from app.services.accounts import (
-    PASSWORD_MIN_LENGTH,
-    AccountError,
-    authenticate,
-    password_change,
-)
+from app.refusals import Refused
+from app.services.accounts import PASSWORD_MIN_LENGTH, authenticate, password_change
 from app.services.audit import audit_record
 from app.services.user_admin import password_is_temporary
 
@@ -109,7 +105,7 @@ def password():
                     new=form.new.data or "",
                     confirmation=form.confirmation.data or "",
                 )
-            except AccountError as exc:
+            except Refused as exc:
                 db.session.commit()  # keeps the audit row of a wrong current password
                 error = translate(exc.message_key, **exc.values)
                 status = 429 if exc.message_key == "auth.throttled" else 422

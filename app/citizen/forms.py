@@ -16,20 +16,12 @@ from urllib.parse import parse_qsl
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from app.refusals import Refused
+
 #: A citizen may leave the form open while waiting at the counter.
 NONCE_MAX_AGE = 24 * 3600
 MAX_FIELDS = 200
 FORM_TYPES = ("application/x-www-form-urlencoded",)
-
-
-class FormBodyError(ValueError):
-    """The body is not a form we accept; ``message_key`` names the i18n text
-    and ``status`` the HTTP status to answer with."""
-
-    def __init__(self, message_key: str, status: int):
-        super().__init__(message_key)
-        self.message_key = message_key
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -70,14 +62,14 @@ def form_fields(content_type: str | None, body: bytes) -> dict[str, str]:
     """
     mimetype = (content_type or "").split(";")[0].strip().lower()
     if mimetype not in FORM_TYPES:
-        raise FormBodyError("error.content_type", 415)
+        raise Refused("error.content_type", 415)
     try:
         text = body.decode("utf-8")
         pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=MAX_FIELDS)
     except UnicodeDecodeError as exc:
-        raise FormBodyError("error.encoding", 400) from exc
+        raise Refused("error.encoding", 400) from exc
     except ValueError as exc:  # too many fields
-        raise FormBodyError("error.bad_request", 400) from exc
+        raise Refused("error.bad_request", 400) from exc
     fields: dict[str, str] = {}
     for key, value in pairs:
         # A repeated field is ambiguous; keep the first so a crafted body

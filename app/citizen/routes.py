@@ -8,13 +8,14 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from sqlalchemy.exc import OperationalError
 
 from app.access import PUBLIC, allow
-from app.citizen.forms import FormBodyError, form_fields, nonce_issue, nonce_read
+from app.citizen.forms import form_fields, nonce_issue, nonce_read
 from app.citizen.lookups import EXTENSION as LOOKUPS
 from app.citizen.lookups import KeptLookups
 from app.citizen.pages import FormPages
 from app.extensions import db
 from app.i18n import current_lang, translate
 from app.ratelimit import rate_limited
+from app.refusals import Refused
 from app.services import devices
 from app.services.instruments import ActiveInstrument
 from app.services.service_points import PointInfo, service_point_by_token
@@ -129,7 +130,7 @@ def submit(token: str):
     point, active = _point_or_404(token)
     try:
         fields = form_fields(request.content_type, request.get_data(cache=False))
-    except FormBodyError as exc:
+    except Refused as exc:
         return render_template("error.html", message=translate(exc.message_key)), exc.status
     nonce = nonce_read(current_app.secret_key, fields.get("nonce", ""), point.id)
     validation = answers_validate(active.instrument, fields)

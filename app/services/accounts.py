@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.models import ROLES, AuditEvent, Unit, User
 from app.models.accounts import UNIT_ROLES, password_fingerprint
+from app.refusals import Refused
 from app.services.audit import audit_record
 
 PASSWORD_MIN_LENGTH = 10
@@ -55,16 +56,6 @@ DEMO_ACCOUNTS = (
 def clock() -> datetime:
     """Now, in UTC. Tests replace it to move through the throttle window."""
     return datetime.now(UTC)
-
-
-class AccountError(ValueError):
-    """Refused: ``message_key`` names the text in ``app.i18n.MESSAGES``,
-    ``values`` fill its placeholders."""
-
-    def __init__(self, message_key: str, **values: object):
-        super().__init__(message_key)
-        self.message_key = message_key
-        self.values = values
 
 
 @dataclass(frozen=True)
@@ -154,22 +145,22 @@ def user_create(
 
     Raises
     ------
-    AccountError
+    Refused
         The username is malformed or taken, the role unknown, a unit
         manager or surveyor has no unit, or the password is weak.
     """
     name = username_normalise(username)
     if not USERNAME_PATTERN.fullmatch(name):
-        raise AccountError("account.username_invalid")
+        raise Refused("account.username_invalid")
     if role not in ROLES:
-        raise AccountError("account.role_unknown", role=role)
+        raise Refused("account.role_unknown", role=role)
     if role in UNIT_ROLES and unit is None:
-        raise AccountError("account.unit_required")
+        raise Refused("account.unit_required")
     problem = password_problem(password, name)
     if problem:
-        raise AccountError(problem, n=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)
+        raise Refused(problem, n=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)
     if session.scalar(select(User.id).where(User.username == name)) is not None:
-        raise AccountError("account.username_taken", username=name)
+        raise Refused("account.username_taken", username=name)
     now = clock()
     user = User(
         username=name,
@@ -265,23 +256,23 @@ def password_change(session: Session, user: User, *, current: str, new: str, con
 
     Raises
     ------
-    AccountError
+    Refused
         Locked by the throttle (``auth.throttled``), the current password is
         wrong, the two new ones differ, or the new one is weak.
     """
     until = login_locked_until(session, user.username)
     if until is not None:
-        raise AccountError("auth.throttled", minutes=max(1, _retry_after(until) // 60))
+        raise Refused("auth.throttled", minutes=max(1, _retry_after(until) // 60))
     if not _password_matches(user.password_hash, current):
         audit_record(session, user, "password.change_failure", user.username, {"reason": "wrong_current"})
-        raise AccountError("password.wrong_current")
+        raise Refused("password.wrong_current")
     if new != confirmation:
-        raise AccountError("password.mismatch")
+        raise Refused("password.mismatch")
     problem = password_problem(new, user.username)
     if problem:
-        raise AccountError(problem, n=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)
+        raise Refused(problem, n=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)
     if _password_matches(user.password_hash, new):
-        raise AccountError("password.unchanged")
+        raise Refused("password.unchanged")
     user.password_hash = password_hash(new)
     user.password_changed_at = clock()
     audit_record(session, user, "password.change", user.username)

@@ -4,11 +4,11 @@ The administration screens (``app.admin``) call these functions; they own
 the queries and the changes. Every change writes one audit row (action
 ``admin.<what>``, a target such as ``unit:T01-X01`` and a detail with the
 values before and after), flushes, and leaves the commit to the request.
-A refused change raises :class:`AdminError`, whose ``message_key`` names a
+A refused change raises :class:`Refused`, whose ``message_key`` names a
 text in ``app.i18n.MESSAGES``.
 
 This module holds the unit tree and what the other administration services
-share (:class:`AdminError`, the checks of codes and names). Service points,
+share (:class:`Refused`, the checks of codes and names). Service points,
 QR codes and posters are in :mod:`app.services.point_admin`, instrument
 versions in :mod:`app.services.instrument_admin`, accounts in
 :mod:`app.services.user_admin`, the unit-list import in
@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Response, ServicePoint, Unit, User
 from app.models.units import UNIT_LEVELS
+from app.refusals import Refused
 from app.services.accounts import clock
 from app.services.audit import audit_record
 from app.services.units import child_path, subtree_clause
@@ -63,25 +64,14 @@ NAME_MAX = 200
 PROCEDURE_MAX = 100
 
 
-class AdminError(ValueError):
-    """Refused: ``message_key`` names the text in ``app.i18n.MESSAGES``,
-    ``values`` fill its placeholders, ``status`` is the HTTP status to answer."""
-
-    def __init__(self, message_key: str, status: int = 422, **values: object):
-        super().__init__(message_key)
-        self.message_key = message_key
-        self.status = status
-        self.values = values
-
-
-def not_found() -> AdminError:
-    return AdminError("adm.not_found", status=404)
+def not_found() -> Refused:
+    return Refused("adm.not_found", status=404)
 
 
 def clean_name(raw: str | None, key: str = "adm.name_invalid") -> str:
     name = " ".join((raw or "").split())
     if not name or len(name) > NAME_MAX:
-        raise AdminError(key, max=NAME_MAX)
+        raise Refused(key, max=NAME_MAX)
     return name
 
 
@@ -92,7 +82,7 @@ def expire_loaded(session: Session, model: type) -> None:
             session.expire(obj)
 
 
-def flush_new(session: Session, taken: AdminError) -> None:
+def flush_new(session: Session, taken: Refused) -> None:
     """Flush a new row; another administrator adding the same code at the
     same moment is told the code is taken, not shown a server error (the
     request then rolls back)."""
@@ -105,7 +95,7 @@ def flush_new(session: Session, taken: AdminError) -> None:
 def clean_code(raw: str | None) -> str:
     code = (raw or "").strip()
     if not CODE_PATTERN.fullmatch(code):
-        raise AdminError("adm.code_invalid")
+        raise Refused("adm.code_invalid")
     return code
 
 
@@ -186,23 +176,23 @@ def parent_options(session: Session) -> list[tuple[int, str, str]]:
 def _check_parent(session: Session, level: str, parent_id: int | None, *, moving: Unit | None = None) -> Unit | None:
     allowed = PARENT_LEVELS.get(level)
     if allowed is None:
-        raise AdminError("adm.unit.level_invalid")
+        raise Refused("adm.unit.level_invalid")
     if not allowed:
         if parent_id is not None:
-            raise AdminError("adm.unit.province_has_no_parent")
+            raise Refused("adm.unit.province_has_no_parent")
         return None
     parent = session.get(Unit, parent_id) if parent_id is not None else None
     if parent is None:
-        raise AdminError("adm.unit.parent_required")
+        raise Refused("adm.unit.parent_required")
     # Checked before the levels (which alone would already forbid it) for
     # the clearer message, and so a change of the level rules cannot make
     # a cycle in the tree.
     if moving is not None and (parent.id == moving.id or parent.path.startswith(child_path(moving))):
-        raise AdminError("adm.unit.move_into_itself")
+        raise Refused("adm.unit.move_into_itself")
     if parent.level not in allowed:
-        raise AdminError(f"adm.unit.parent_level.{level}")
+        raise Refused(f"adm.unit.parent_level.{level}")
     if parent.retired_at is not None:
-        raise AdminError("adm.unit.parent_retired")
+        raise Refused("adm.unit.parent_retired")
     return parent
 
 
@@ -211,13 +201,13 @@ def unit_create(session: Session, actor: User, *, code: str, name: str, level: s
     code = clean_code(code)
     name = clean_name(name)
     if level not in UNIT_LEVELS:
-        raise AdminError("adm.unit.level_invalid")
+        raise Refused("adm.unit.level_invalid")
     parent = _check_parent(session, level, parent_id)
     if unit_by_code(session, code) is not None:
-        raise AdminError("adm.unit.code_taken", code=code)
+        raise Refused("adm.unit.code_taken", code=code)
     unit = Unit(code=code, name=name, level=level, parent=parent, path=child_path(parent), created_at=clock())
     session.add(unit)
-    flush_new(session, AdminError("adm.unit.code_taken", code=code))
+    flush_new(session, Refused("adm.unit.code_taken", code=code))
     audit_record(
         session,
         actor,
@@ -246,9 +236,9 @@ def unit_move(session: Session, actor: User, unit_id: int, parent_id: int | None
     """
     unit = unit_get(session, unit_id)
     if unit.retired_at is not None:
-        raise AdminError("adm.unit.retired")
+        raise Refused("adm.unit.retired")
     if unit.level == "province":
-        raise AdminError("adm.unit.province_has_no_parent")
+        raise Refused("adm.unit.province_has_no_parent")
     parent = _check_parent(session, unit.level, parent_id, moving=unit)
     assert parent is not None  # every level but province has one
     if parent.id == unit.parent_id:
@@ -291,10 +281,10 @@ def unit_retire(session: Session, actor: User, unit_id: int, *, subtree: bool) -
     """
     unit = unit_get(session, unit_id)
     if unit.retired_at is not None:
-        raise AdminError("adm.unit.retired")
+        raise Refused("adm.unit.retired")
     below = active_descendants(session, unit)
     if below and not subtree:
-        raise AdminError("adm.unit.has_active_children", n=below)
+        raise Refused("adm.unit.has_active_children", n=below)
     now = clock()
     retired = session.execute(
         update(Unit)
@@ -317,10 +307,10 @@ def unit_restore(session: Session, actor: User, unit_id: int) -> int:
     """Bring back a retired unit and the units retired together with it."""
     unit = unit_get(session, unit_id)
     if unit.retired_at is None:
-        raise AdminError("adm.unit.not_retired")
+        raise Refused("adm.unit.not_retired")
     parent = session.get(Unit, unit.parent_id) if unit.parent_id is not None else None
     if parent is not None and parent.retired_at is not None:
-        raise AdminError("adm.unit.parent_retired")
+        raise Refused("adm.unit.parent_retired")
     restored = session.execute(
         update(Unit)
         .where(subtree_clause(unit), Unit.retired_at == unit.retired_at)

@@ -13,7 +13,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.models import ApiToken, User
-from app.services.accounts import AccountError, clock
+from app.refusals import Refused
+from app.services.accounts import clock
 from app.services.audit import audit_record
 
 #: tokens start with this, so a leaked one is recognisable in logs and scanners
@@ -31,11 +32,11 @@ def api_token_issue(session: Session, user: User, label: str, *, actor: User | N
 
     Raises
     ------
-    AccountError
+    Refused
         The account is inactive or not a surveyor.
     """
     if user.role not in TOKEN_ROLES or not user.active:
-        raise AccountError("token.not_surveyor", username=user.username)
+        raise Refused("token.not_surveyor", username=user.username)
     token = PREFIX + secrets.token_urlsafe(32)
     session.add(ApiToken(user_id=user.id, token_hash=token_digest(token), label=label.strip()[:100] or "tablet"))
     session.flush()

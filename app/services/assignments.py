@@ -13,24 +13,15 @@ from datetime import date, timedelta
 from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from app.access import unit_visible
 from app.models import InstrumentVersion, Response, ServicePoint, SurveyorAssignment, Unit, User
+from app.refusals import Refused
+from app.services.scope import unit_visible
 from surveys import Instrument, Text
 
 #: assignments that ended longer ago than this drop off the surveyor's list
 SHOWN_AFTER_END = timedelta(days=30)
 #: a day far in the future, for open-ended assignments in date comparisons
 FOREVER = date(9999, 12, 31)
-
-
-class AssignmentError(ValueError):
-    """An assignment cannot be made; ``message_key`` names the text in
-    ``app.i18n.MESSAGES`` and ``values`` fill its placeholders."""
-
-    def __init__(self, message_key: str, **values: object):
-        super().__init__(message_key)
-        self.message_key = message_key
-        self.values = values
 
 
 @dataclass(frozen=True)
@@ -189,24 +180,24 @@ def assignment_create(
 
     Raises
     ------
-    AssignmentError
+    Refused
         The account is not an active surveyor, the unit is outside the
         surveyor's unit subtree, the counter is not in the unit, the
         instrument is unknown or not for tablets, the target is not
         positive or the dates are reversed.
     """
     if surveyor.role != "surveyor" or not surveyor.active:
-        raise AssignmentError("assign.not_surveyor", username=surveyor.username)
+        raise Refused("assign.not_surveyor", username=surveyor.username)
     if not unit_visible(session, surveyor, unit.id):
-        raise AssignmentError("assign.unit_out_of_scope", unit=unit.code)
+        raise Refused("assign.unit_out_of_scope", unit=unit.code)
     if service_point is not None and service_point.unit_id != unit.id:
-        raise AssignmentError("assign.point_not_in_unit", point=service_point.code, unit=unit.code)
+        raise Refused("assign.point_not_in_unit", point=service_point.code, unit=unit.code)
     if not any(i.code == instrument_code and "tablet" in i.channels for i in registry.values()):
-        raise AssignmentError("assign.instrument_unknown", code=instrument_code)
+        raise Refused("assign.instrument_unknown", code=instrument_code)
     if target < 1:
-        raise AssignmentError("assign.target_positive")
+        raise Refused("assign.target_positive")
     if ends_on is not None and ends_on < starts_on:
-        raise AssignmentError("assign.dates_reversed")
+        raise Refused("assign.dates_reversed")
     assignment = SurveyorAssignment(
         surveyor_id=surveyor.id,
         unit_id=unit.id,

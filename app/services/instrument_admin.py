@@ -18,7 +18,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.models import InstrumentVersion, Response, User
-from app.services.administration import AdminError, expire_loaded, not_found
+from app.refusals import Refused
+from app.services.administration import expire_loaded, not_found
 from app.services.audit import audit_record
 
 
@@ -75,7 +76,7 @@ def instrument_activate(
     other versions of that code are deactivated (their responses stay)."""
     row = instrument_get(session, version_id)
     if f"{row.code}.v{row.version}" not in available:
-        raise AdminError("adm.instrument.no_file", version=f"{row.code}.v{row.version}")
+        raise Refused("adm.instrument.no_file", version=f"{row.code}.v{row.version}")
     before = sorted(
         session.scalars(
             select(InstrumentVersion.version).where(

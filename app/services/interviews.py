@@ -33,10 +33,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
-from app.access import unit_scope_clause
 from app.i18n import MESSAGES
 from app.models import SurveyorAssignment, Unit, User
 from app.services.instruments import ActiveInstrument, instrument_version
+from app.services.scope import unit_scope_clause
 from app.services.submissions import response_submit
 from app.time import service_day_of
 from surveys import Instrument, Text, Value, answers_validate

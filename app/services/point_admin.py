@@ -11,17 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import RetiredQrToken, ServicePoint, User, new_qr_token
+from app.refusals import Refused
 from app.render.qr import qr_png, qr_svg
 from app.services.accounts import clock
-from app.services.administration import (
-    PROCEDURE_MAX,
-    AdminError,
-    clean_code,
-    clean_name,
-    flush_new,
-    not_found,
-    unit_get,
-)
+from app.services.administration import PROCEDURE_MAX, clean_code, clean_name, flush_new, not_found, unit_get
 from app.services.audit import audit_record
 from app.services.posters import PosterError, form_link, unit_posters
 
@@ -51,7 +44,7 @@ def point_get(session: Session, point_id: int) -> ServicePoint:
 def _procedure(raw: str | None) -> str | None:
     text = " ".join((raw or "").split())
     if len(text) > PROCEDURE_MAX:
-        raise AdminError("adm.point.procedure_too_long", max=PROCEDURE_MAX)
+        raise Refused("adm.point.procedure_too_long", max=PROCEDURE_MAX)
     return text or None
 
 
@@ -60,7 +53,7 @@ def point_create(
 ) -> ServicePoint:
     unit = unit_get(session, unit_id)
     if unit.retired_at is not None:
-        raise AdminError("adm.unit.retired")
+        raise Refused("adm.unit.retired")
     code = clean_code(code)
     name = clean_name(name)
     procedure = _procedure(procedure_field)
@@ -68,12 +61,12 @@ def point_create(
         select(ServicePoint.id).where(ServicePoint.unit_id == unit.id, func.lower(ServicePoint.code) == code.lower())
     )
     if taken is not None:
-        raise AdminError("adm.point.code_taken", code=code)
+        raise Refused("adm.point.code_taken", code=code)
     point = ServicePoint(
         unit=unit, code=code, name=name, procedure_field=procedure, qr_token=new_qr_token(), created_at=clock()
     )
     session.add(point)
-    flush_new(session, AdminError("adm.point.code_taken", code=code))
+    flush_new(session, Refused("adm.point.code_taken", code=code))
     audit_record(
         session,
         actor,
@@ -109,7 +102,7 @@ def point_retire(session: Session, actor: User, point_id: int) -> ServicePoint:
     """Stop a counter: its QR code then answers "no longer in use"."""
     point = point_get(session, point_id)
     if point.retired_at is not None:
-        raise AdminError("adm.point.retired")
+        raise Refused("adm.point.retired")
     point.retired_at = clock()
     session.flush()
     audit_record(
@@ -125,9 +118,9 @@ def point_retire(session: Session, actor: User, point_id: int) -> ServicePoint:
 def point_restore(session: Session, actor: User, point_id: int) -> ServicePoint:
     point = point_get(session, point_id)
     if point.retired_at is None:
-        raise AdminError("adm.point.not_retired")
+        raise Refused("adm.point.not_retired")
     if point.unit.retired_at is not None:
-        raise AdminError("adm.unit.retired")
+        raise Refused("adm.unit.retired")
     point.retired_at = None
     session.flush()
     audit_record(
@@ -146,7 +139,7 @@ def point_rotate(session: Session, actor: User, point_id: int) -> ServicePoint:
     must be printed."""
     point = point_get(session, point_id)
     if point.retired_at is not None:
-        raise AdminError("adm.point.retired")
+        raise Refused("adm.point.retired")
     old = point.qr_token
     session.add(RetiredQrToken(token=old, service_point_id=point.id, retired_at=clock()))
     point.qr_token = new_qr_token()
@@ -172,7 +165,7 @@ def point_qr(session: Session, public_url: str, point_id: int, fmt: str) -> tupl
         raise not_found()
     point = point_get(session, point_id)
     if point.retired_at is not None:
-        raise AdminError("adm.point.retired")
+        raise Refused("adm.point.retired")
     url = form_link(public_url, point.qr_token)
     content = qr_png(url) if fmt == "png" else qr_svg(url)
     return f"qr-{point.unit.code}-{point.code}.{fmt}", content, QR_FORMATS[fmt]
@@ -184,5 +177,5 @@ def posters_pdf(session: Session, public_url: str, unit_id: int) -> tuple[str, b
     try:
         pdf, count = unit_posters(session, unit.code, public_url)
     except PosterError as exc:
-        raise AdminError("adm.posters.none", status=404) from exc
+        raise Refused("adm.posters.none", status=404) from exc
     return f"ap-phich-qr-{unit.code}.pdf", pdf, count

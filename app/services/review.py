@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Answer, InstrumentVersion, Response, ServicePoint, Unit, User
 from app.models.responses import STATUSES
-from app.services.administration import AdminError
+from app.refusals import Refused
 from app.services.audit import audit_record
 from app.services.units import subtree_clause
 from surveys import Instrument, QuestionKind, Text
@@ -112,7 +112,7 @@ def _conditions(session: Session, flt: ReviewFilter) -> list:
     if flt.unit_code:
         unit = session.scalar(select(Unit).where(Unit.code == flt.unit_code))
         if unit is None:
-            raise AdminError("adm.review.unknown_unit", code=flt.unit_code)
+            raise Refused("adm.review.unknown_unit", code=flt.unit_code)
         conds.append(Response.unit_id.in_(select(Unit.id).where(subtree_clause(unit)).scalar_subquery()))
     if flt.date_from is not None:
         conds.append(Response.service_day >= flt.date_from)
@@ -120,7 +120,7 @@ def _conditions(session: Session, flt: ReviewFilter) -> list:
         conds.append(Response.service_day <= flt.date_to)
     if flt.status is not None:
         if flt.status not in STATUSES:
-            raise AdminError("adm.review.unknown_status")
+            raise Refused("adm.review.unknown_status")
         conds.append(Response.status == flt.status)
     return conds
 
@@ -155,7 +155,7 @@ def response_detail(session: Session, registry: dict[str, Instrument], response_
     """A response with its answers in the order of its instrument's questions."""
     row = session.execute(_rows_query().where(Response.id == response_id)).first()
     if row is None:
-        raise AdminError("adm.not_found", status=404)
+        raise Refused("adm.not_found", status=404)
     meta = _row(row)
     point_name = session.scalar(
         select(ServicePoint.name)
@@ -178,9 +178,9 @@ def response_detail(session: Session, registry: dict[str, Instrument], response_
 def _reason(raw: str | None) -> str:
     reason = (raw or "").strip()
     if not reason:
-        raise AdminError("adm.review.reason_required")
+        raise Refused("adm.review.reason_required")
     if len(reason) > REASON_MAX:
-        raise AdminError("adm.review.reason_too_long", max=REASON_MAX)
+        raise Refused("adm.review.reason_too_long", max=REASON_MAX)
     return reason
 
 
@@ -199,7 +199,7 @@ def response_exclude(session: Session, actor: User, response_id: int, reason: st
     ).rowcount
     if not changed:
         exists = session.get(Response, response_id) is not None
-        raise AdminError("adm.review.already_excluded" if exists else "adm.not_found", status=409 if exists else 404)
+        raise Refused("adm.review.already_excluded" if exists else "adm.not_found", status=409 if exists else 404)
     audit_record(
         session,
         actor,
@@ -215,7 +215,7 @@ def response_restore(session: Session, actor: User, response_id: int) -> None:
         select(Response.status, Response.excluded_reason).where(Response.id == response_id)
     ).first()
     if before is None:
-        raise AdminError("adm.not_found", status=404)
+        raise Refused("adm.not_found", status=404)
     changed = session.execute(
         update(Response)
         .where(Response.id == response_id, Response.status == "excluded")
@@ -223,7 +223,7 @@ def response_restore(session: Session, actor: User, response_id: int) -> None:
         .execution_options(synchronize_session=False)
     ).rowcount
     if not changed:
-        raise AdminError("adm.review.not_excluded", status=409)
+        raise Refused("adm.review.not_excluded", status=409)
     audit_record(
         session,
         actor,

@@ -22,16 +22,16 @@ from sqlalchemy.orm import Session
 
 from app.models import ROLES, AuditEvent, Unit, User
 from app.models.accounts import UNIT_ROLES
+from app.refusals import Refused
 from app.services.accounts import (
     PASSWORD_MAX_LENGTH,
     PASSWORD_MIN_LENGTH,
-    AccountError,
     clock,
     password_hash,
     password_problem,
     user_create,
 )
-from app.services.administration import NAME_MAX, AdminError
+from app.services.administration import NAME_MAX
 from app.services.audit import audit_record
 
 #: audit actions with which an administrator set someone's password
@@ -75,36 +75,36 @@ def user_list(session: Session) -> list[UserRow]:
 def user_get(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise AdminError("adm.not_found", status=404)
+        raise Refused("adm.not_found", status=404)
     return user
 
 
 def _unit_for(session: Session, role: str, unit_id: int | None) -> Unit | None:
     if role not in ROLES:
-        raise AccountError("account.role_unknown", role=role)
+        raise Refused("account.role_unknown", role=role)
     unit = session.get(Unit, unit_id) if unit_id is not None else None
     if unit_id is not None and unit is None:
-        raise AdminError("adm.not_found", status=404)
+        raise Refused("adm.not_found", status=404)
     if unit is not None and unit.retired_at is not None:
-        raise AdminError("adm.unit.retired")
+        raise Refused("adm.unit.retired")
     if role in UNIT_ROLES and unit is None:
-        raise AccountError("account.unit_required")
+        raise Refused("account.unit_required")
     return unit
 
 
 def _display_name(raw: str | None, fallback: str) -> str:
     name = " ".join((raw or "").split()) or fallback
     if len(name) > NAME_MAX:
-        raise AdminError("adm.name_invalid", max=NAME_MAX)
+        raise Refused("adm.name_invalid", max=NAME_MAX)
     return name
 
 
 def _check_password(password: str, confirmation: str, username: str) -> None:
     if password != confirmation:
-        raise AccountError("password.mismatch")
+        raise Refused("password.mismatch")
     problem = password_problem(password, username)
     if problem:
-        raise AccountError(problem, n=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)
+        raise Refused(problem, n=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)
 
 
 def user_add(
@@ -143,9 +143,9 @@ def _keep_an_admin(session: Session, actor: User, user: User) -> None:
     """Refuse to take the administrator role or access away from ``user``
     when it is the actor themselves or the last active administrator."""
     if user.id == actor.id:
-        raise AdminError("adm.user.not_yourself")
+        raise Refused("adm.user.not_yourself")
     if user.role == "admin" and user.active and _other_active_admins(session, user) == 0:
-        raise AdminError("adm.user.last_admin")
+        raise Refused("adm.user.last_admin")
 
 
 def _snapshot(user: User) -> dict[str, object]:
@@ -209,7 +209,7 @@ def user_password_reset(session: Session, actor: User, user_id: int, *, password
     """
     user = user_get(session, user_id)
     if user.id == actor.id:
-        raise AdminError("adm.user.own_password")
+        raise Refused("adm.user.own_password")
     _check_password(password, confirmation, user.username)
     user.password_hash = password_hash(password)
     user.password_changed_at = clock()

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.i18n import MESSAGES
 from app.models import ServicePoint, Unit, User
+from app.refusals import Refused
 from app.services.accounts import username_normalise
-from app.services.assignments import AssignmentError, assignment_create
+from app.services.assignments import assignment_create
 from app.surveyor.routes import bp
 
 
@@ -55,7 +56,7 @@ def assign_command(
             ends_on=ends_on.date() if ends_on else None,
             service_point=point,
         )
-    except AssignmentError as exc:
+    except Refused as exc:
         db.session.rollback()
         raise click.ClickException(MESSAGES[exc.message_key][1].format(**exc.values)) from exc
     db.session.commit()

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from app.models import AuditEvent, User
+from app.refusals import Refused
 from app.services import user_admin
-from app.services.administration import AdminError
 
 TEMPORARY = "tam-thoi-2026-abc"
 
@@ -139,10 +139,10 @@ def test_an_admin_cannot_lock_themselves_out(admin_post, db_session, users):
 def test_the_last_active_administrator_stays(db_session, users):
     # Through the screens the only administrator is the actor (refused above);
     # the service refuses it for any actor.
-    with pytest.raises(AdminError) as refused:
+    with pytest.raises(Refused) as refused:
         user_admin.user_set_active(db_session, users["analyst"], users["admin"].id, False)
     assert refused.value.message_key == "adm.user.last_admin"
-    with pytest.raises(AdminError):
+    with pytest.raises(Refused):
         user_admin.user_update(
             db_session, users["analyst"], users["admin"].id, display_name=None, role="analyst", unit_id=None
         )

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.i18n import MESSAGES
 from app.models import ROLES, AuditEvent, User
+from app.refusals import Refused
 from app.services import accounts
 
 FAILED = "Tên đăng nhập hoặc mật khẩu không đúng."
@@ -283,13 +284,13 @@ def test_every_audited_action_leaves_a_row(app, users, sign_in_form, change_pass
 
 
 def test_accounts_need_a_known_role_and_units_for_unit_roles(db_session):
-    with pytest.raises(accounts.AccountError) as missing_unit:
+    with pytest.raises(Refused) as missing_unit:
         accounts.user_create(db_session, username="no-unit", password="mot-cau-de-nho", role="surveyor")
     assert missing_unit.value.message_key == "account.unit_required"
-    with pytest.raises(accounts.AccountError) as bad_role:
+    with pytest.raises(Refused) as bad_role:
         accounts.user_create(db_session, username="x-role", password="mot-cau-de-nho", role="root")
     assert bad_role.value.message_key == "account.role_unknown"
-    with pytest.raises(accounts.AccountError) as bad_name:
+    with pytest.raises(Refused) as bad_name:
         accounts.user_create(db_session, username="có dấu", password="mot-cau-de-nho", role="admin")
     assert bad_name.value.message_key == "account.username_invalid"
 
@@ -391,8 +392,8 @@ def test_every_message_the_accounts_code_uses_exists_in_both_languages():
     app_dir = Path(__file__).parents[2] / "app"
     sources = [app_dir / name for name in ("access.py", "auth/routes.py", "services/accounts.py")]
     sources += (app_dir / "templates" / "auth").glob("*.html")
-    # keys given to t(), translate() and AccountError(), or returned as a reason
-    used = re.compile(r"""(?:\bt\(|translate\(|AccountError\(|return )["']([a-z]+\.[a-z_.]+)["']""")
+    # keys given to t(), translate() and Refused(), or returned as a reason
+    used = re.compile(r"""(?:\bt\(|translate\(|Refused\(|return )["']([a-z]+\.[a-z_.]+)["']""")
     keys = {key for source in sources for key in used.findall(source.read_text())}
     keys |= {f"role.{role}" for role in ROLES}
     assert len(keys) > 35

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Response, SurveyorAssignment, User
-from app.services.assignments import AssignmentError, assignment_create, assignments_of
+from app.refusals import Refused
+from app.services.assignments import assignment_create, assignments_of
 from app.services.instruments import instrument_active
 from app.services.submissions import response_submit
 from surveys import load_all
@@ -157,7 +158,7 @@ def test_assignments_are_checked_when_made(db_session, users, units, point):
     ]
     for kwargs, key in cases:
         kwargs.setdefault("instrument_code", "papi-household")
-        with pytest.raises(AssignmentError) as caught:
+        with pytest.raises(Refused) as caught:
             assignment_create(db_session, registry, **kwargs)
         assert caught.value.message_key == key
 
