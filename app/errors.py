@@ -42,6 +42,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def database_unavailable(exc: OperationalError):
-        app.logger.error("database unavailable: %s", exc)
+        # The class only: the text would carry the statement (and, without
+        # hide_parameters, its parameters).
+        app.logger.error("database unavailable: %s", type(exc).__name__)
         body = render_template("error.html", message=translate("error.unavailable"))
         return body, 503, {"Retry-After": "30"}

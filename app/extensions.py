@@ -56,13 +56,17 @@ def _sqlite_begin(connection) -> None:
 
 
 def engine_for(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine with the settings this application needs on each backend."""
+    """Create an engine with the settings this application needs on each backend.
+
+    ``hide_parameters``: an error's text never carries a statement's
+    parameters, which are citizens' answers, comments and device tags.
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 15})
+        engine = create_engine(url, echo=echo, hide_parameters=True, connect_args={"timeout": 15})
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
 class Database:

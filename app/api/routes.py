@@ -24,6 +24,7 @@ from app.refusals import Refused
 from app.services.assignments import AssignmentInfo, assignments_of
 from app.services.instruments import instrument_active
 from app.services.interviews import MAX_ITEMS, ItemResult, interviews_check, interviews_store
+from app.services.transactions import DatabaseUnavailable, write_transaction
 from app.time import vietnam_today
 from surveys.serialize import instrument_as_json
 
@@ -80,9 +81,11 @@ def http_refused(exc: HTTPException):
 
 
 @bp.errorhandler(OperationalError)
-def database_unavailable(_exc: OperationalError):
+@bp.errorhandler(DatabaseUnavailable)
+def database_unavailable(exc: Exception):
     db.session.rollback()
-    current_app.logger.exception("database unavailable during an API request")
+    # The class only: the text would carry the statement.
+    current_app.logger.error("database unavailable during an API request: %s", type(exc).__name__)
     body, status = _refuse("api.unavailable", 503)
     return body, status, {"Retry-After": "30"}
 
@@ -182,12 +185,8 @@ def interviews():
     ready, refused = interviews_check(
         db.session, current_app.extensions["instruments"], surveyor, items, datetime.now(UTC)
     )
-    # End the read-only transaction before writing: on SQLite a transaction
-    # that has read cannot take the write lock once another request has
-    # written meanwhile (it fails at once); one that starts by writing waits.
-    db.session.rollback()
-    stored = interviews_store(db.session, surveyor_id, ready)
-    db.session.commit()
+    with write_transaction(db.session, "interviews"):
+        stored = interviews_store(db.session, surveyor_id, ready)
     results = sorted([*refused, *stored], key=lambda r: r.index)
     counts = {status: sum(r.status == status for r in results) for status in ITEM_HTTP}
     return {"results": [_result_json(r) for r in results], "counts": counts}, 200, {"Cache-Control": "no-store"}

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
-from sqlalchemy.exc import OperationalError
 
 from app.access import PUBLIC, allow
-from app.citizen.forms import form_fields, nonce_issue, nonce_read
+from app.citizen.forms import form_fields
 from app.citizen.lookups import EXTENSION as LOOKUPS
 from app.citizen.lookups import KeptLookups
 from app.citizen.pages import FormPages
@@ -17,12 +16,13 @@ from app.i18n import current_lang, translate
 from app.ratelimit import rate_limited
 from app.refusals import Refused
 from app.services import devices
+from app.services.citizen_submit import citizen_submit
+from app.services.form_nonce import nonce_issue
 from app.services.instruments import ActiveInstrument
 from app.services.service_points import PointInfo, service_point_by_token
-from app.services.submissions import response_submit
 from app.templating import display_prefs
-from app.time import VIETNAM, service_day_of
-from surveys import Validation, answers_validate
+from app.time import VIETNAM
+from surveys import Validation
 
 #: How long after a submission the same browser is told it already answered.
 RECENT = timedelta(minutes=30)
@@ -95,16 +95,6 @@ def _with_device_cookie(response):
     return response
 
 
-def _device_tag(point: PointInfo, day) -> str | None:
-    """The response's device tag, None when the browser refuses cookies (the
-    per-address rate limit still applies). The day's limit per tag is
-    checked as the response is stored (:func:`response_submit`)."""
-    device = request.cookies.get(devices.COOKIE)
-    if not devices.device_id_valid(device):
-        return None
-    return devices.device_tag(current_app.secret_key, device, point.id, day)
-
-
 def _recently_sent(token: str) -> datetime | None:
     sent = session.get("sent", {}).get(token)
     if not sent:
@@ -132,69 +122,42 @@ def submit(token: str):
         fields = form_fields(request.content_type, request.get_data(cache=False))
     except Refused as exc:
         return render_template("error.html", message=translate(exc.message_key)), exc.status
-    nonce = nonce_read(current_app.secret_key, fields.get("nonce", ""), point.id)
-    validation = answers_validate(active.instrument, fields)
-    if nonce is None:
-        # Forged, for another counter, or the page was open for over a day:
-        # keep every answer and give a fresh nonce to send again.
-        return _render_form(
-            point,
-            active,
-            nonce=nonce_issue(current_app.secret_key, point.id),
-            fields=fields,
-            validation=validation,
-            notice=translate("form.expired"),
-            status=400,
-        )
-    if not validation.ok:
-        return _render_form(point, active, nonce=fields["nonce"], fields=fields, validation=validation, status=422)
-    submitted_at = datetime.now(UTC)
     most = current_app.config["DEVICE_DAILY_MAX"]
-    # End the read-only transaction of a counter lookup: on SQLite a
-    # transaction that has read cannot wait for the write lock (it fails at
-    # once with "database is locked"), while one that starts by writing
-    # waits. PostgreSQL has no such limit: keeping the transaction saves a
-    # ROLLBACK, a pool check-in and check-out with its ping, and a BEGIN.
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.rollback()
-    try:
-        outcome = response_submit(
-            db.session,
-            client_uuid=nonce.client_uuid,
-            instrument=active,
-            unit_id=point.unit_id,
-            service_point_id=point.id,
-            channel="qr",
-            answers=validation.answers,
-            started_at=nonce.opened_at,
-            submitted_at=submitted_at,
-            device_tag=_device_tag(point, service_day_of(submitted_at)),
-            device_limit=most or None,
-        )
-        db.session.commit()
-    except OperationalError:
-        db.session.rollback()
-        current_app.logger.exception("database unavailable while storing a citizen response")
-        response = _render_form(
-            point,
-            active,
-            nonce=fields["nonce"],
-            fields=fields,
-            validation=Validation(),
-            notice=translate("error.unavailable"),
-            status=503,
-        )
-        response.headers["Retry-After"] = "30"
-        return response
-    if outcome.status == "device_limit":
+    result = citizen_submit(
+        db.session,
+        secret_key=current_app.secret_key,
+        point=point,
+        active=active,
+        fields=fields,
+        device_id=request.cookies.get(devices.COOKIE),
+        device_limit=most or None,
+    )
+    if result.status in ("created", "duplicate"):
+        sent = dict(session.get("sent", {}))
+        sent[token] = datetime.now(UTC).isoformat()
+        session["sent"] = {k: v for k, v in sent.items() if k == token or _recently_sent(k)}
+        lang = current_lang()
+        return redirect(url_for("citizen.thanks", token=token, lang=None if lang == "vi" else lang), code=303)
+    if result.status == "device_limit":
         return render_template("error.html", message=translate("form.device_limit", n=most)), 429
-    if outcome.status == "conflict":
+    if result.status == "conflict":
         return render_template("citizen/conflict.html", point=point), 409
-    sent = dict(session.get("sent", {}))
-    sent[token] = datetime.now(UTC).isoformat()
-    session["sent"] = {k: v for k, v in sent.items() if k == token or _recently_sent(k)}
-    lang = current_lang()
-    return redirect(url_for("citizen.thanks", token=token, lang=None if lang == "vi" else lang), code=303)
+    # The form again, with every answer kept.
+    again = {"point": point, "active": active, "fields": fields, "validation": result.validation}
+    if result.status == "invalid":
+        return _render_form(**again, nonce=fields["nonce"], status=422)
+    if result.status == "expired":
+        # Forged, for another counter, or open for over a day: a fresh nonce to send again.
+        nonce = nonce_issue(current_app.secret_key, point.id)
+        return _render_form(**again, nonce=nonce, notice=translate("form.expired"), status=400)
+    response = _render_form(
+        **{**again, "validation": Validation()},
+        nonce=fields["nonce"],
+        notice=translate("error.unavailable"),
+        status=503,
+    )
+    response.headers["Retry-After"] = "30"
+    return response
 
 
 @bp.get("/s/<token>/cam-on")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from app.citizen.forms import nonce_read
 from app.citizen.lookups import EXTENSION as LOOKUPS
 from app.citizen.lookups import KeptLookups
 from app.citizen.pages import PLACEHOLDER, FormPages
 from app.citizen.routes import PAGES
+from app.services.form_nonce import nonce_read
 
 NONCE = re.compile(r'name="nonce" value="([^"]+)"')
 

@@ -30,8 +30,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from app.citizen.forms import nonce_issue
 from app.i18n import MESSAGES
+from app.services.form_nonce import nonce_issue
 from bench.load_client import nonce_uuid
 from surveys import answers_validate, load_all
 from tests.reliability.conftest import stored_rows

@@ -1,0 +1,90 @@
+"""A citizen's form, from the posted fields to the stored response."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from app.services import devices
+from app.services.form_nonce import nonce_read
+from app.services.instruments import ActiveInstrument
+from app.services.service_points import PointInfo
+from app.services.submissions import response_submit
+from app.services.transactions import DatabaseUnavailable, write_transaction
+from app.time import service_day_of
+from surveys import Validation, answers_validate
+
+Status = Literal["expired", "invalid", "created", "duplicate", "conflict", "device_limit", "unavailable"]
+
+
+@dataclass(frozen=True)
+class CitizenSubmission:
+    """What became of a citizen's form.
+
+    Attributes
+    ----------
+    status : str
+        ``expired``: the nonce is forged, for another counter or over a day
+        old; ``invalid``: some answers need another look (``validation``
+        says which); ``unavailable``: the database failed and nothing was
+        stored; otherwise the outcome of
+        :func:`app.services.submissions.response_submit` (``created``,
+        ``duplicate``, ``conflict``, ``device_limit``).
+    validation : Validation
+        The answers as validated (kept to show the form again).
+    submitted_at : datetime or None
+        When the response was accepted, for ``created`` and ``duplicate``.
+    """
+
+    status: Status
+    validation: Validation = field(default_factory=Validation)
+    submitted_at: datetime | None = None
+
+
+def citizen_submit(
+    session: Session,
+    *,
+    secret_key: str,
+    point: PointInfo,
+    active: ActiveInstrument,
+    fields: dict[str, str],
+    device_id: str | None,
+    device_limit: int | None,
+) -> CitizenSubmission:
+    """Check the nonce and the answers, then store the response exactly once.
+
+    ``device_id`` is the browser's device cookie (:mod:`app.services.devices`);
+    a missing or malformed one stores no device tag. ``device_limit`` is the
+    day's limit of responses per device and counter, None for none.
+    """
+    nonce = nonce_read(secret_key, fields.get("nonce", ""), point.id)
+    validation = answers_validate(active.instrument, fields)
+    if nonce is None:
+        return CitizenSubmission("expired", validation)
+    if not validation.ok:
+        return CitizenSubmission("invalid", validation)
+    submitted_at = datetime.now(UTC)
+    tag = None
+    if devices.device_id_valid(device_id):
+        tag = devices.device_tag(secret_key, device_id, point.id, service_day_of(submitted_at))
+    try:
+        with write_transaction(session, "a citizen response"):
+            outcome = response_submit(
+                session,
+                client_uuid=nonce.client_uuid,
+                instrument=active,
+                unit_id=point.unit_id,
+                service_point_id=point.id,
+                channel="qr",
+                answers=validation.answers,
+                started_at=nonce.opened_at,
+                submitted_at=submitted_at,
+                device_tag=tag,
+                device_limit=device_limit,
+            )
+    except DatabaseUnavailable:
+        return CitizenSubmission("unavailable", validation)
+    return CitizenSubmission(outcome.status, validation, submitted_at)
