@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-import queue
-import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date
 
 import numpy as np
@@ -28,7 +26,8 @@ from app.models import Answer, InstrumentVersion, Response, ServicePoint, Unit
 from app.models.responses import CHANNELS
 from app.render.csv.columns import csv_field, rows_join, value_column
 from app.services.aggregates import ResponseFilter, filter_conditions
-from app.services.packed_rows import instrument_layouts
+from app.services.packed_rows import instrument_layouts, packed_record, record_dtype
+from app.services.prefetch import prefetched
 from surveys import MISSING, Instrument, QuestionKind, Role, codes_matrix
 
 META_COLUMNS = [
@@ -205,12 +204,8 @@ def _aggregated_lines(
     order) and become CSV lines column by column (app/render/csv_columns.py),
     with no Python object per response."""
     channel_no = func.array_position(literal(list(CHANNELS), ARRAY(String)), Response.channel)
-    record = (
-        func.int4send(Response.unit_id)
-        .op("||")(func.int4send(func.coalesce(Response.service_point_id, 0)))
-        .op("||")(func.int4send(Response.instrument_version_id))
-        .op("||")(func.int4send(channel_no))
-        .op("||")(Response.codes)
+    record = packed_record(
+        [Response.unit_id, func.coalesce(Response.service_point_id, 0), Response.instrument_version_id, channel_no]
     )
     ordered = aggregate_order_by(literal_column("''::bytea"), Unit.code, Response.payload_hash)
     query = (
@@ -221,8 +216,7 @@ def _aggregated_lines(
         .order_by(Response.service_day)
     )
     width = len(next(iter(layouts.values())))
-    dtype = np.dtype([("unit", ">i4"), ("point", ">i4"), ("version", ">i4"), ("channel", ">i4"),
-                      ("codes", ">i4", (width,))])  # fmt: skip
+    dtype = record_dtype(4, width)  # v0 unit, v1 counter, v2 version, v3 channel
     units = {
         i: b",".join([csv_field(safe_cell(code)), csv_field(safe_cell(name)), csv_field(level)])
         for i, code, name, level in session.execute(select(Unit.id, Unit.code, Unit.name, Unit.level))
@@ -242,7 +236,7 @@ def _aggregated_lines(
         cursor.execute(str(compiled), compiled.params)
         days: list[date] = []
         parts: list[np.ndarray] = []
-        for day, blob in _read_ahead(cursor):
+        for day, blob in prefetched(cursor, name="export-read-ahead"):
             days.append(day)
             parts.append(np.frombuffer(blob, dtype=dtype))
             if sum(len(p) for p in parts) >= batch:
@@ -253,58 +247,14 @@ def _aggregated_lines(
             yield _packed_batch(days, parts, row_number, codes, units, points, versions, positions, version_ids)
 
 
-def _read_ahead(rows: Iterable, depth: int = 8) -> Iterator:
-    """Iterate over ``rows`` (a server-side cursor) from a thread, a few rows ahead.
-
-    While NumPy formats one batch, the thread already waits for the next
-    day's rows: the database works on them instead of idling until asked.
-    Exceptions reach the caller; leaving early stops the thread.
-    """
-    ahead: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-    finished = object()
-
-    def offer(item) -> bool:
-        while not stop.is_set():
-            try:
-                ahead.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for row in rows:
-                if not offer(row):
-                    return
-            offer(finished)
-        except BaseException as exc:  # handed to the consumer, raised there
-            offer(exc)
-
-    thread = threading.Thread(target=produce, name="export-read-ahead", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = ahead.get()
-            if item is finished:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join()
-
-
 def _packed_batch(days, parts, row_number, codes, units, points, versions, positions, version_ids) -> str:
     """CSV lines of a few service days' records."""
     rec = np.concatenate(parts)
     n = len(rec)
-    unit_ids, unit_index = np.unique(rec["unit"], return_inverse=True)
-    point_ids, point_index = np.unique(rec["point"], return_inverse=True)
-    version_of, version_index = np.unique(rec["version"], return_inverse=True)
-    channel_of, channel_index = np.unique(rec["channel"], return_inverse=True)
+    unit_ids, unit_index = np.unique(rec["v0"], return_inverse=True)
+    point_ids, point_index = np.unique(rec["v1"], return_inverse=True)
+    version_of, version_index = np.unique(rec["v2"], return_inverse=True)
+    channel_of, channel_index = np.unique(rec["v3"], return_inverse=True)
     columns = [
         ([b"%d" % i for i in range(row_number + 1, row_number + n + 1)], np.arange(n)),
         ([units[u] for u in unit_ids.tolist()], unit_index),
@@ -313,7 +263,7 @@ def _packed_batch(days, parts, row_number, codes, units, points, versions, posit
         ([CHANNELS[c - 1].encode() for c in channel_of.tolist()], channel_index),
         ([b"%d" % versions[v] for v in version_of.tolist()], version_index),
     ]
-    slot = np.searchsorted(version_ids, rec["version"])
+    slot = np.searchsorted(version_ids, rec["v2"])
     matrix = rec["codes"]
     rows = np.arange(n)
     for j in range(len(codes)):

@@ -11,9 +11,7 @@ SQLite (the embedded, small deployment) is read in batches.
 
 from __future__ import annotations
 
-import queue
 import re
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from sqlalchemy import ColumnElement, Connection, Date, Integer, bindparam, cast
 from sqlalchemy.orm import Session
 
 from app.models import InstrumentVersion, Response
+from app.services.prefetch import prefetched
 from surveys import codes_matrix
 
 
@@ -86,6 +85,25 @@ def packed_chunks(
             yield from _aggregated_chunks(session, stmt, columns, layout, rows, readers or READERS)
         else:
             yield from _fetched_chunks(session, stmt, len(columns), layout, rows)
+
+
+def packed_record(columns: Sequence[ColumnElement]) -> ColumnElement:
+    """PostgreSQL: a response as one binary record, each column as a 4-byte
+    big-endian integer (``int4send``; a date as days since 2000-01-01), then
+    its packed answers. Read back with :func:`record_dtype`."""
+    record = None
+    for column in columns:
+        if isinstance(column.type, Date):
+            column = column - literal_column("DATE '2000-01-01'")
+        part = func.int4send(cast(column, Integer))
+        record = part if record is None else record.op("||")(part)
+    return Response.codes if record is None else record.op("||")(Response.codes)
+
+
+def record_dtype(n_columns: int, width: int) -> np.dtype:
+    """NumPy's view of :func:`packed_record`: fields ``v0`` … and ``codes``."""
+    fields = [(f"v{i}", ">i4") for i in range(n_columns)]
+    return np.dtype(fields + ([("codes", ">i4", (width,))] if width else []))
 
 
 def _fetched_chunks(session: Session, stmt, n_columns: int, layout, rows: int) -> Iterator[PackedChunk]:
@@ -172,19 +190,12 @@ def _aggregated_chunks(session: Session, stmt, columns, layout, rows: int, reade
     next ranges on every core while Python reads the last one. Chunks come
     in id order.
     """
-    record = None
-    for column in columns:
-        if isinstance(column.type, Date):
-            column = column - literal_column("DATE '2000-01-01'")
-        part = func.int4send(cast(column, Integer))
-        record = part if record is None else record.op("||")(part)
-    record = Response.codes if record is None else record.op("||")(Response.codes)
+    record = packed_record(columns)
     low, high = bindparam("low", 0, type_=Integer), bindparam("high", 0, type_=Integer)
     ranged = stmt.with_only_columns(func.string_agg(record, literal_column("''::bytea"))).where(
         Response.id >= low, Response.id < high
     )
-    fields = [(f"v{i}", ">i4") for i in range(len(columns))]
-    dtype = np.dtype(fields + ([("codes", ">i4", (len(layout),))] if layout else []))
+    dtype = record_dtype(len(columns), len(layout))
     first, last = session.execute(select(func.min(Response.id), func.max(Response.id))).one()
     if first is None:
         return
@@ -228,49 +239,21 @@ def _pipelined(raw, statements: list[tuple[str, dict]]) -> Iterator[bytes | None
 
 def _drained(readers: list, statements: list[tuple[str, dict]]) -> Iterator[bytes | None]:
     """As :func:`_pipelined`, statement ``i`` on reader ``i mod len(readers)``,
-    each reader emptied by its own thread into a short queue.
+    each reader emptied by a thread of its own a couple of results ahead.
 
     A server blocks once the socket holds one result; threads that read
     while Python works on an earlier range keep every server busy. Results
     come in statement order. If the caller stops early, the statements still
     running are cancelled.
     """
-    stop = threading.Event()
-    queues: list[queue.Queue] = [queue.Queue(maxsize=2) for _ in readers]
-
-    def drain(k: int) -> None:
-        def offer(value) -> bool:
-            while not stop.is_set():
-                try:
-                    queues[k].put(value, timeout=0.05)
-                    return True
-                except queue.Full:
-                    continue
-            return False
-
-        try:
-            with closing(_pipelined(readers[k], statements[k :: len(readers)])) as values:
-                for value in values:
-                    if not offer(value):
-                        return
-        except BaseException as exc:  # handed to the reading thread
-            offer(exc)
-
-    threads = [threading.Thread(target=drain, args=(k,), daemon=True) for k in range(len(readers))]
-    for thread in threads:
-        thread.start()
-    finished = False
+    n = len(readers)
+    streams = [
+        prefetched(_pipelined(raw, statements[k::n]), 2, name="packed-reader", on_abandon=raw.cancel_safe)
+        for k, raw in enumerate(readers)
+    ]
     try:
         for i in range(len(statements)):
-            value = queues[i % len(readers)].get()
-            if isinstance(value, BaseException):
-                raise value
-            yield value
-        finished = True
+            yield next(streams[i % n])
     finally:
-        stop.set()
-        if not finished:
-            for raw in readers:
-                raw.cancel_safe()
-        for thread in threads:
-            thread.join()
+        for stream in streams:
+            stream.close()

@@ -123,25 +123,3 @@ def test_postgresql_fast_path_writes_what_csv_writer_writes(demo):
     fast = "".join(_aggregated_lines(demo, ResponseFilter(), columns[len(META_COLUMNS) :], layouts))
     assert generic.split("\r\n", 1)[1] == fast
     assert '"\'=Xã ""Mới"", phường"' in fast  # formula neutralised, quotes doubled
-
-
-def test_read_ahead_passes_rows_errors_and_stops_when_left():
-    import threading
-
-    from app.services.exports import _read_ahead
-
-    assert list(_read_ahead(iter(range(50)), depth=2)) == list(range(50))
-
-    def broken():
-        yield 1
-        raise RuntimeError("connection lost")
-
-    rows = _read_ahead(broken())
-    assert next(rows) == 1
-    with pytest.raises(RuntimeError, match="connection lost"):
-        next(rows)
-
-    endless = _read_ahead(iter(range(10**9)), depth=2)
-    assert next(endless) == 0
-    endless.close()
-    assert not any(t.name == "export-read-ahead" for t in threading.enumerate())
