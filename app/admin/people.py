@@ -12,12 +12,12 @@ from app.admin.routes import ADMIN, actor, bp, done, found, page, refused
 from app.extensions import db
 from app.models.accounts import UNIT_ROLES
 from app.refusals import Refused
-from app.services import administration, user_admin
+from app.services import unit_admin, user_admin
 from app.services.accounts import PASSWORD_MIN_LENGTH
 
 
 def _unit_choices() -> list[SelectChoice]:
-    rows = [row for row in administration.unit_tree(db.session) if not row.retired]
+    rows = [row for row in unit_admin.unit_tree(db.session) if not row.retired]
     return choices([("", "—")] + [(row.id, f"{'· ' * row.depth}{row.name} ({row.code})") for row in rows])
 
 

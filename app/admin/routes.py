@@ -1,7 +1,7 @@
 """Administration screens under ``/quan-tri``: the unit tree and service points.
 
 Administrators only. Views parse the form, call one service function and
-render; the services (``app.services.administration`` and its siblings)
+render; the services (``app.services.unit_admin`` and its siblings)
 own the queries, the checks and the audit rows. A refused change re-renders
 the page with the reason and a 4xx status; a change that worked is
 committed and redirects (303) with a message.
@@ -34,10 +34,10 @@ from app.i18n import translate
 from app.models import User
 from app.models.units import UNIT_LEVEL_NAMES, UNIT_LEVELS
 from app.refusals import Refused
-from app.services import administration, point_admin, unit_import
-from app.services.administration import PARENT_LEVELS
+from app.services import point_admin, unit_admin, unit_import
 from app.services.imports import ImportFileError
 from app.services.instruments import instrument_active
+from app.services.unit_admin import PARENT_LEVELS
 
 bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
 ADMIN = "admin"
@@ -94,7 +94,7 @@ def unit_levels() -> dict[str, tuple[str, str]]:
 @bp.get("")
 @allow(ADMIN)
 def index():
-    return page("index.html", summary=administration.overview(db.session))
+    return page("index.html", summary=unit_admin.overview(db.session))
 
 
 # ---------------------------------------------------------------- unit tree
@@ -102,12 +102,12 @@ def index():
 
 def _units_page(*, create=None, upload=None, error=None, status=200, result=None):
     create = create or UnitCreateForm(formdata=None)
-    options = [("", "—")] + [(i, label) for i, _, label in administration.parent_options(db.session)]
+    options = [("", "—")] + [(i, label) for i, _, label in unit_admin.parent_options(db.session)]
     create.parent_id.choices = choices(options)
     return page(
         "units.html",
         status,
-        tree=administration.unit_tree(db.session),
+        tree=unit_admin.unit_tree(db.session),
         create=create,
         upload=upload or UnitImportForm(formdata=None),
         error=error,
@@ -127,7 +127,7 @@ def units():
 def unit_create():
     form = UnitCreateForm()
     try:
-        unit = administration.unit_create(
+        unit = unit_admin.unit_create(
             db.session,
             actor(),
             code=form.code.data,
@@ -166,11 +166,11 @@ def units_import():
 
 
 def _unit_page(unit_id: int, *, error=None, status=200, **forms):
-    unit = found(administration.unit_get, unit_id)
+    unit = found(unit_admin.unit_get, unit_id)
     move = forms.get("move") or UnitMoveForm(formdata=None, parent_id=unit.parent_id)
     move.parent_id.choices = choices(
         (i, label)
-        for i, level, label in administration.parent_options(db.session)
+        for i, level, label in unit_admin.parent_options(db.session)
         if level in PARENT_LEVELS[unit.level] and i != unit.id
     )
     return page(
@@ -180,7 +180,7 @@ def _unit_page(unit_id: int, *, error=None, status=200, **forms):
         parent=unit.parent,
         children=sorted(unit.children, key=lambda u: (u.retired_at is not None, u.level, u.code)),
         points=point_admin.points_of(db.session, unit.id),
-        active_below=administration.active_descendants(db.session, unit),
+        active_below=unit_admin.active_descendants(db.session, unit),
         rename=forms.get("rename") or UnitRenameForm(formdata=None, name=unit.name),
         move=move,
         retire=forms.get("retire") or UnitRetireForm(formdata=None),
@@ -202,7 +202,7 @@ def unit(unit_id: int):
 def unit_rename(unit_id: int):
     form = UnitRenameForm()
     try:
-        administration.unit_rename(db.session, actor(), unit_id, form.name.data)
+        unit_admin.unit_rename(db.session, actor(), unit_id, form.name.data)
     except Refused as exc:
         error, status = refused(exc)
         return _unit_page(unit_id, error=error, status=status, rename=form)
@@ -214,7 +214,7 @@ def unit_rename(unit_id: int):
 def unit_move(unit_id: int):
     form = UnitMoveForm()
     try:
-        administration.unit_move(db.session, actor(), unit_id, form.parent_id.data)
+        unit_admin.unit_move(db.session, actor(), unit_id, form.parent_id.data)
     except Refused as exc:
         error, status = refused(exc)
         return _unit_page(unit_id, error=error, status=status, move=form)
@@ -228,7 +228,7 @@ def unit_retire(unit_id: int):
     if not form.confirm.data:
         return _unit_page(unit_id, error=translate("adm.confirm_required"), status=422, retire=form)
     try:
-        count = administration.unit_retire(db.session, actor(), unit_id, subtree=bool(form.subtree.data))
+        count = unit_admin.unit_retire(db.session, actor(), unit_id, subtree=bool(form.subtree.data))
     except Refused as exc:
         error, status = refused(exc)
         return _unit_page(unit_id, error=error, status=status, retire=form)
@@ -239,7 +239,7 @@ def unit_retire(unit_id: int):
 @allow(ADMIN)
 def unit_restore(unit_id: int):
     try:
-        count = administration.unit_restore(db.session, actor(), unit_id)
+        count = unit_admin.unit_restore(db.session, actor(), unit_id)
     except Refused as exc:
         error, status = refused(exc)
         return _unit_page(unit_id, error=error, status=status)
@@ -252,7 +252,7 @@ def unit_posters(unit_id: int):
     try:
         filename, pdf, _pages = point_admin.posters_pdf(db.session, current_app.config["PUBLIC_URL"], unit_id)
     except Refused as exc:
-        found(administration.unit_get, unit_id)  # an unknown unit is a plain 404
+        found(unit_admin.unit_get, unit_id)  # an unknown unit is a plain 404
         return error_page(translate(exc.message_key), exc.status)
     return _download(pdf, "application/pdf", filename)
 

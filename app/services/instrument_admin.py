@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.models import InstrumentVersion, Response, User
 from app.refusals import Refused
-from app.services.administration import expire_loaded, not_found
+from app.services.admin_checks import expire_loaded, not_found
 from app.services.audit import audit_record
 
 

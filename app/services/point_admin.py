@@ -2,7 +2,7 @@
 replace the QR token, and the QR codes and posters to print.
 
 Every change writes one audit row (``admin.point.<what>``, target
-``service_point:<unit code>/<point code>``); see :mod:`app.services.administration`.
+``service_point:<unit code>/<point code>``); see :mod:`app.services.unit_admin`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from app.models import RetiredQrToken, ServicePoint, User, new_qr_token
 from app.refusals import Refused
 from app.render.qr import qr_png, qr_svg
 from app.services.accounts import clock
-from app.services.administration import PROCEDURE_MAX, clean_code, clean_name, flush_new, not_found, unit_get
+from app.services.admin_checks import PROCEDURE_MAX, clean_code, clean_name, flush_new, not_found
 from app.services.audit import audit_record
 from app.services.posters import PosterError, form_link, unit_posters
+from app.services.unit_admin import unit_get
 
 
 def _point_target(point: ServicePoint) -> str:

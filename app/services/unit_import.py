@@ -31,9 +31,10 @@ from sqlalchemy.orm import Session
 
 from app.models import Unit, User
 from app.services.accounts import clock
-from app.services.administration import CODE_PATTERN, LEVEL_RANK, NAME_MAX, PARENT_LEVELS
+from app.services.admin_checks import CODE_PATTERN, NAME_MAX
 from app.services.audit import audit_record
 from app.services.imports import ImportFileError, RowError, data_rows
+from app.services.unit_admin import LEVEL_RANK, PARENT_LEVELS
 from app.services.units import child_path
 
 MAX_ROWS = 20_000

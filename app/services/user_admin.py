@@ -31,7 +31,7 @@ from app.services.accounts import (
     password_problem,
     user_create,
 )
-from app.services.administration import NAME_MAX
+from app.services.admin_checks import NAME_MAX
 from app.services.audit import audit_record
 
 #: audit actions with which an administrator set someone's password

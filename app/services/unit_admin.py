@@ -1,20 +1,18 @@
-"""Administration: the unit tree, and what the administration services share.
+"""Administration of the unit tree.
 
 The administration screens (``app.admin``) call these functions; they own
 the queries and the changes. Every change writes one audit row (action
 ``admin.<what>``, a target such as ``unit:T01-X01`` and a detail with the
 values before and after), flushes, and leaves the commit to the request.
-A refused change raises :class:`Refused`, whose ``message_key`` names a
-text in ``app.i18n.MESSAGES``.
+A refused change raises :class:`app.refusals.Refused`.
 
-This module holds the unit tree and what the other administration services
-share (:class:`Refused`, the checks of codes and names). Service points,
-QR codes and posters are in :mod:`app.services.point_admin`, instrument
-versions in :mod:`app.services.instrument_admin`, accounts in
+The other administration services: service points, QR codes and posters
+in :mod:`app.services.point_admin`, instrument versions in
+:mod:`app.services.instrument_admin`, accounts in
 :mod:`app.services.user_admin`, the unit-list import in
 :mod:`app.services.unit_import`, the response review in
-:mod:`app.services.review` and the audit viewer in :mod:`app.services.audit_log`.
-
+:mod:`app.services.review`, the audit log in :mod:`app.services.audit`;
+the checks they share in :mod:`app.services.admin_checks`.
 The unit tree
 -------------
 A department (sở, ngành) and a district (huyện) sit under the province; a
@@ -34,18 +32,17 @@ get no posters, and its responses stay in every report of their period.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import String, case, cast, func, literal, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import Response, ServicePoint, Unit, User
 from app.models.units import UNIT_LEVELS
 from app.refusals import Refused
 from app.services.accounts import clock
+from app.services.admin_checks import clean_code, clean_name, expire_loaded, flush_new, not_found
 from app.services.audit import audit_record
 from app.services.units import child_path, subtree_clause
 
@@ -58,47 +55,6 @@ PARENT_LEVELS: dict[str, tuple[str, ...]] = {
 }
 #: depth of each level, for creating a tree parents first
 LEVEL_RANK = {"province": 0, "department": 1, "district": 1, "commune": 2}
-#: unit and service-point codes: letters, digits, dot, hyphen, underscore
-CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
-NAME_MAX = 200
-PROCEDURE_MAX = 100
-
-
-def not_found() -> Refused:
-    return Refused("adm.not_found", status=404)
-
-
-def clean_name(raw: str | None, key: str = "adm.name_invalid") -> str:
-    name = " ".join((raw or "").split())
-    if not name or len(name) > NAME_MAX:
-        raise Refused(key, max=NAME_MAX)
-    return name
-
-
-def expire_loaded(session: Session, model: type) -> None:
-    """Forget loaded rows of ``model`` after a bulk UPDATE changed them."""
-    for obj in list(session.identity_map.values()):
-        if isinstance(obj, model):
-            session.expire(obj)
-
-
-def flush_new(session: Session, taken: Refused) -> None:
-    """Flush a new row; another administrator adding the same code at the
-    same moment is told the code is taken, not shown a server error (the
-    request then rolls back)."""
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        raise taken from exc
-
-
-def clean_code(raw: str | None) -> str:
-    code = (raw or "").strip()
-    if not CODE_PATTERN.fullmatch(code):
-        raise Refused("adm.code_invalid")
-    return code
-
-
 # ---------------------------------------------------------------- unit tree
 
 
