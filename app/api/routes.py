@@ -28,8 +28,7 @@ from app.services.transactions import DatabaseUnavailable, write_transaction
 from app.time import vietnam_today
 from surveys.serialize import instrument_as_json
 
-# cli_group=None: `flask --app wsgi api-token`, not `flask api api-token`
-bp = Blueprint("api", __name__, url_prefix="/api/v1", cli_group=None)
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.before_request(api_guard)
 bp.record_once(lambda _state: login_manager.request_loader(bearer_user))
 

@@ -18,17 +18,13 @@ from app.extensions import db
 from app.i18n import current_lang
 from app.models import Unit
 from app.render.charts.svg import funnel_chart, trend_chart, units_chart
-from app.reports.commands import COMMANDS
 from app.reports.forms import FORMATS, GROUPINGS, FilterError, report_request
 from app.services.audit import audit_record
 from app.services.reports.build import InstrumentMissing, report_for
 from app.services.reports.labels import CHANNEL_NAMES, GROUPING_NAMES, LEVEL_NAMES
 from app.services.reports.model import INDEX_KEY, Report, ReportRequest
 
-# cli_group=None: `flask --app wsgi report`, not `flask --app wsgi reports report`.
-bp = Blueprint("reports", __name__, cli_group=None)
-for command in COMMANDS:
-    bp.cli.add_command(command)
+bp = Blueprint("reports", __name__)
 
 STAFF = ("admin", "analyst", "unit_manager")
 

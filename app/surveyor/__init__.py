@@ -1,7 +1,6 @@
 """The surveyor's tablet app: assignments, the interview, the queue of
 interviews waiting to be sent. Works offline once loaded (``static/sw.js``)."""
 
-from app.surveyor import cli as _cli  # noqa: F401  (registers `flask assign` on the blueprint)
 from app.surveyor.routes import bp
 
 __all__ = ["bp"]

@@ -22,8 +22,7 @@ from app.services.assignments import assignment_of, assignments_of
 from app.services.interviews import MAX_ITEMS
 from app.time import vietnam_today
 
-# cli_group=None: `flask --app wsgi assign`, not `flask surveyor assign`
-bp = Blueprint("surveyor", __name__, cli_group=None)
+bp = Blueprint("surveyor", __name__)
 
 #: static files the service worker stores at install, so the app opens offline
 OFFLINE_ASSETS = (

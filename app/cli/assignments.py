@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from app.cli.output import refused_message
 from app.extensions import db
-from app.i18n import MESSAGES
 from app.models import ServicePoint, Unit, User
 from app.refusals import Refused
 from app.services.accounts import username_normalise
 from app.services.assignments import assignment_create
-from app.surveyor.routes import bp
 
 
-@bp.cli.command("assign")
+@click.command("assign")
+@with_appcontext
 @click.option("--username", required=True, help="The surveyor.")
 @click.option("--unit", "unit_code", required=True, help="Code of the unit the interviews are about.")
 @click.option("--point", "point_code", help="Code of a counter in that unit (exit interviews).")
@@ -58,7 +59,7 @@ def assign_command(
         )
     except Refused as exc:
         db.session.rollback()
-        raise click.ClickException(MESSAGES[exc.message_key][1].format(**exc.values)) from exc
+        raise click.ClickException(refused_message(exc)) from exc
     db.session.commit()
     until = made.ends_on.isoformat() if made.ends_on else "open-ended"
     click.echo(

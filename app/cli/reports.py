@@ -1,4 +1,4 @@
-"""Report commands for operators: report, export-responses, import-responses."""
+"""Report commands: ``report``, ``export-responses``, ``import-responses``."""
 
 from __future__ import annotations
 

@@ -1,16 +1,15 @@
-"""Flask CLI commands for operators: ``flask --app wsgi <command>``."""
+"""Setting up: ``migrate``, ``seed-demo``, ``urls``, and ``qr`` for QR codes and posters."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from app.auth.cli import create_admin_command, login_url
+from app.cli.accounts import login_url
 from app.extensions import db
 from app.migrations import schema_upgrade
 from app.models import Response, ServicePoint, Unit
@@ -109,12 +108,3 @@ def qr_command(token: str | None, point_id: int | None, unit_code: str | None, o
     for name, data in codes.files.items():
         (out / name).write_bytes(data)
     click.echo(f"QR code for {codes.url} written to {out}: {', '.join(codes.files)}")
-
-
-def register_cli(app: Flask) -> None:
-    for command in (migrate_command, seed_demo_command, urls_command, qr_command, create_admin_command):
-        app.cli.add_command(command)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit("Run these through `flask --app wsgi <command>`.")

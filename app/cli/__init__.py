@@ -1,0 +1,31 @@
+"""Operator commands: ``flask --app wsgi <command>``.
+
+Every command is registered here, on the app, in one place.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.cli.accounts import api_token_command, create_admin_command
+from app.cli.assignments import assign_command
+from app.cli.reports import export_responses_command, import_responses_command, report_command
+from app.cli.setup import migrate_command, qr_command, seed_demo_command, urls_command
+
+COMMANDS = (
+    migrate_command,
+    seed_demo_command,
+    urls_command,
+    qr_command,
+    create_admin_command,
+    api_token_command,
+    assign_command,
+    report_command,
+    export_responses_command,
+    import_responses_command,
+)
+
+
+def register_cli(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
