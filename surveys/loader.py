@@ -18,6 +18,7 @@ import yaml
 
 from surveys.packing import CODE_RANGE
 from surveys.schema import (
+    HEADLINE_INDICES,
     Choice,
     Condition,
     Element,
@@ -34,6 +35,8 @@ INSTRUMENTS_DIR = Path(__file__).resolve().parent / "instruments"
 KNOWN_CHANNELS = frozenset({"qr", "tablet", "paper", "kiosk"})
 CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$")
 FILE_RE = re.compile(r"^(?P<code>[a-z0-9-]+)\.v(?P<version>\d+)\.ya?ml$")
+#: keys an instrument file may have at its top level
+FILE_KEYS = frozenset({"code", "version", "title", "intro", "channels", "headline_index", "scales", "sections"})
 #: roles whose scale must say which codes mean yes / no / refused
 YES_NO_ROLES = frozenset({Role.HARASSMENT, Role.INFORMAL_PAYMENT})
 
@@ -273,6 +276,9 @@ def load_instrument(path: Path | str) -> Instrument:
         raise InstrumentInvalid([InstrumentError(path.name, "", f"cannot be read: {exc}")]) from exc
     if not isinstance(raw, dict):
         raise InstrumentInvalid([InstrumentError(path.name, "", "the file must hold a mapping")])
+    extra = set(raw) - FILE_KEYS
+    if extra:
+        reader.error("", f"unknown keys: {', '.join(sorted(map(str, extra)))}")
     code, version = raw.get("code"), raw.get("version")
     if not isinstance(code, str) or not re.fullmatch(r"[a-z0-9-]+", code):
         reader.error("", f"code must be lower-case letters, digits and dashes (got {code!r})")
@@ -328,6 +334,9 @@ def load_instrument(path: Path | str) -> Instrument:
     for role in (Role.OVERALL, Role.HARASSMENT, Role.INFORMAL_PAYMENT, Role.PROCEDURE, Role.COMMENT):
         if sum(q.role is role for q in all_questions) > 1:
             reader.error("", f"more than one question has role {role}")
+    headline_index = raw.get("headline_index", "sipas")
+    if headline_index not in HEADLINE_INDICES:
+        reader.error("", f"headline_index must be one of {', '.join(HEADLINE_INDICES)} (got {headline_index!r})")
     if reader.errors:
         raise InstrumentInvalid(reader.errors)
     assert title is not None and intro is not None  # guaranteed when no error was noted
@@ -341,6 +350,7 @@ def load_instrument(path: Path | str) -> Instrument:
         elements=tuple(elements),
         scales=scales,
         checksum=hashlib.sha256(data).hexdigest(),
+        headline_index=headline_index,
     )
 
 

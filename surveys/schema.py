@@ -15,6 +15,20 @@ from enum import StrEnum
 #: Languages every user-visible text must exist in; the first is the default.
 LANGUAGES = ("vi", "en")
 
+#: The formulas an instrument may declare as its headline index
+#: (``Instrument.headline_index``):
+#:
+#: ``sipas``
+#:     SIPAS's published method: an element's index is the mean of its
+#:     criteria's satisfaction rates, the overall index the mean of the
+#:     element indices.
+#: ``respondent``
+#:     The older respondent-level index: the mean over respondents of the
+#:     share of criteria each rated satisfied.
+#:
+#: Both are always computed; the declaration says which one reports lead with.
+HEADLINE_INDICES = ("sipas", "respondent")
+
 
 class QuestionKind(StrEnum):
     """How a question is answered."""
@@ -150,7 +164,11 @@ class Element:
 
 @dataclass(frozen=True)
 class Instrument:
-    """A versioned questionnaire (bộ câu hỏi)."""
+    """A versioned questionnaire (bộ câu hỏi).
+
+    ``headline_index`` names the formula reports lead with, one of
+    :data:`HEADLINE_INDICES` (the file's ``headline_index`` key).
+    """
 
     code: str
     version: int
@@ -164,6 +182,7 @@ class Instrument:
     #: (code, version) but another checksum means someone edited a
     #: published instrument instead of adding a version.
     checksum: str = ""
+    headline_index: str = "sipas"
 
     @property
     def key(self) -> str:

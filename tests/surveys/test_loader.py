@@ -93,13 +93,26 @@ def test_papi_household_has_demographics_and_perceptions():
 def test_minimal_file_loads(tmp_path):
     instrument = load_instrument(write(tmp_path, MINIMAL))
     assert instrument.key == "mini.v1"
+    assert instrument.headline_index == "sipas"  # the default
     assert instrument.question("note").kind is QuestionKind.TEXT
     assert instrument.elements[0].criteria == ("E1_1",)
     assert len(instrument.checksum) == 64
 
 
+@pytest.mark.parametrize("formula", ["sipas", "respondent"])
+def test_headline_index_is_read(tmp_path, formula):
+    body = MINIMAL.replace("version: 1", f"version: 1\nheadline_index: {formula}")
+    assert load_instrument(write(tmp_path, body)).headline_index == formula
+
+
+def test_shipped_instruments_lead_with_the_sipas_index():
+    assert {i.headline_index for i in load_all().values()} == {"sipas"}
+
+
 BROKEN = [
     ("version: 1", "version: 0", "", "version must be a positive integer"),
+    ("version: 1", "version: 1\nheadline_index: median", "", "headline_index must be one of sipas, respondent"),
+    ("version: 1", "version: 1\nheadline: sipas", "", "unknown keys: headline"),
     ("title: {vi: Phiếu nhỏ, en: Small form}", "title: {vi: Phiếu nhỏ}", "", "title lacks a text in: en"),
     ("channels: [qr]", "channels: [fax]", "", "channels must be a non-empty list"),
     (
