@@ -19,6 +19,7 @@ import yaml
 from surveys.packing import CODE_RANGE
 from surveys.schema import (
     HEADLINE_INDICES,
+    MULTI_CODE_RANGE,
     Choice,
     Condition,
     Element,
@@ -39,6 +40,12 @@ FILE_RE = re.compile(r"^(?P<code>[a-z0-9-]+)\.v(?P<version>\d+)\.ya?ml$")
 FILE_KEYS = frozenset({"code", "version", "title", "intro", "channels", "headline_index", "scales", "sections"})
 #: roles whose scale must say which codes mean yes / no / refused
 YES_NO_ROLES = frozenset({Role.HARASSMENT, Role.INFORMAL_PAYMENT})
+#: roles the indicators read as one code per respondent: never multi-select
+SINGLE_ANSWER_ROLES = frozenset(
+    {Role.CRITERION, Role.OVERALL, Role.HARASSMENT, Role.INFORMAL_PAYMENT, Role.PROCEDURE, Role.COMMENT}
+)
+#: kinds answered from a scale
+SCALED_KINDS = frozenset({QuestionKind.SINGLE, QuestionKind.MULTI})
 
 
 @dataclass(frozen=True)
@@ -153,7 +160,7 @@ class _Reader:
             return None
         known = {
             "code", "kind", "text", "help", "role", "required", "scale",
-            "show_if", "min", "max", "max_length",
+            "show_if", "min", "max", "max_length", "min_choices", "max_choices", "exclusive",
         }  # fmt: skip
         extra = set(raw) - known
         if extra:
@@ -166,9 +173,9 @@ class _Reader:
         try:
             kind = QuestionKind(kind_raw)
         except ValueError:
-            self.error(code, f"kind must be one of single, number, text (got {kind_raw!r})")
+            self.error(code, f"kind must be one of single, multi, number, text (got {kind_raw!r})")
             return None
-        if kind is QuestionKind.SINGLE:
+        if kind in SCALED_KINDS:
             scale = scales.get(scale_code) if isinstance(scale_code, str) else None
             if scale is None:
                 self.error(code, f"unknown scale {scale_code!r}")
@@ -186,6 +193,8 @@ class _Reader:
             self.error(code, f"criterion uses scale {scale.code} which says no code is 'satisfied'")
         if role in YES_NO_ROLES and scale is not None and not (scale.yes and scale.no):
             self.error(code, f"{role} item needs a scale with yes_codes and no_codes")
+        if kind is QuestionKind.MULTI and role in SINGLE_ANSWER_ROLES:
+            self.error(code, f"a multi-select question cannot have role {role}: it needs one answer per respondent")
         required = raw.get("required", False)
         if not isinstance(required, bool):
             self.error(code, "required must be true or false")
@@ -199,11 +208,13 @@ class _Reader:
         bad_length = type(max_length) is not int or not 1 <= max_length <= 5000
         if kind is QuestionKind.TEXT and bad_length:
             self.error(code, "a text question needs max_length between 1 and 5000")
+        choices = self.multi(code, raw, kind, scale)
         show_if = None
         if raw.get("show_if") is not None:
             cond = raw["show_if"]
             if (
                 not isinstance(cond, dict)
+                or set(cond) != {"question", "in"}
                 or not isinstance(cond.get("question"), str)
                 or not isinstance(cond.get("in"), list)
                 or not all(type(v) is int for v in cond["in"])
@@ -227,7 +238,42 @@ class _Reader:
             minimum=minimum if kind is QuestionKind.NUMBER else None,
             maximum=maximum if kind is QuestionKind.NUMBER else None,
             max_length=max_length if kind is QuestionKind.TEXT else None,
+            min_choices=choices[0],
+            max_choices=choices[1],
+            exclusive=choices[2],
         )
+
+    def multi(
+        self, code: str, raw: dict, kind: QuestionKind, scale: Scale | None
+    ) -> tuple[int | None, int | None, frozenset[int]]:
+        """``min_choices``, ``max_choices`` and ``exclusive`` of a multi-select
+        question (None, None, empty for the other kinds)."""
+        keys = [k for k in ("min_choices", "max_choices", "exclusive") if k in raw]
+        if kind is not QuestionKind.MULTI:
+            if keys:
+                self.error(code, f"only a multi-select question (kind: multi) takes {', '.join(keys)}")
+            return None, None, frozenset()
+        if scale is None:
+            return None, None, frozenset()
+        low, high = MULTI_CODE_RANGE
+        outside = sorted(c for c in scale.codes if not low <= c <= high)
+        if outside:
+            self.error(
+                code,
+                f"a multi-select question's answer codes must lie between {low} and {high} "
+                f"(one bit each in the packed answer); scale {scale.code} has {outside}",
+            )
+        exclusive = self.codes(raw.get("exclusive"), code, "exclusive", scale.codes)
+        if exclusive and exclusive >= scale.codes:
+            self.error(code, "exclusive names every choice; at least one choice must combine with others")
+        most, least = raw.get("max_choices", len(scale.codes)), raw.get("min_choices", 1)
+        if type(most) is not int or not 1 <= most <= len(scale.codes):
+            self.error(code, f"max_choices must be a whole number from 1 to {len(scale.codes)} (the scale's choices)")
+            most = len(scale.codes)
+        if type(least) is not int or not 1 <= least <= most:
+            self.error(code, f"min_choices must be a whole number from 1 to max_choices ({most})")
+            least = 1
+        return least, most, exclusive
 
     def check_conditions(self, questions: list[Question]) -> None:
         earlier: dict[str, Question] = {}
@@ -239,8 +285,10 @@ class _Reader:
                         q.code,
                         f"show_if refers to {q.show_if.question!r}, which is not an earlier question",
                     )
-                elif target.kind is not QuestionKind.SINGLE or target.scale is None:
-                    self.error(q.code, f"show_if must refer to a single-choice question, not {target.code}")
+                elif target.kind not in SCALED_KINDS or target.scale is None:
+                    self.error(
+                        q.code, f"show_if must refer to a single-choice or multi-select question, not {target.code}"
+                    )
                 else:
                     unknown = sorted(q.show_if.values - target.scale.codes)
                     if unknown:

@@ -29,6 +29,10 @@ LANGUAGES = ("vi", "en")
 #: Both are always computed; the declaration says which one reports lead with.
 HEADLINE_INDICES = ("sipas", "respondent")
 
+#: Multi-select answers are packed as one bit per answer code in a 4-byte
+#: signed integer (``surveys/packing.py``), so their codes lie in 0..30.
+MULTI_CODE_RANGE = (0, 30)
+
 
 class QuestionKind(StrEnum):
     """How a question is answered."""
@@ -39,6 +43,10 @@ class QuestionKind(StrEnum):
     NUMBER = "number"
     #: free text up to ``max_length`` characters
     TEXT = "text"
+    #: several codes from the question's scale (check boxes), between
+    #: ``min_choices`` and ``max_choices`` of them; a code in ``exclusive``
+    #: ("none of these", "don't know") can only be chosen alone
+    MULTI = "multi"
 
 
 class Role(StrEnum):
@@ -115,7 +123,12 @@ class Scale:
 
 @dataclass(frozen=True)
 class Condition:
-    """Show a question only when an earlier single-choice answer is in ``values``."""
+    """Show a question only when an earlier answer is in ``values``.
+
+    The earlier question is a single-choice one (its code is in
+    ``values``) or a multi-select one (any of its chosen codes is in
+    ``values``).
+    """
 
     question: str
     values: frozenset[int]
@@ -138,6 +151,11 @@ class Question:
     minimum: int | None = None
     maximum: int | None = None
     max_length: int | None = None
+    #: multi-select only: how many codes an answer holds, at least and at most
+    min_choices: int | None = None
+    max_choices: int | None = None
+    #: multi-select only: codes that cannot be combined with another choice
+    exclusive: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,9 @@ def _question(q: Question) -> dict[str, Any]:
         "minimum": q.minimum,
         "maximum": q.maximum,
         "max_length": q.max_length,
+        "min_choices": q.min_choices,
+        "max_choices": q.max_choices,
+        "exclusive": sorted(q.exclusive),
     }
 
 
@@ -53,6 +56,10 @@ def instrument_as_json(instrument: Instrument) -> dict[str, Any]:
 
     Skip logic (``show_if``) refers to earlier questions only, and a
     question hidden by it counts as unanswered for the questions after it.
+    A condition on a multi-select question (``kind: "multi"``) holds when
+    any of the chosen codes is in its ``values``. A multi-select answer is
+    sent as a list of codes; it holds ``min_choices`` to ``max_choices`` of
+    them, and a code in ``exclusive`` only alone.
     """
     return {
         "code": instrument.code,
