@@ -96,12 +96,16 @@ def text_clean(value: str) -> str:
     return EMAIL_RE.sub(REDACTED, value)
 
 
-def is_visible(question: Question, answers: Mapping[str, Value]) -> bool:
-    """Whether skip logic shows ``question`` given the (clean) earlier answers.
+def is_visible(question: Question, answers: Mapping[str, Value], channel: str | None = None) -> bool:
+    """Whether ``channel`` asks ``question`` and skip logic shows it given
+    the (clean) earlier answers.
 
     A condition on a multi-select answer holds when any of its chosen codes
-    is in the condition's values.
+    is in the condition's values. With ``channel`` None every channel's
+    questions count as asked.
     """
+    if not question.asked_in(channel):
+        return False
     cond = question.show_if
     if cond is None:
         return True
@@ -160,7 +164,9 @@ def _multi_validate(q: Question, value: object) -> tuple[int, ...] | Text | None
     return tuple(chosen)
 
 
-def answers_validate(instrument: Instrument, raw: Mapping[str, object], *, strict: bool = False) -> Validation:
+def answers_validate(
+    instrument: Instrument, raw: Mapping[str, object], *, strict: bool = False, channel: str | None = None
+) -> Validation:
     """Check raw answers against ``instrument``.
 
     Parameters
@@ -172,6 +178,10 @@ def answers_validate(instrument: Instrument, raw: Mapping[str, object], *, stric
     strict : bool
         If True, a code that is not a question of the instrument is an error
         (the API); otherwise it is ignored (a form carries other fields).
+    channel : {"qr", "tablet", "paper", "kiosk"}, optional
+        The channel the response came through. Questions that channel does
+        not ask (``channels`` in the file) are treated like questions hidden
+        by skip logic. None checks every question of the instrument.
 
     Returns
     -------
@@ -179,6 +189,11 @@ def answers_validate(instrument: Instrument, raw: Mapping[str, object], *, stric
         Answers to questions hidden by skip logic are dropped, not stored:
         without JavaScript a person sees every question and may answer one
         that their later choices made irrelevant.
+
+    Raises
+    ------
+    ValueError
+        If the instrument is not meant for ``channel``.
     """
     answers: dict[str, Value] = {}
     errors: dict[str, Text] = {}
@@ -187,7 +202,7 @@ def answers_validate(instrument: Instrument, raw: Mapping[str, object], *, stric
         for code in raw:
             if code not in codes:
                 errors[str(code)[:60]] = MSG_UNKNOWN
-    for q in instrument.questions:
+    for q in instrument.questions_in(channel):
         if not is_visible(q, answers):
             continue
         value = raw.get(q.code)

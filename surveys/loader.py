@@ -18,6 +18,7 @@ import yaml
 
 from surveys.packing import CODE_RANGE
 from surveys.schema import (
+    CHANNELS,
     HEADLINE_INDICES,
     MULTI_CODE_RANGE,
     Choice,
@@ -33,7 +34,7 @@ from surveys.schema import (
 )
 
 INSTRUMENTS_DIR = Path(__file__).resolve().parent / "instruments"
-KNOWN_CHANNELS = frozenset({"qr", "tablet", "paper", "kiosk"})
+KNOWN_CHANNELS = frozenset(CHANNELS)
 CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$")
 FILE_RE = re.compile(r"^(?P<code>[a-z0-9-]+)\.v(?P<version>\d+)\.ya?ml$")
 #: keys an instrument file may have at its top level
@@ -44,6 +45,10 @@ YES_NO_ROLES = frozenset({Role.HARASSMENT, Role.INFORMAL_PAYMENT})
 SINGLE_ANSWER_ROLES = frozenset(
     {Role.CRITERION, Role.OVERALL, Role.HARASSMENT, Role.INFORMAL_PAYMENT, Role.PROCEDURE, Role.COMMENT}
 )
+#: roles that feed an indicator: asked in every channel of the instrument
+EVERY_CHANNEL_ROLES = frozenset({Role.CRITERION, Role.OVERALL, Role.HARASSMENT, Role.INFORMAL_PAYMENT, Role.PROCEDURE})
+#: keys a section may have
+SECTION_KEYS = frozenset({"code", "title", "element", "questions", "channels"})
 #: kinds answered from a scale
 SCALED_KINDS = frozenset({QuestionKind.SINGLE, QuestionKind.MULTI})
 
@@ -150,7 +155,21 @@ class _Reader:
             refused=self.codes(raw.get("refused_codes"), where, "refused_codes", allowed),
         )
 
-    def question(self, raw: Any, scales: dict[str, Scale], element: str | None, index: int) -> Question | None:
+    def channels(self, raw: Any, where: str, enclosing: frozenset[str], what: str) -> frozenset[str]:
+        """A ``channels`` list inside ``enclosing`` (which it defaults to)."""
+        if raw is None:
+            return enclosing
+        if not isinstance(raw, list) or not raw or not all(isinstance(c, str) for c in raw):
+            self.error(where, f"channels must be a non-empty list from {sorted(enclosing)}")
+            return enclosing
+        outside = sorted(set(raw) - enclosing)
+        if outside:
+            self.error(where, f"channels {outside} are not channels of the {what} ({sorted(enclosing)})")
+        return frozenset(raw) & enclosing
+
+    def question(
+        self, raw: Any, scales: dict[str, Scale], element: str | None, index: int, channels: frozenset[str]
+    ) -> Question | None:
         if not isinstance(raw, dict):
             self.error(f"question #{index}", "a question must be a mapping")
             return None
@@ -160,7 +179,7 @@ class _Reader:
             return None
         known = {
             "code", "kind", "text", "help", "role", "required", "scale",
-            "show_if", "min", "max", "max_length", "min_choices", "max_choices", "exclusive",
+            "show_if", "min", "max", "max_length", "min_choices", "max_choices", "exclusive", "channels",
         }  # fmt: skip
         extra = set(raw) - known
         if extra:
@@ -193,6 +212,7 @@ class _Reader:
             self.error(code, f"criterion uses scale {scale.code} which says no code is 'satisfied'")
         if role in YES_NO_ROLES and scale is not None and not (scale.yes and scale.no):
             self.error(code, f"{role} item needs a scale with yes_codes and no_codes")
+        asked_in = self.channels(raw.get("channels"), code, channels, "section")
         if kind is QuestionKind.MULTI and role in SINGLE_ANSWER_ROLES:
             self.error(code, f"a multi-select question cannot have role {role}: it needs one answer per respondent")
         required = raw.get("required", False)
@@ -241,6 +261,7 @@ class _Reader:
             min_choices=choices[0],
             max_choices=choices[1],
             exclusive=choices[2],
+            channels=asked_in,
         )
 
     def multi(
@@ -293,6 +314,13 @@ class _Reader:
                     unknown = sorted(q.show_if.values - target.scale.codes)
                     if unknown:
                         self.error(q.code, f"show_if uses codes {unknown} that {target.code} does not offer")
+                    never = sorted(q.channels - target.channels)
+                    if never:
+                        self.error(
+                            q.code,
+                            f"show_if refers to {target.code}, which channels {never} do not ask: "
+                            "there this question would never be shown",
+                        )
             if q.code in earlier:
                 self.error(q.code, "duplicate question code")
             earlier[q.code] = q
@@ -359,12 +387,16 @@ def load_instrument(path: Path | str) -> Instrument:
             reader.error("", f"section {s_raw!r} needs a code")
             continue
         s_code = s_raw["code"]
+        extra = set(s_raw) - SECTION_KEYS
+        if extra:
+            reader.error(f"section {s_code}", f"unknown keys: {', '.join(sorted(map(str, extra)))}")
         is_element = s_raw.get("element", False) is True
         s_title = reader.text(s_raw.get("title"), f"section {s_code}", "title")
+        s_channels = reader.channels(s_raw.get("channels"), f"section {s_code}", frozenset(channels), "instrument")
         questions: list[Question] = []
         for q_raw in s_raw.get("questions") or []:
             index += 1
-            q = reader.question(q_raw, scales, s_code if is_element else None, index)
+            q = reader.question(q_raw, scales, s_code if is_element else None, index, s_channels)
             if q is not None:
                 questions.append(q)
         if not questions:
@@ -379,6 +411,13 @@ def load_instrument(path: Path | str) -> Instrument:
             sections.append(Section(s_code, s_title, tuple(questions), s_code if is_element else None))
         all_questions.extend(questions)
     reader.check_conditions(all_questions)
+    for q in all_questions:
+        if q.role in EVERY_CHANNEL_ROLES and q.channels != frozenset(channels):
+            reader.error(
+                q.code,
+                f"a {q.role} question must be asked in every channel of the instrument, so that its figures "
+                f"mean the same whatever the channel (not asked in: {sorted(set(channels) - q.channels)})",
+            )
     for role in (Role.OVERALL, Role.HARASSMENT, Role.INFORMAL_PAYMENT, Role.PROCEDURE, Role.COMMENT):
         if sum(q.role is role for q in all_questions) > 1:
             reader.error("", f"more than one question has role {role}")

@@ -15,6 +15,9 @@ from enum import StrEnum
 #: Languages every user-visible text must exist in; the first is the default.
 LANGUAGES = ("vi", "en")
 
+#: Ways a response arrives (``design.md``, vocabulary: channel).
+CHANNELS = ("qr", "tablet", "paper", "kiosk")
+
 #: The formulas an instrument may declare as its headline index
 #: (``Instrument.headline_index``):
 #:
@@ -156,6 +159,14 @@ class Question:
     max_choices: int | None = None
     #: multi-select only: codes that cannot be combined with another choice
     exclusive: frozenset[int] = frozenset()
+    #: the channels that ask this question; the loader fills it in (the
+    #: question's, else its section's, else the instrument's channels);
+    #: empty means every channel
+    channels: frozenset[str] = frozenset()
+
+    def asked_in(self, channel: str | None) -> bool:
+        """Whether ``channel`` asks this question (None: any channel does)."""
+        return channel is None or not self.channels or channel in self.channels
 
 
 @dataclass(frozen=True)
@@ -169,6 +180,10 @@ class Section:
     title: Text
     questions: tuple[Question, ...]
     element: str | None = None
+
+    def questions_in(self, channel: str | None) -> tuple[Question, ...]:
+        """The questions ``channel`` asks (all of them for None)."""
+        return tuple(q for q in self.questions if q.asked_in(channel))
 
 
 @dataclass(frozen=True)
@@ -218,3 +233,16 @@ class Instrument:
 
     def with_role(self, role: Role) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if q.role == role)
+
+    def questions_in(self, channel: str | None) -> tuple[Question, ...]:
+        """The questions ``channel`` asks, in order (all of them for None).
+
+        Raises
+        ------
+        ValueError
+            If the instrument is not meant for ``channel``: asking none of
+            its questions would accept an empty response.
+        """
+        if channel is not None and channel not in self.channels:
+            raise ValueError(f"{self.key} is not meant for channel {channel!r} (only {sorted(self.channels)})")
+        return tuple(q for q in self.questions if q.asked_in(channel))
