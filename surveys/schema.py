@@ -196,11 +196,24 @@ class Element:
 
 
 @dataclass(frozen=True)
+class Duration:
+    """The time an instrument's intro states, and the channel it is meant for.
+
+    The loader checks it against :func:`surveys.duration.duration_estimate`
+    of the channel's longest path.
+    """
+
+    channel: str
+    minutes: int
+
+
+@dataclass(frozen=True)
 class Instrument:
     """A versioned questionnaire (bộ câu hỏi).
 
     ``headline_index`` names the formula reports lead with, one of
     :data:`HEADLINE_INDICES` (the file's ``headline_index`` key).
+    ``duration`` is None when the file declares no time to check.
     """
 
     code: str
@@ -211,6 +224,7 @@ class Instrument:
     sections: tuple[Section, ...]
     elements: tuple[Element, ...]
     scales: Mapping[str, Scale] = field(repr=False)
+    duration: Duration | None = None
     #: sha256 of the file it was read from; a stored version with the same
     #: (code, version) but another checksum means someone edited a
     #: published instrument instead of adding a version.

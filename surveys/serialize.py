@@ -79,6 +79,11 @@ def instrument_as_json(instrument: Instrument, channel: str | None = None) -> di
         "channels": sorted(instrument.channels),
         "channel": channel,
         "headline_index": instrument.headline_index,
+        "duration": (
+            None
+            if instrument.duration is None
+            else {"channel": instrument.duration.channel, "minutes": instrument.duration.minutes}
+        ),
         "scales": {code: _scale(scale) for code, scale in sorted(instrument.scales.items())},
         "elements": [
             {"code": e.code, "title": _text(e.title), "criteria": list(e.criteria)} for e in instrument.elements
