@@ -73,6 +73,8 @@ def _sections(
             criteria = tuple(q.code for q in questions if q.role is Role.CRITERION)
             if not criteria:
                 reader.error(f"section {s_code}", "an element needs at least one criterion")
+            if sum(q.role is Role.ELEMENT_OVERALL for q in questions) > 1:
+                reader.error(f"section {s_code}", "an element has at most one element_overall question")
             if s_title is not None:
                 elements.append(Element(s_code, s_title, criteria))
         if s_title is not None:

@@ -31,8 +31,18 @@ CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$")
 YES_NO_ROLES = frozenset({Role.HARASSMENT, Role.INFORMAL_PAYMENT})
 #: roles the indicators read as one code per respondent: never multi-select
 SINGLE_ANSWER_ROLES = frozenset(
-    {Role.CRITERION, Role.OVERALL, Role.HARASSMENT, Role.INFORMAL_PAYMENT, Role.PROCEDURE, Role.COMMENT}
+    {
+        Role.CRITERION,
+        Role.OVERALL,
+        Role.ELEMENT_OVERALL,
+        Role.HARASSMENT,
+        Role.INFORMAL_PAYMENT,
+        Role.PROCEDURE,
+        Role.COMMENT,
+    }
 )
+#: roles rated on a scale whose satisfied codes make a satisfaction rate
+SATISFACTION_ROLES = frozenset({Role.CRITERION, Role.OVERALL, Role.ELEMENT_OVERALL})
 #: kinds answered from a scale
 SCALED_KINDS = frozenset({QuestionKind.SINGLE, QuestionKind.MULTI})
 
@@ -192,8 +202,10 @@ class PartsReader:
             role = Role.OTHER
         if role is Role.CRITERION and not element:
             self.error(code, "a criterion must sit in an element section")
-        if role is Role.CRITERION and scale is not None and not scale.satisfied:
-            self.error(code, f"criterion uses scale {scale.code} which says no code is 'satisfied'")
+        if role is Role.ELEMENT_OVERALL and not element:
+            self.error(code, "an element_overall question must sit in an element section")
+        if role in SATISFACTION_ROLES and scale is not None and not scale.satisfied:
+            self.error(code, f"{role} uses scale {scale.code} which says no code is 'satisfied'")
         if role in YES_NO_ROLES and scale is not None and not (scale.yes and scale.no):
             self.error(code, f"{role} item needs a scale with yes_codes and no_codes")
         asked_in = self.channels(raw.get("channels"), code, channels, "section")

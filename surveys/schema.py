@@ -71,6 +71,14 @@ class Role(StrEnum):
     DEMOGRAPHIC = "demographic"
     #: a PAPI-style perception item
     PERCEPTION = "perception"
+    #: the satisfaction with one element as a whole ("... nói chung"): sits in
+    #: the element's section, on a scale with satisfied codes; not a
+    #: criterion, so it feeds no index, but it lets analysts check that the
+    #: element's criteria cover what makes people satisfied with it
+    ELEMENT_OVERALL = "element_overall"
+    #: which improvements the respondent wants most (SIPAS "mong đợi"),
+    #: usually multi-select; reported as the share of respondents choosing each
+    EXPECTATION = "expectation"
     #: anything else (routing questions, counts of visits, ...)
     OTHER = "other"
 

@@ -176,6 +176,42 @@ def test_broken_file_is_refused_with_its_error(tmp_path, old, new, where, messag
     assert "mini.v1.yaml" in str(info.value)
 
 
+ELEMENT_OVERALL = """\
+      - code: E1_all
+        role: element_overall
+        scale: sat
+        text: {vi: Nói chung, en: On the whole}
+"""
+
+
+def test_element_overall_sits_in_its_element_and_feeds_no_index(tmp_path):
+    body = MINIMAL.replace("  - code: other\n", ELEMENT_OVERALL + "  - code: other\n")
+    instrument = load_instrument(write(tmp_path, body))
+    assert instrument.question("E1_all").role is Role.ELEMENT_OVERALL
+    assert instrument.question("E1_all").element == "E1"
+    assert instrument.elements[0].criteria == ("E1_1",)
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "message"),
+    [
+        (lambda b: b.replace("  - code: other\n", ELEMENT_OVERALL * 2 + "  - code: other\n"), "section E1",
+         "at most one element_overall"),
+        (lambda b: b + ELEMENT_OVERALL, "E1_all", "must sit in an element section"),
+        (lambda b: b.replace("  - code: other\n", ELEMENT_OVERALL.replace("sat", "yn") + "  - code: other\n"),
+         "E1_all", "element_overall uses scale yn which says no code is 'satisfied'"),
+        (lambda b: b.replace("  - code: other\n", ELEMENT_OVERALL.replace("role:", "kind: multi\n        role:")
+                             + "  - code: other\n"), "E1_all", "cannot have role element_overall"),
+    ],
+)  # fmt: skip
+def test_misplaced_element_overall_is_refused(tmp_path, change, where, message):
+    with pytest.raises(InstrumentInvalid) as info:
+        load_instrument(write(tmp_path, change(MINIMAL)))
+    matching = [e for e in info.value.errors if message in e.message]
+    assert matching, [str(e) for e in info.value.errors]
+    assert matching[0].where == where
+
+
 def test_every_error_is_reported_not_just_the_first(tmp_path):
     body = MINIMAL.replace("version: 1", "version: -1").replace("scale: sat", "scale: nope", 1)
     body = body.replace("role: harassment", "role: gossip")
