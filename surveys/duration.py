@@ -84,7 +84,8 @@ INTERVIEW = Pace(single=15, battery=8, number=15, multi=10, per_choice=3, text=6
 #: The pace of each channel.
 CHANNEL_PACE = {"qr": SELF_COMPLETED, "kiosk": SELF_COMPLETED, "paper": SELF_COMPLETED, "tablet": INTERVIEW}
 #: A stated time is true when the estimate lies within this share of it (or
-#: :data:`SLACK_SECONDS`, whichever is larger): "about 3 minutes" is 2¼–3¾.
+#: :data:`SLACK_SECONDS`, whichever is larger): "about 3 minutes" is 2¼–3¾,
+#: "about 1 minute" anything up to 1½ (intros state whole minutes).
 TOLERANCE = 0.25
 SLACK_SECONDS = 30
 #: Paths :func:`path_longest` tries at most; beyond, it settles for a greedy one.
@@ -223,7 +224,8 @@ def duration_problems(instrument: Instrument) -> list[str]:
     Checks, for an instrument with a ``duration``: that the Vietnamese and
     English intros state ``duration.minutes`` and no other number of
     minutes, and that the longest path of ``duration.channel``
-    (:func:`path_longest`) takes that long within :data:`TOLERANCE`.
+    (:func:`path_longest`) takes that long within :data:`TOLERANCE`
+    (a one-minute claim also holds for a shorter form).
     """
     stated = instrument.duration
     if stated is None:
@@ -238,7 +240,10 @@ def duration_problems(instrument: Instrument) -> list[str]:
             )
     seconds = duration_estimate(instrument, path_longest(instrument, stated.channel), stated.channel)
     target = 60 * stated.minutes
-    if abs(seconds - target) > max(SLACK_SECONDS, TOLERANCE * target):
+    slack = max(SLACK_SECONDS, TOLERANCE * target)
+    # whole minutes are the unit: a form shorter than a minute says "1 minute"
+    too_short = stated.minutes > 1 and seconds < target - slack
+    if too_short or seconds > target + slack:
         problems.append(
             f"the intro says about {stated.minutes} min for {stated.channel}, but its longest path takes "
             f"about {seconds / 60:.1f} min ({seconds:.0f} s; surveys/duration.py explains the estimate)"

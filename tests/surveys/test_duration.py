@@ -164,6 +164,14 @@ def test_a_time_the_form_does_not_keep_is_refused(tmp_path):
     assert "the intro says about 1 min for tablet, but its longest path takes about" in error.message
 
 
+def test_a_stated_time_far_above_the_estimate_is_refused(tmp_path):
+    """64 s is not "about 3 minutes"; a form under 30 s is still "about 1
+    minute" (the README's worked example, tests/surveys/test_readme_example.py)."""
+    longer = FORM.replace("1 phút", "3 phút").replace("1 minute", "3 minutes").replace("minutes: 1}", "minutes: 3}")
+    with pytest.raises(InstrumentInvalid, match=r"the intro says about 3 min for qr, but its longest path takes"):
+        load_instrument(write(tmp_path, longer))
+
+
 def test_shipped_instruments_that_state_a_time_declare_it():
     """sipas-counter.v1 predates the ``duration`` key and cannot change:
     it says "about a minute", and by the rules of surveys/duration.py its
