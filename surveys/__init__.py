@@ -3,7 +3,17 @@ answer validation. Free of Flask and SQLAlchemy by design."""
 
 from surveys.answers import Validation, Value, answers_validate, is_visible, text_clean
 from surveys.loader import INSTRUMENTS_DIR, InstrumentError, InstrumentInvalid, load_all, load_instrument
-from surveys.packing import MISSING, answers_pack, answers_unpack, codes_matrix, packed_layout
+from surveys.packing import (
+    MISSING,
+    answers_pack,
+    answers_unpack,
+    codes_matrix,
+    multi_chosen,
+    multi_codes,
+    multi_mask,
+    packed_layout,
+    packed_multi,
+)
 from surveys.schema import (
     Choice,
     Condition,
@@ -41,6 +51,10 @@ __all__ = [
     "is_visible",
     "load_all",
     "load_instrument",
+    "multi_chosen",
+    "multi_codes",
+    "multi_mask",
     "packed_layout",
+    "packed_multi",
     "text_clean",
 ]

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 from surveys.schema import Instrument, Question, QuestionKind, Text
 
-Value = int | str
+#: A clean answer: a code or number (``int``), a text (``str``), or the codes
+#: of a multi-select answer (``tuple`` of ``int``, ascending, at least one).
+Value = int | str | tuple[int, ...]
 
 #: Numbers that look like Vietnamese phone numbers (0xx or +84, 9-11 digits,
 #: optionally split by spaces, dots or dashes). A citizen may type one into
@@ -30,6 +32,30 @@ MSG_BAD_CHOICE = Text("Câu trả lời không hợp lệ, vui lòng chọn lạ
 MSG_NOT_NUMBER = Text("Vui lòng nhập một số nguyên.", "Please enter a whole number.")
 MSG_TOO_LONG = Text("Nội dung quá dài (tối đa {n} ký tự).", "Too long (at most {n} characters).")
 MSG_UNKNOWN = Text("Câu hỏi không có trong bộ câu hỏi.", "This question is not in the questionnaire.")
+MSG_DUPLICATE = Text("Mỗi lựa chọn chỉ được chọn một lần.", "Each choice can be chosen only once.")
+#: Separators of the codes of a multi-select answer given as one string
+#: (a paper-import cell "1;4;7", a tablet sending "1,4").
+MULTI_SEPARATORS_RE = re.compile(r"[,;\s]+")
+
+
+def _choices_message(least: int, most: int) -> Text:
+    if least == most:
+        return Text(f"Vui lòng chọn đúng {most} ý.", f"Please choose exactly {most}.")
+    if least > 1:
+        return Text(
+            f"Vui lòng chọn từ {least} đến {most} ý.",
+            f"Please choose from {least} to {most}.",
+        )
+    return Text(f"Vui lòng chọn tối đa {most} ý.", f"Please choose at most {most}.")
+
+
+def _exclusive_message(q: Question, code: int) -> Text:
+    assert q.scale is not None
+    label = q.scale.label(code) or Text(str(code), str(code))
+    return Text(
+        f"Không thể chọn “{label.vi}” cùng với các ý khác.",
+        f"“{label.en}” cannot be combined with other choices.",
+    )
 
 
 def _range_message(q: Question) -> Text:
@@ -47,7 +73,8 @@ class Validation:
     ----------
     answers : dict
         Clean answers of the visible questions, by question code: ``int``
-        for single-choice and number questions, ``str`` for text.
+        for single-choice and number questions, ``str`` for text, a tuple
+        of ``int`` codes in ascending order for multi-select questions.
     errors : dict
         A message per question code that failed.
     """
@@ -69,10 +96,23 @@ def text_clean(value: str) -> str:
     return EMAIL_RE.sub(REDACTED, value)
 
 
-def is_visible(question: Question, answers: Mapping[str, Value]) -> bool:
-    """Whether skip logic shows ``question`` given the (clean) earlier answers."""
+def is_visible(question: Question, answers: Mapping[str, Value], channel: str | None = None) -> bool:
+    """Whether ``channel`` asks ``question`` and skip logic shows it given
+    the (clean) earlier answers.
+
+    A condition on a multi-select answer holds when any of its chosen codes
+    is in the condition's values. With ``channel`` None every channel's
+    questions count as asked.
+    """
+    if not question.asked_in(channel):
+        return False
     cond = question.show_if
-    return cond is None or answers.get(cond.question) in cond.values
+    if cond is None:
+        return True
+    given = answers.get(cond.question)
+    if isinstance(given, tuple):
+        return not cond.values.isdisjoint(given)
+    return given in cond.values
 
 
 def _as_int(raw: object) -> int | None:
@@ -80,12 +120,53 @@ def _as_int(raw: object) -> int | None:
         return None
     if isinstance(raw, int):
         return raw
-    if isinstance(raw, str) and re.fullmatch(r"\s*[+-]?\d{1,9}\s*", raw):
-        return int(raw)
+    if isinstance(raw, str) and re.fullmatch(r"[+-]?\d{1,9}", raw.strip()):
+        # strip first: int() refuses some characters that \s and str.strip() take as space
+        return int(raw.strip())
     return None
 
 
-def answers_validate(instrument: Instrument, raw: Mapping[str, object], *, strict: bool = False) -> Validation:
+def _multi_raw(value: object) -> list[object] | None:
+    """The separate codes of a raw multi-select answer, None for a wrong type.
+
+    A list or tuple (JSON, repeated form fields), one string of codes split
+    by commas, semicolons or spaces, or one integer.
+    """
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if isinstance(value, str):
+        return [part for part in MULTI_SEPARATORS_RE.split(value) if part]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [value]
+    return None
+
+
+def _multi_validate(q: Question, value: object) -> tuple[int, ...] | Text | None:
+    """A clean multi-select answer, an error message, or None for no answer."""
+    assert q.scale is not None and q.min_choices is not None and q.max_choices is not None
+    parts = _multi_raw(value)
+    if parts is None:
+        return MSG_BAD_CHOICE
+    parts = [p for p in parts if not (p is None or (isinstance(p, str) and not p.strip()))]
+    if not parts:
+        return None
+    codes = [_as_int(p) for p in parts]
+    if any(c is None or c not in q.scale.codes for c in codes):
+        return MSG_BAD_CHOICE
+    chosen = sorted(c for c in codes if c is not None)
+    if len(set(chosen)) != len(chosen):
+        return MSG_DUPLICATE
+    alone = [c for c in chosen if c in q.exclusive]
+    if alone and len(chosen) > 1:
+        return _exclusive_message(q, alone[0])
+    if not alone and not q.min_choices <= len(chosen) <= q.max_choices:
+        return _choices_message(q.min_choices, q.max_choices)
+    return tuple(chosen)
+
+
+def answers_validate(
+    instrument: Instrument, raw: Mapping[str, object], *, strict: bool = False, channel: str | None = None
+) -> Validation:
     """Check raw answers against ``instrument``.
 
     Parameters
@@ -97,6 +178,10 @@ def answers_validate(instrument: Instrument, raw: Mapping[str, object], *, stric
     strict : bool
         If True, a code that is not a question of the instrument is an error
         (the API); otherwise it is ignored (a form carries other fields).
+    channel : {"qr", "tablet", "paper", "kiosk"}, optional
+        The channel the response came through. Questions that channel does
+        not ask (``channels`` in the file) are treated like questions hidden
+        by skip logic. None checks every question of the instrument.
 
     Returns
     -------
@@ -104,6 +189,11 @@ def answers_validate(instrument: Instrument, raw: Mapping[str, object], *, stric
         Answers to questions hidden by skip logic are dropped, not stored:
         without JavaScript a person sees every question and may answer one
         that their later choices made irrelevant.
+
+    Raises
+    ------
+    ValueError
+        If the instrument is not meant for ``channel``.
     """
     answers: dict[str, Value] = {}
     errors: dict[str, Text] = {}
@@ -112,15 +202,23 @@ def answers_validate(instrument: Instrument, raw: Mapping[str, object], *, stric
         for code in raw:
             if code not in codes:
                 errors[str(code)[:60]] = MSG_UNKNOWN
-    for q in instrument.questions:
+    for q in instrument.questions_in(channel):
         if not is_visible(q, answers):
             continue
         value = raw.get(q.code)
         if isinstance(value, str):
             value = value.strip()
+        if q.kind is QuestionKind.MULTI and value not in (None, ""):
+            value = _multi_validate(q, value)
+            if isinstance(value, Text):
+                errors[q.code] = value
+                continue
         if value is None or value == "":
             if q.required:
                 errors[q.code] = MSG_REQUIRED
+            continue
+        if isinstance(value, tuple):
+            answers[q.code] = value
             continue
         if q.kind is QuestionKind.TEXT:
             if not isinstance(value, str):

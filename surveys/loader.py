@@ -1,250 +1,119 @@
 """Read instrument files and reject broken ones with every error named.
 
-The file format is YAML; ``surveys/instruments/README.md`` documents it.
-A loader that stops at the first problem makes the author fix files one
-error at a time, so :func:`load_instrument` collects all problems and
-raises them together in :class:`InstrumentInvalid`.
+The file format is YAML; ``surveys/instruments/README.md`` documents every
+key, with a worked example. A loader that stops at the first problem makes
+the author fix files one error at a time, so :func:`load_instrument`
+collects all problems and raises them together in :class:`InstrumentInvalid`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 
-from surveys.packing import CODE_RANGE
+from surveys.duration import duration_problems
+from surveys.reader import KNOWN_CHANNELS, InstrumentError, InstrumentInvalid, PartsReader
 from surveys.schema import (
-    Choice,
-    Condition,
+    HEADLINE_INDICES,
+    Duration,
     Element,
     Instrument,
     Question,
-    QuestionKind,
     Role,
     Scale,
     Section,
-    Text,
 )
 
 INSTRUMENTS_DIR = Path(__file__).resolve().parent / "instruments"
-KNOWN_CHANNELS = frozenset({"qr", "tablet", "paper", "kiosk"})
-CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$")
 FILE_RE = re.compile(r"^(?P<code>[a-z0-9-]+)\.v(?P<version>\d+)\.ya?ml$")
-#: roles whose scale must say which codes mean yes / no / refused
-YES_NO_ROLES = frozenset({Role.HARASSMENT, Role.INFORMAL_PAYMENT})
+#: keys an instrument file may have at its top level
+FILE_KEYS = frozenset(
+    {"code", "version", "title", "intro", "channels", "headline_index", "duration", "scales", "sections"}
+)
+#: roles that feed an indicator: asked in every channel of the instrument
+EVERY_CHANNEL_ROLES = frozenset({Role.CRITERION, Role.OVERALL, Role.HARASSMENT, Role.INFORMAL_PAYMENT, Role.PROCEDURE})
+#: keys a section may have
+SECTION_KEYS = frozenset({"code", "title", "element", "questions", "channels"})
+
+__all__ = ["INSTRUMENTS_DIR", "InstrumentError", "InstrumentInvalid", "load_all", "load_instrument"]
 
 
-@dataclass(frozen=True)
-class InstrumentError:
-    """One problem in one instrument file."""
-
-    file: str
-    #: the question (or scale, section) code concerned, "" for the whole file
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f" [{self.where}]" if self.where else ""
-        return f"{self.file}{where}: {self.message}"
-
-
-class InstrumentInvalid(ValueError):
-    """Raised with every error found in an instrument file."""
-
-    def __init__(self, errors: list[InstrumentError]):
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
-
-
-class _Reader:
-    """Turns the parsed YAML into dataclasses, noting errors instead of raising."""
-
-    def __init__(self, file: str):
-        self.file = file
-        self.errors: list[InstrumentError] = []
-
-    def error(self, where: str, message: str) -> None:
-        self.errors.append(InstrumentError(self.file, where, message))
-
-    def text(self, raw: Any, where: str, what: str, *, optional: bool = False) -> Text | None:
-        if raw is None and optional:
-            return None
-        if not isinstance(raw, dict):
-            self.error(where, f"{what} must be a mapping with 'vi' and 'en' texts")
-            return None
-        missing = [lang for lang in ("vi", "en") if not str(raw.get(lang) or "").strip()]
-        if missing:
-            self.error(where, f"{what} lacks a text in: {', '.join(missing)}")
-            return None
-        extra = set(raw) - {"vi", "en"}
+def _sections(
+    reader: PartsReader, raw: object, scales: dict[str, Scale], channels: frozenset[str]
+) -> tuple[list[Section], list[Element]]:
+    sections: list[Section] = []
+    elements: list[Element] = []
+    if not isinstance(raw, list) or not raw:
+        reader.error("", "sections must be a non-empty list")
+        raw = []
+    index = 0
+    for s_raw in raw:
+        if not isinstance(s_raw, dict) or not isinstance(s_raw.get("code"), str):
+            reader.error("", f"section {s_raw!r} needs a code")
+            continue
+        s_code = s_raw["code"]
+        extra = set(s_raw) - SECTION_KEYS
         if extra:
-            self.error(where, f"{what} has unknown languages: {', '.join(sorted(extra))}")
-        return Text(vi=str(raw["vi"]).strip(), en=str(raw["en"]).strip())
+            reader.error(f"section {s_code}", f"unknown keys: {', '.join(sorted(map(str, extra)))}")
+        is_element = s_raw.get("element", False) is True
+        s_title = reader.text(s_raw.get("title"), f"section {s_code}", "title")
+        s_channels = reader.channels(s_raw.get("channels"), f"section {s_code}", channels, "instrument")
+        questions: list[Question] = []
+        for q_raw in s_raw.get("questions") or []:
+            index += 1
+            q = reader.question(q_raw, scales, s_code if is_element else None, index, s_channels)
+            if q is not None:
+                questions.append(q)
+        if not questions:
+            reader.error(f"section {s_code}", "a section needs at least one question")
+        if is_element:
+            criteria = tuple(q.code for q in questions if q.role is Role.CRITERION)
+            if not criteria:
+                reader.error(f"section {s_code}", "an element needs at least one criterion")
+            if sum(q.role is Role.ELEMENT_OVERALL for q in questions) > 1:
+                reader.error(f"section {s_code}", "an element has at most one element_overall question")
+            if s_title is not None:
+                elements.append(Element(s_code, s_title, criteria))
+        if s_title is not None:
+            sections.append(Section(s_code, s_title, tuple(questions), s_code if is_element else None))
+    return sections, elements
 
-    def codes(self, raw: Any, where: str, what: str, allowed: frozenset[int]) -> frozenset[int]:
-        if raw is None:
-            return frozenset()
-        if not isinstance(raw, list) or not all(type(v) is int for v in raw):
-            self.error(where, f"'{what}' must be a list of answer codes")
-            return frozenset()
-        unknown = sorted(set(raw) - allowed)
-        if unknown:
-            self.error(where, f"'{what}' names codes that are not choices: {unknown}")
-        return frozenset(raw) & allowed
 
-    def scale(self, code: str, raw: Any) -> Scale | None:
-        where = f"scale {code}"
-        if not isinstance(raw, dict) or not isinstance(raw.get("choices"), list) or not raw["choices"]:
-            self.error(where, "a scale needs a non-empty list of choices [code, vi, en]")
-            return None
-        choices: list[Choice] = []
-        for item in raw["choices"]:
-            if (
-                not isinstance(item, list)
-                or len(item) != 3
-                or type(item[0]) is not int
-                or not all(isinstance(t, str) and t.strip() for t in item[1:])
-            ):
-                self.error(where, f"choice {item!r} must be [integer code, Vietnamese text, English text]")
-                continue
-            choices.append(Choice(item[0], Text(item[1].strip(), item[2].strip())))
-        seen = [c.code for c in choices]
-        huge = sorted(c for c in seen if not CODE_RANGE[0] <= c <= CODE_RANGE[1])
-        if huge:
-            self.error(where, f"answer codes must lie between {CODE_RANGE[0]} and {CODE_RANGE[1]}: {huge}")
-        dupes = sorted({c for c in seen if seen.count(c) > 1})
-        if dupes:
-            self.error(where, f"duplicate answer codes {dupes}")
-        allowed = frozenset(seen)
-        extra = set(raw) - {
-            "choices",
-            "satisfied",
-            "not_applicable",
-            "yes_codes",
-            "no_codes",
-            "refused_codes",
-        }
-        if extra:
-            self.error(where, f"unknown keys: {', '.join(sorted(map(str, extra)))}")
-        return Scale(
-            code=code,
-            choices=tuple(choices),
-            satisfied=self.codes(raw.get("satisfied"), where, "satisfied", allowed),
-            not_applicable=self.codes(raw.get("not_applicable"), where, "not_applicable", allowed),
-            yes=self.codes(raw.get("yes_codes"), where, "yes_codes", allowed),
-            no=self.codes(raw.get("no_codes"), where, "no_codes", allowed),
-            refused=self.codes(raw.get("refused_codes"), where, "refused_codes", allowed),
+def _check_questions(reader: PartsReader, questions: list[Question], channels: frozenset[str]) -> None:
+    """The rules that span questions: skip logic, channels, unique roles."""
+    reader.check_conditions(questions)
+    for q in questions:
+        if q.role in EVERY_CHANNEL_ROLES and q.channels != channels:
+            reader.error(
+                q.code,
+                f"a {q.role} question must be asked in every channel of the instrument, so that its figures "
+                f"mean the same whatever the channel (not asked in: {sorted(channels - q.channels)})",
+            )
+    for role in (Role.OVERALL, Role.HARASSMENT, Role.INFORMAL_PAYMENT, Role.PROCEDURE, Role.COMMENT):
+        if sum(q.role is role for q in questions) > 1:
+            reader.error("", f"more than one question has role {role}")
+
+
+def _duration(reader: PartsReader, raw: object, channels: frozenset[str]) -> Duration | None:
+    if raw is None:
+        return None
+    if (
+        not isinstance(raw, dict)
+        or set(raw) != {"channel", "minutes"}
+        or raw["channel"] not in channels
+        or type(raw["minutes"]) is not int
+        or not 1 <= raw["minutes"] <= 120
+    ):
+        reader.error(
+            "",
+            f"duration must be {{channel: one of {sorted(channels)}, minutes: whole minutes}} "
+            "(the channel the intro's stated time is for)",
         )
-
-    def question(self, raw: Any, scales: dict[str, Scale], element: str | None, index: int) -> Question | None:
-        if not isinstance(raw, dict):
-            self.error(f"question #{index}", "a question must be a mapping")
-            return None
-        code = raw.get("code")
-        if not isinstance(code, str) or not CODE_RE.match(code):
-            self.error(f"question #{index}", f"missing or malformed code {code!r}")
-            return None
-        known = {
-            "code", "kind", "text", "help", "role", "required", "scale",
-            "show_if", "min", "max", "max_length",
-        }  # fmt: skip
-        extra = set(raw) - known
-        if extra:
-            self.error(code, f"unknown keys: {', '.join(sorted(map(str, extra)))}")
-        text = self.text(raw.get("text"), code, "text")
-        help_text = self.text(raw.get("help"), code, "help", optional=True)
-        scale = None
-        scale_code = raw.get("scale")
-        kind_raw = raw.get("kind", "single" if scale_code else None)
-        try:
-            kind = QuestionKind(kind_raw)
-        except ValueError:
-            self.error(code, f"kind must be one of single, number, text (got {kind_raw!r})")
-            return None
-        if kind is QuestionKind.SINGLE:
-            scale = scales.get(scale_code) if isinstance(scale_code, str) else None
-            if scale is None:
-                self.error(code, f"unknown scale {scale_code!r}")
-        elif scale_code is not None:
-            self.error(code, f"a {kind} question takes no scale")
-        role_raw = raw.get("role", "criterion" if element else "other")
-        try:
-            role = Role(role_raw)
-        except ValueError:
-            self.error(code, f"unknown role {role_raw!r}")
-            role = Role.OTHER
-        if role is Role.CRITERION and not element:
-            self.error(code, "a criterion must sit in an element section")
-        if role is Role.CRITERION and scale is not None and not scale.satisfied:
-            self.error(code, f"criterion uses scale {scale.code} which says no code is 'satisfied'")
-        if role in YES_NO_ROLES and scale is not None and not (scale.yes and scale.no):
-            self.error(code, f"{role} item needs a scale with yes_codes and no_codes")
-        required = raw.get("required", False)
-        if not isinstance(required, bool):
-            self.error(code, "required must be true or false")
-            required = False
-        minimum, maximum, max_length = raw.get("min"), raw.get("max"), raw.get("max_length")
-        bad_range = type(minimum) is not int or type(maximum) is not int or minimum > maximum
-        if kind is QuestionKind.NUMBER and bad_range:
-            self.error(code, "a number question needs integer min <= max")
-        elif kind is QuestionKind.NUMBER and not CODE_RANGE[0] <= minimum <= maximum <= CODE_RANGE[1]:
-            self.error(code, f"min and max must lie between {CODE_RANGE[0]} and {CODE_RANGE[1]}")
-        bad_length = type(max_length) is not int or not 1 <= max_length <= 5000
-        if kind is QuestionKind.TEXT and bad_length:
-            self.error(code, "a text question needs max_length between 1 and 5000")
-        show_if = None
-        if raw.get("show_if") is not None:
-            cond = raw["show_if"]
-            if (
-                not isinstance(cond, dict)
-                or not isinstance(cond.get("question"), str)
-                or not isinstance(cond.get("in"), list)
-                or not all(type(v) is int for v in cond["in"])
-                or not cond["in"]
-            ):
-                self.error(code, "show_if must be {question: CODE, in: [codes]}")
-            else:
-                show_if = Condition(cond["question"], frozenset(cond["in"]))
-        if text is None:
-            return None
-        return Question(
-            code=code,
-            kind=kind,
-            text=text,
-            role=role,
-            required=required,
-            help=help_text,
-            scale=scale,
-            element=element,
-            show_if=show_if,
-            minimum=minimum if kind is QuestionKind.NUMBER else None,
-            maximum=maximum if kind is QuestionKind.NUMBER else None,
-            max_length=max_length if kind is QuestionKind.TEXT else None,
-        )
-
-    def check_conditions(self, questions: list[Question]) -> None:
-        earlier: dict[str, Question] = {}
-        for q in questions:
-            if q.show_if is not None:
-                target = earlier.get(q.show_if.question)
-                if target is None:
-                    self.error(
-                        q.code,
-                        f"show_if refers to {q.show_if.question!r}, which is not an earlier question",
-                    )
-                elif target.kind is not QuestionKind.SINGLE or target.scale is None:
-                    self.error(q.code, f"show_if must refer to a single-choice question, not {target.code}")
-                else:
-                    unknown = sorted(q.show_if.values - target.scale.codes)
-                    if unknown:
-                        self.error(q.code, f"show_if uses codes {unknown} that {target.code} does not offer")
-            if q.code in earlier:
-                self.error(q.code, "duplicate question code")
-            earlier[q.code] = q
+        return None
+    return Duration(raw["channel"], raw["minutes"])
 
 
 def load_instrument(path: Path | str) -> Instrument:
@@ -253,7 +122,8 @@ def load_instrument(path: Path | str) -> Instrument:
     Parameters
     ----------
     path : path-like
-        A file named ``<code>.v<version>.yaml``.
+        A file named ``<code>.v<version>.yaml``; ``surveys/instruments/README.md``
+        describes the format.
 
     Returns
     -------
@@ -265,7 +135,7 @@ def load_instrument(path: Path | str) -> Instrument:
         With every problem found, each naming the file and the question.
     """
     path = Path(path)
-    reader = _Reader(path.name)
+    reader = PartsReader(path.name)
     try:
         data = path.read_bytes()
         raw = yaml.safe_load(data.decode("utf-8"))
@@ -273,6 +143,9 @@ def load_instrument(path: Path | str) -> Instrument:
         raise InstrumentInvalid([InstrumentError(path.name, "", f"cannot be read: {exc}")]) from exc
     if not isinstance(raw, dict):
         raise InstrumentInvalid([InstrumentError(path.name, "", "the file must hold a mapping")])
+    extra = set(raw) - FILE_KEYS
+    if extra:
+        reader.error("", f"unknown keys: {', '.join(sorted(map(str, extra)))}")
     code, version = raw.get("code"), raw.get("version")
     if not isinstance(code, str) or not re.fullmatch(r"[a-z0-9-]+", code):
         reader.error("", f"code must be lower-case letters, digits and dashes (got {code!r})")
@@ -287,61 +160,38 @@ def load_instrument(path: Path | str) -> Instrument:
     if not isinstance(channels, list) or not channels or not set(channels) <= KNOWN_CHANNELS:
         reader.error("", f"channels must be a non-empty list from {sorted(KNOWN_CHANNELS)}")
         channels = []
+    channels = frozenset(channels)
+    headline_index = raw.get("headline_index", "sipas")
+    if headline_index not in HEADLINE_INDICES:
+        reader.error("", f"headline_index must be one of {', '.join(HEADLINE_INDICES)} (got {headline_index!r})")
+    duration = _duration(reader, raw.get("duration"), channels)
     scales: dict[str, Scale] = {}
     for scale_code, scale_raw in (raw.get("scales") or {}).items():
         scale = reader.scale(str(scale_code), scale_raw)
         if scale is not None:
             scales[str(scale_code)] = scale
-    sections: list[Section] = []
-    elements: list[Element] = []
-    all_questions: list[Question] = []
-    raw_sections = raw.get("sections")
-    if not isinstance(raw_sections, list) or not raw_sections:
-        reader.error("", "sections must be a non-empty list")
-        raw_sections = []
-    index = 0
-    for s_raw in raw_sections:
-        if not isinstance(s_raw, dict) or not isinstance(s_raw.get("code"), str):
-            reader.error("", f"section {s_raw!r} needs a code")
-            continue
-        s_code = s_raw["code"]
-        is_element = s_raw.get("element", False) is True
-        s_title = reader.text(s_raw.get("title"), f"section {s_code}", "title")
-        questions: list[Question] = []
-        for q_raw in s_raw.get("questions") or []:
-            index += 1
-            q = reader.question(q_raw, scales, s_code if is_element else None, index)
-            if q is not None:
-                questions.append(q)
-        if not questions:
-            reader.error(f"section {s_code}", "a section needs at least one question")
-        if is_element:
-            criteria = tuple(q.code for q in questions if q.role is Role.CRITERION)
-            if not criteria:
-                reader.error(f"section {s_code}", "an element needs at least one criterion")
-            if s_title is not None:
-                elements.append(Element(s_code, s_title, criteria))
-        if s_title is not None:
-            sections.append(Section(s_code, s_title, tuple(questions), s_code if is_element else None))
-        all_questions.extend(questions)
-    reader.check_conditions(all_questions)
-    for role in (Role.OVERALL, Role.HARASSMENT, Role.INFORMAL_PAYMENT, Role.PROCEDURE, Role.COMMENT):
-        if sum(q.role is role for q in all_questions) > 1:
-            reader.error("", f"more than one question has role {role}")
+    sections, elements = _sections(reader, raw.get("sections"), scales, channels)
+    _check_questions(reader, [q for s in sections for q in s.questions], channels)
     if reader.errors:
         raise InstrumentInvalid(reader.errors)
     assert title is not None and intro is not None  # guaranteed when no error was noted
-    return Instrument(
+    instrument = Instrument(
         code=code,
         version=version,
         title=title,
         intro=intro,
-        channels=frozenset(channels),
+        channels=channels,
         sections=tuple(sections),
         elements=tuple(elements),
         scales=scales,
+        duration=duration,
         checksum=hashlib.sha256(data).hexdigest(),
+        headline_index=headline_index,
     )
+    problems = duration_problems(instrument)
+    if problems:
+        raise InstrumentInvalid([InstrumentError(path.name, "duration", p) for p in problems])
+    return instrument
 
 
 def load_all(directory: Path | str = INSTRUMENTS_DIR) -> dict[str, Instrument]:

@@ -15,6 +15,27 @@ from enum import StrEnum
 #: Languages every user-visible text must exist in; the first is the default.
 LANGUAGES = ("vi", "en")
 
+#: Ways a response arrives (``design.md``, vocabulary: channel).
+CHANNELS = ("qr", "tablet", "paper", "kiosk")
+
+#: The formulas an instrument may declare as its headline index
+#: (``Instrument.headline_index``):
+#:
+#: ``sipas``
+#:     SIPAS's published method: an element's index is the mean of its
+#:     criteria's satisfaction rates, the overall index the mean of the
+#:     element indices.
+#: ``respondent``
+#:     The older respondent-level index: the mean over respondents of the
+#:     share of criteria each rated satisfied.
+#:
+#: Both are always computed; the declaration says which one reports lead with.
+HEADLINE_INDICES = ("sipas", "respondent")
+
+#: Multi-select answers are packed as one bit per answer code in a 4-byte
+#: signed integer (``surveys/packing.py``), so their codes lie in 0..30.
+MULTI_CODE_RANGE = (0, 30)
+
 
 class QuestionKind(StrEnum):
     """How a question is answered."""
@@ -25,6 +46,10 @@ class QuestionKind(StrEnum):
     NUMBER = "number"
     #: free text up to ``max_length`` characters
     TEXT = "text"
+    #: several codes from the question's scale (check boxes), between
+    #: ``min_choices`` and ``max_choices`` of them; a code in ``exclusive``
+    #: ("none of these", "don't know") can only be chosen alone
+    MULTI = "multi"
 
 
 class Role(StrEnum):
@@ -46,6 +71,14 @@ class Role(StrEnum):
     DEMOGRAPHIC = "demographic"
     #: a PAPI-style perception item
     PERCEPTION = "perception"
+    #: the satisfaction with one element as a whole ("... nói chung"): sits in
+    #: the element's section, on a scale with satisfied codes; not a
+    #: criterion, so it feeds no index, but it lets analysts check that the
+    #: element's criteria cover what makes people satisfied with it
+    ELEMENT_OVERALL = "element_overall"
+    #: which improvements the respondent wants most (SIPAS "mong đợi"),
+    #: usually multi-select; reported as the share of respondents choosing each
+    EXPECTATION = "expectation"
     #: anything else (routing questions, counts of visits, ...)
     OTHER = "other"
 
@@ -101,7 +134,12 @@ class Scale:
 
 @dataclass(frozen=True)
 class Condition:
-    """Show a question only when an earlier single-choice answer is in ``values``."""
+    """Show a question only when an earlier answer is in ``values``.
+
+    The earlier question is a single-choice one (its code is in
+    ``values``) or a multi-select one (any of its chosen codes is in
+    ``values``).
+    """
 
     question: str
     values: frozenset[int]
@@ -124,6 +162,19 @@ class Question:
     minimum: int | None = None
     maximum: int | None = None
     max_length: int | None = None
+    #: multi-select only: how many codes an answer holds, at least and at most
+    min_choices: int | None = None
+    max_choices: int | None = None
+    #: multi-select only: codes that cannot be combined with another choice
+    exclusive: frozenset[int] = frozenset()
+    #: the channels that ask this question; the loader fills it in (the
+    #: question's, else its section's, else the instrument's channels);
+    #: empty means every channel
+    channels: frozenset[str] = frozenset()
+
+    def asked_in(self, channel: str | None) -> bool:
+        """Whether ``channel`` asks this question (None: any channel does)."""
+        return channel is None or not self.channels or channel in self.channels
 
 
 @dataclass(frozen=True)
@@ -138,6 +189,10 @@ class Section:
     questions: tuple[Question, ...]
     element: str | None = None
 
+    def questions_in(self, channel: str | None) -> tuple[Question, ...]:
+        """The questions ``channel`` asks (all of them for None)."""
+        return tuple(q for q in self.questions if q.asked_in(channel))
+
 
 @dataclass(frozen=True)
 class Element:
@@ -149,8 +204,25 @@ class Element:
 
 
 @dataclass(frozen=True)
+class Duration:
+    """The time an instrument's intro states, and the channel it is meant for.
+
+    The loader checks it against :func:`surveys.duration.duration_estimate`
+    of the channel's longest path.
+    """
+
+    channel: str
+    minutes: int
+
+
+@dataclass(frozen=True)
 class Instrument:
-    """A versioned questionnaire (bộ câu hỏi)."""
+    """A versioned questionnaire (bộ câu hỏi).
+
+    ``headline_index`` names the formula reports lead with, one of
+    :data:`HEADLINE_INDICES` (the file's ``headline_index`` key).
+    ``duration`` is None when the file declares no time to check.
+    """
 
     code: str
     version: int
@@ -160,10 +232,12 @@ class Instrument:
     sections: tuple[Section, ...]
     elements: tuple[Element, ...]
     scales: Mapping[str, Scale] = field(repr=False)
+    duration: Duration | None = None
     #: sha256 of the file it was read from; a stored version with the same
     #: (code, version) but another checksum means someone edited a
     #: published instrument instead of adding a version.
     checksum: str = ""
+    headline_index: str = "sipas"
 
     @property
     def key(self) -> str:
@@ -181,3 +255,16 @@ class Instrument:
 
     def with_role(self, role: Role) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if q.role == role)
+
+    def questions_in(self, channel: str | None) -> tuple[Question, ...]:
+        """The questions ``channel`` asks, in order (all of them for None).
+
+        Raises
+        ------
+        ValueError
+            If the instrument is not meant for ``channel``: asking none of
+            its questions would accept an empty response.
+        """
+        if channel is not None and channel not in self.channels:
+            raise ValueError(f"{self.key} is not meant for channel {channel!r} (only {sorted(self.channels)})")
+        return tuple(q for q in self.questions if q.asked_in(channel))

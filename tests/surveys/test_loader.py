@@ -93,13 +93,26 @@ def test_papi_household_has_demographics_and_perceptions():
 def test_minimal_file_loads(tmp_path):
     instrument = load_instrument(write(tmp_path, MINIMAL))
     assert instrument.key == "mini.v1"
+    assert instrument.headline_index == "sipas"  # the default
     assert instrument.question("note").kind is QuestionKind.TEXT
     assert instrument.elements[0].criteria == ("E1_1",)
     assert len(instrument.checksum) == 64
 
 
+@pytest.mark.parametrize("formula", ["sipas", "respondent"])
+def test_headline_index_is_read(tmp_path, formula):
+    body = MINIMAL.replace("version: 1", f"version: 1\nheadline_index: {formula}")
+    assert load_instrument(write(tmp_path, body)).headline_index == formula
+
+
+def test_shipped_instruments_lead_with_the_sipas_index():
+    assert {i.headline_index for i in load_all().values()} == {"sipas"}
+
+
 BROKEN = [
     ("version: 1", "version: 0", "", "version must be a positive integer"),
+    ("version: 1", "version: 1\nheadline_index: median", "", "headline_index must be one of sipas, respondent"),
+    ("version: 1", "version: 1\nheadline: sipas", "", "unknown keys: headline"),
     ("title: {vi: Phiếu nhỏ, en: Small form}", "title: {vi: Phiếu nhỏ}", "", "title lacks a text in: en"),
     ("channels: [qr]", "channels: [fax]", "", "channels must be a non-empty list"),
     (
@@ -161,6 +174,42 @@ def test_broken_file_is_refused_with_its_error(tmp_path, old, new, where, messag
     assert matching[0].file == "mini.v1.yaml"
     assert matching[0].where == where
     assert "mini.v1.yaml" in str(info.value)
+
+
+ELEMENT_OVERALL = """\
+      - code: E1_all
+        role: element_overall
+        scale: sat
+        text: {vi: Nói chung, en: On the whole}
+"""
+
+
+def test_element_overall_sits_in_its_element_and_feeds_no_index(tmp_path):
+    body = MINIMAL.replace("  - code: other\n", ELEMENT_OVERALL + "  - code: other\n")
+    instrument = load_instrument(write(tmp_path, body))
+    assert instrument.question("E1_all").role is Role.ELEMENT_OVERALL
+    assert instrument.question("E1_all").element == "E1"
+    assert instrument.elements[0].criteria == ("E1_1",)
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "message"),
+    [
+        (lambda b: b.replace("  - code: other\n", ELEMENT_OVERALL * 2 + "  - code: other\n"), "section E1",
+         "at most one element_overall"),
+        (lambda b: b + ELEMENT_OVERALL, "E1_all", "must sit in an element section"),
+        (lambda b: b.replace("  - code: other\n", ELEMENT_OVERALL.replace("sat", "yn") + "  - code: other\n"),
+         "E1_all", "element_overall uses scale yn which says no code is 'satisfied'"),
+        (lambda b: b.replace("  - code: other\n", ELEMENT_OVERALL.replace("role:", "kind: multi\n        role:")
+                             + "  - code: other\n"), "E1_all", "cannot have role element_overall"),
+    ],
+)  # fmt: skip
+def test_misplaced_element_overall_is_refused(tmp_path, change, where, message):
+    with pytest.raises(InstrumentInvalid) as info:
+        load_instrument(write(tmp_path, change(MINIMAL)))
+    matching = [e for e in info.value.errors if message in e.message]
+    assert matching, [str(e) for e in info.value.errors]
+    assert matching[0].where == where
 
 
 def test_every_error_is_reported_not_just_the_first(tmp_path):

@@ -23,6 +23,22 @@ def test_layout_holds_every_coded_question_in_file_order():
     assert list(layout) == [q.code for q in sipas.questions if q.code != "comment"]
 
 
+def test_published_layouts_never_change():
+    """Stored responses are read through these layouts: a published
+    instrument's packed layout is fixed for ever."""
+    found = load_all()
+    assert packed_layout(found["sipas-counter.v1"]) == (
+        "procedure", "visits", "E1_1", "E1_2", "E2_1", "E2_2", "E2_3", "E3_1", "E3_2", "E3_3",
+        "E4_1", "E4_2", "E5_gate", "E5_1", "E5_2", "harassment", "informal_payment", "overall",
+    )  # fmt: skip
+    assert packed_layout(found["papi-household.v1"]) == (
+        "sex", "age_group", "ethnicity", "education", "used_service", "procedure",
+        "E1_1", "E1_2", "E2_1", "E2_2", "E2_3", "E3_1", "E3_2", "E3_3", "E4_1", "E4_2",
+        "E5_gate", "E5_1", "E5_2", "harassment", "informal_payment", "overall",
+        "P_land", "P_construction", "P_hospital", "P_school", "P_job",
+    )  # fmt: skip
+
+
 def test_pack_is_big_endian_with_missing_answers_marked():
     layout = ("a", "b", "c")
     packed = answers_pack(layout, {"a": 5, "c": -3, "note": "text is not packed"})
