@@ -29,6 +29,8 @@ def new_qr_token() -> str:
 class Unit(Base):
     """An administrative unit in the province's tree."""
 
+    repr_columns = ("code", "level")
+
     __tablename__ = "units"
     __table_args__ = (
         CheckConstraint(f"level IN {UNIT_LEVELS!r}", name="level_known"),
@@ -59,6 +61,8 @@ class Unit(Base):
 
 class ServicePoint(Base):
     """A counter or desk inside a unit; the thing a QR code points at."""
+
+    repr_columns = ("unit_id", "code")
 
     __tablename__ = "service_points"
     __table_args__ = (
