@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request, url_for
 
+from app import numbers
 from app.i18n import current_lang, translate
 from app.texts import catalogue, languages
 from app.time import local_text
@@ -41,6 +42,26 @@ def vn_time(moment: datetime) -> str:
     return local_text(moment)
 
 
+def pct(value: float | None, digits: int = 1) -> str:
+    """``{{ f.estimate|pct }}``: a proportion as a percentage in the person's language ("72,7 %")."""
+    return numbers.percent(value, current_lang(), digits)
+
+
+def pct_range(lower: float | None, upper: float | None) -> str:
+    """``{{ f.lower|pct_range(f.upper) }}``: an interval of percentages ("70,1–75,2 %"), "" if open."""
+    return numbers.percent_interval(lower, upper, current_lang())
+
+
+def num(value: int | None) -> str:
+    """``{{ n|num }}``: a count with grouped thousands ("1.234")."""
+    return numbers.count(value, current_lang())
+
+
+def pts(value: float | None) -> str:
+    """``{{ change|pts }}``: a difference of proportions in signed percentage points ("+1,5")."""
+    return numbers.points(value, current_lang())
+
+
 def language_name(lang: str) -> str:
     """A language's name in that language ("Tiếng Việt", "English"), for the switch; its code if unnamed."""
     return catalogue().by_lang.get(lang, {}).get("lang.name", lang)
@@ -48,6 +69,8 @@ def language_name(lang: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(vn_time)
+    for number_filter in (pct, pct_range, num, pts):
+        app.add_template_filter(number_filter)
 
     @app.context_processor
     def inject() -> dict[str, object]:
