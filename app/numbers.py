@@ -46,11 +46,12 @@ def _percent_sign(lang: str) -> str:
     return "%" if _locale(lang).language == "en" else f"{NBSP}%"
 
 
-def decimal(value: float | None, lang: str, digits: int = 1) -> str:
-    """``value`` with ``digits`` decimals and grouped thousands: 1.234,5 (vi), 1,234.5 (en)."""
+def decimal(value: float | None, lang: str, digits: int | None = 1) -> str:
+    """``value`` with ``digits`` decimals and grouped thousands: 1.234,5 (vi), 1,234.5 (en);
+    ``digits=None``: as many as it has, up to six (0,05)."""
     if _missing(value):
         return DASH
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    pattern = "#,##0.######" if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=_locale(lang)).replace("-", MINUS)
 
 
