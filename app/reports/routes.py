@@ -38,7 +38,7 @@ def _scoped_request() -> ReportRequest:
     try:
         req = report_request(request.args)
     except FilterError as exc:
-        abort(400, description=exc.message)
+        abort(400, description=exc.text(current_lang()))
     if current_user.role == "unit_manager":
         own = current_user.unit
         if req.filter.unit_code is None:

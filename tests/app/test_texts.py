@@ -146,3 +146,20 @@ def test_a_catalogue_needs_vietnamese(tmp_path: Path):
     (tmp_path / "en" / "LC_MESSAGES" / "messages.po").write_text(EDE, encoding="utf-8")
     with pytest.raises(FileNotFoundError):
         Catalogue.load(tmp_path)
+
+
+def test_filter_errors_are_in_both_languages():
+    from app.reports.forms import FilterError, report_request
+
+    with pytest.raises(FilterError) as caught:
+        report_request({"period": "week"})
+    assert caught.value.text("en").startswith("the period must be one of: month, quarter")
+    assert caught.value.message.startswith("kỳ báo cáo phải là một trong: month, quarter")
+
+
+def test_unit_level_names_come_from_the_catalogue():
+    from app.models.units import UNIT_LEVEL_NAMES
+    from app.services.reports.labels import LEVEL_NAMES
+
+    assert UNIT_LEVEL_NAMES["district"] == (LEVEL_NAMES["district"].vi, LEVEL_NAMES["district"].en)
+    assert UNIT_LEVEL_NAMES["commune"] == (texts("level.commune", "vi"), texts("level.commune", "en"))

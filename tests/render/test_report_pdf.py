@@ -206,3 +206,27 @@ def test_numbers_are_written_the_english_way_in_english(report):
     assert not re.search(r"\d,\d ?%", text)
     cover = texts(read(report_pdf(replace(report, responses=12345), lang="en")))[0]
     assert "12,345" in cover
+
+
+#: English words the Vietnamese PDF must not print. Names stay as they are and
+#: are not listed: Holm, Benjamini–Hochberg, Korn–Graubard, Newcombe, Taylor,
+#: the R package "survey", the software and UTC.
+ENGLISH = [
+    "CI", "n_eff", "p-value", "Page", "Overall", "Unit", "Units", "Code", "Rank", "Verdict", "Better", "Worse",
+    "Satisfied", "Responses", "Period", "Method", "Summary", "Trend", "Comment", "Comments", "Change", "Estimate",
+    "Indicator", "Criterion", "Harassment", "Informal", "index", "rate", "limits", "none", "None", "N/A", "pts",
+    "vs", "Previous", "Data", "No data", "Level", "Reliability", "significant", "Very", "Dissatisfied",
+    "Neutral", "month", "quarter", "Month", "Quarter", "continued", "Within", "Outside", "Above", "Below",
+    "effective", "Department", "Questionnaire", "Instrument", "Scope", "Channel", "Grouped", "All units",
+    "Each unit", "Software", "Parameters", "Significance", "threshold", "answers", "flagged", "named",
+]  # fmt: skip
+
+
+def test_the_vietnamese_pdf_has_no_english_words(text):
+    found = [w for w in ENGLISH if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)]
+    assert found == []
+
+
+def test_the_english_pdf_has_them(report):
+    text = "\n".join(texts(read(report_pdf(report, lang="en"))))
+    assert {"CI", "Overall", "Page", "Verdict"} <= {w for w in ENGLISH if re.search(rf"\b{re.escape(w)}\b", text)}

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from app import numbers
 from app.render.pdf.document import Document
-from app.render.pdf.text import DASH, correction_name
+from app.render.pdf.text import DASH
+from app.services.reports.labels import correction_label
 from app.services.reports.model import Report, SummaryLine
 from app.texts import texts
 
@@ -35,7 +36,7 @@ def legend_values(report: Report, lang: str) -> dict[str, object]:
         "level": confidence_level(report, lang),
         "reliable": report.thresholds.reliable_min,
         "disclosure": report.thresholds.disclosure_min,
-        "correction": correction_name(report.correction, lang),
+        "correction": correction_label(report.correction).get(lang),
         "dash": DASH,
     }
 

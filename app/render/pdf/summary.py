@@ -50,7 +50,7 @@ def cover_write(pdf: Document, report: Report) -> None:
     rows = [
         (tr(pdf, "pdf.period"), report.period.label(lang)),
         (tr(pdf, "pdf.previous"), report.previous.label(lang)),
-        *[(label.get(lang), value) for label, value in report.filter_lines],
+        *[(label.get(lang), value.get(lang)) for label, value in report.filters],
         (tr(pdf, "pdf.responses"), count(report.responses, lang)),
         (tr(pdf, "pdf.snapshot"), f"{snapshot(report.generated_at)} (UTC+7)"),
         (tr(pdf, "pdf.instrument"), report.instrument_key),

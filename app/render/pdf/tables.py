@@ -20,14 +20,13 @@ from app.render.pdf.common import UNRELIABLE, confidence_level, legend_values, t
 from app.render.pdf.document import LIGHT, Document, fast_table, header_widths, table_style
 from app.render.pdf.text import (
     DASH,
-    METHOD_KEYS,
-    correction_name,
     count,
     figure_text,
     interval,
     snapshot,
     verdict_color,
 )
+from app.services.reports.labels import correction_label, method_label
 from app.services.reports.model import Period, Report, UnitLine
 
 __all__ = ["COMMENTS_MAX", "comments_write", "criteria_write", "method_write", "units_table_write"]
@@ -242,19 +241,18 @@ def method_write(pdf: Document, report: Report) -> None:
         grouping = tr(pdf, "grouping.method_unit")
     else:
         grouping = tr(pdf, "grouping.method_level", level=tr(pdf, f"level.{report.grouping}"))
-    method = METHOD_KEYS.get(report.method)
     alpha = numbers.decimal(report.alpha, lang, None)
     step = {"month": "period.month", "quarter": "period.quarter"}.get(report.trend_step)
     rows = [
         (tr(pdf, "pdf.instrument"), f"{report.instrument_key} – {report.instrument_title.get(lang)}"),
         (tr(pdf, "pdf.period"), _period_range(report.period, lang)),
         (tr(pdf, "pdf.previous"), _period_range(report.previous, lang)),
-        (tr(pdf, "report.interval_method"), tr(pdf, method) if method else report.method),
+        (tr(pdf, "report.interval_method"), method_label(report.method).get(lang)),
         (
             tr(pdf, "pdf.p_alpha"),
             tr(pdf, "pdf.alpha_value", alpha=alpha, level=confidence_level(report, pdf.lang)),
         ),
-        (tr(pdf, "report.correction_label"), correction_name(report.correction, lang)),
+        (tr(pdf, "report.correction_label"), correction_label(report.correction).get(lang)),
         (tr(pdf, "pdf.p_reliable"), tr(pdf, "pdf.below_flag", n=th.reliable_min)),
         (tr(pdf, "pdf.p_disclosure"), tr(pdf, "pdf.below_hide", n=th.disclosure_min, dash=DASH)),
         (tr(pdf, "pdf.p_grouping"), grouping),

@@ -13,13 +13,9 @@ from app import numbers
 from app.render.charts.scales import finite
 from app.render.charts.style import GREEN, INK, RED
 from app.services.reports.model import Figure
-from app.texts import texts
 from app.time import local_text
 
 DASH = "—"
-#: the names of the interval methods and corrections stay as they are in every language
-METHOD_KEYS = {"beta": "interval_method.beta", "logit": "interval_method.logit"}
-CORRECTION_KEYS = {"holm": "correction.holm", "bh": "correction.bh", "none": "correction.none"}
 
 
 def pct(value: float | None, lang: str) -> str:
@@ -53,11 +49,6 @@ def figure_text(figure: Figure | None, lang: str) -> str:
     if figure is None or finite(figure.estimate) is None:
         return DASH
     return pct(figure.estimate, lang) + ("" if figure.reliable else "*")
-
-
-def correction_name(correction: str, lang: str) -> str:
-    key = CORRECTION_KEYS.get(correction)
-    return texts(key, lang) if key else correction
 
 
 def snapshot(moment: datetime) -> str:
