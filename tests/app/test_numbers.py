@@ -92,6 +92,7 @@ def test_the_dashboard_writes_numbers_the_vietnamese_way(client, users, response
     assert re.search(rf"\d,\d–\d+,\d{NBSP}%", html)  # an interval
     assert not re.search(r"\d\.\d%", html)
     assert "72 phiếu" in html
+    assert '<abbr title="Rất hài lòng">5</abbr>' in html  # the levels, as the instrument words them
 
 
 def test_the_english_dashboard_writes_numbers_the_english_way(client, users, responses, login_as):

@@ -171,6 +171,8 @@ def criteria_write(pdf: Document, report: Report) -> None:
     rows = [(code, counts) for code, counts in rows if len(counts) == 5 and sum(counts) > 0]
     if not rows:
         return
+    names = dict(report.scale_labels)
+    legend = [f"{code} {names[code].get(pdf.lang)}" if code in names else str(code) for code in range(1, 6)]
     height = 14 + 6 * len(rows)
     pdf.heading(tr(pdf, "pdf.s_distribution"), need=min(height, 200))
     used = stacked_bars(
@@ -180,7 +182,7 @@ def criteria_write(pdf: Document, report: Report) -> None:
         pdf.content_w,
         rows,
         colors=LEVEL_COLORS,
-        legend_labels=tr(pdf, "pdf.levels").split("|"),
+        legend_labels=legend,
         label_w=16,
         fmt=lambda share: numbers.percent(share, pdf.lang, 0),
     )

@@ -34,7 +34,6 @@ from app.services.reports.labels import LEVEL_NAMES, correction_label, method_la
 from app.services.reports.model import INDEX_KEY, Period, Report
 from app.texts import texts
 from app.time import local_text
-from surveys import Text
 
 __all__ = [
     "comments_write",
@@ -45,14 +44,6 @@ __all__ = [
     "units_write",
 ]
 
-#: The five levels of the satisfaction scale, as in the instruments.
-LEVELS = [
-    Text("Rất không hài lòng", "Very dissatisfied"),
-    Text("Không hài lòng", "Dissatisfied"),
-    Text("Bình thường", "Neutral"),
-    Text("Hài lòng", "Satisfied"),
-    Text("Rất hài lòng", "Very satisfied"),
-]
 TREND_KEYS = (INDEX_KEY, "harassment", "informal_payment")
 
 
@@ -170,8 +161,10 @@ def criteria_write(ws: Worksheet, report: Report, lang: str) -> None:
     conf = confidence_label(report.alpha)
     headers = [texts(f"xlsx.{key}", lang) for key in ("code", "element", "criterion", "valid", "rate")]
     headers += [texts("xlsx.lower", lang, level=conf), texts("xlsx.upper", lang, level=conf)]
-    headers += [texts("xlsx.level_count", lang, level=f"{i} {lv.get(lang)}") for i, lv in enumerate(LEVELS, 1)]
-    headers += [texts("xlsx.level_share", lang, level=f"{i} {lv.get(lang)}") for i, lv in enumerate(LEVELS, 1)]
+    names = dict(report.scale_labels)
+    levels = [f"{code} {names[code].get(lang)}" if code in names else str(code) for code in range(1, 6)]
+    headers += [texts("xlsx.level_count", lang, level=level) for level in levels]
+    headers += [texts("xlsx.level_share", lang, level=level) for level in levels]
     headers.append(texts("xlsx.not_applicable", lang))
     table = Table(headers)
     for line in report.criteria:

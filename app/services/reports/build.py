@@ -132,6 +132,18 @@ def _funnel(table: IndicatorTable) -> Funnel | None:
     )  # fmt: skip
 
 
+#: the answer codes counted in a criterion's distribution (see app/services/indicators.py)
+DISTRIBUTION_CODES = range(1, 6)
+
+
+def _scale_labels(instrument: Instrument) -> list[tuple[int, Text]]:
+    """The labels of the rating levels in the distributions, as the criteria's scale words them."""
+    scale = next((q.scale for q in instrument.with_role(Role.CRITERION) if q.scale is not None), None)
+    if scale is None:
+        return []
+    return [(code, name) for code in DISTRIBUTION_CODES if (name := scale.label(code)) is not None]
+
+
 def _software() -> dict[str, str]:
     versions = {"python": platform.python_version()}
     for dist in ("flask", "sqlalchemy", "numpy", "scipy", "statsmodels"):
@@ -217,6 +229,7 @@ def report_build(
         method_notes=method_notes(th.reliable_min, th.disclosure_min, correction),
         software=_software(),
         filters=list(filter_lines or []),
+        scale_labels=_scale_labels(instrument),
     )
 
 
