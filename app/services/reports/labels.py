@@ -35,7 +35,7 @@ SUMMARY_KEYS = [
 CORRECTIONS = ("holm", "bh", "none")
 METHODS = ("beta", "logit")
 #: the method notes' keys: "method.<part>.term" and "method.<part>.text"
-METHOD_NOTES = ["rate", "index", "rates", "intervals", "compare", "change", "small"]
+METHOD_NOTES = ["rate", "index", "rates", "intervals", "compare", "change", "small", "numbers"]
 
 
 def correction_label(correction: str) -> Text:
