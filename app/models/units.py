@@ -9,16 +9,12 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
+from app.texts import texts
 
 UNIT_LEVELS = ("province", "department", "district", "commune")
 
-#: Vietnamese names of the levels, for screens and reports
-UNIT_LEVEL_NAMES = {
-    "province": ("Tỉnh", "Province"),
-    "department": ("Sở, ngành", "Department"),
-    "district": ("Huyện, thị xã, thành phố", "District"),
-    "commune": ("Xã, phường, thị trấn", "Commune"),
-}
+#: (Vietnamese, English) names of the levels; the catalogue's ``level.<level>`` in any language
+UNIT_LEVEL_NAMES = {level: (texts(f"level.{level}", "vi"), texts(f"level.{level}", "en")) for level in UNIT_LEVELS}
 
 
 def new_qr_token() -> str:

@@ -9,6 +9,7 @@ from app.models import CHANNELS, UNIT_LEVELS
 from app.services.aggregates import ResponseFilter
 from app.services.reports.model import ReportRequest
 from app.services.reports.periods import PERIOD_KINDS, period_of
+from app.texts import DEFAULT_LANG, texts
 from app.time import vietnam_today
 
 GROUPINGS = ("unit", *UNIT_LEVELS)
@@ -16,12 +17,19 @@ FORMATS = ("json", "xlsx", "csv", "pdf")
 
 
 class FilterError(ValueError):
-    """A filter value is wrong; ``field`` names it, the message says why (in Vietnamese)."""
+    """A filter value is wrong: ``field`` names it; the catalogue text ``key``,
+    filled with ``values``, says why (:meth:`text` in a language, ``message``
+    in Vietnamese)."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
+    def __init__(self, field: str, key: str, **values: object):
         self.field = field
-        self.message = message
+        self.key = key
+        self.values = values
+        self.message = self.text(DEFAULT_LANG)
+        super().__init__(f"{field}: {self.message}")
+
+    def text(self, lang: str) -> str:
+        return texts(self.key, lang, **self.values)
 
 
 def _day(value: str | None, field: str) -> date | None:
@@ -30,7 +38,7 @@ def _day(value: str | None, field: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise FilterError(field, "ngày phải có dạng YYYY-MM-DD") from exc
+        raise FilterError(field, "filter.bad_date") from exc
 
 
 def report_request(args: Mapping[str, str], instrument_code: str = "sipas-counter") -> ReportRequest:
@@ -44,29 +52,29 @@ def report_request(args: Mapping[str, str], instrument_code: str = "sipas-counte
     """
     kind = args.get("period") or "quarter"
     if kind not in PERIOD_KINDS:
-        raise FilterError("period", f"kỳ báo cáo phải là một trong: {', '.join(PERIOD_KINDS)}")
+        raise FilterError("period", "filter.period", choices=", ".join(PERIOD_KINDS))
     on = _day(args.get("date"), "date") or vietnam_today()
     end = _day(args.get("end"), "end")
     if kind == "custom" and (end is None or end < on):
-        raise FilterError("end", "kỳ tùy chọn cần ngày kết thúc không trước ngày bắt đầu")
+        raise FilterError("end", "filter.custom_end")
     if kind == "custom" and (end - on).days > 3660:
-        raise FilterError("end", "kỳ báo cáo dài quá 10 năm")
+        raise FilterError("end", "filter.too_long")
     period = period_of(kind, on, end)
     level = args.get("level") or None
     if level is not None and level not in UNIT_LEVELS:
-        raise FilterError("level", f"cấp đơn vị phải là một trong: {', '.join(UNIT_LEVELS)}")
+        raise FilterError("level", "filter.level", choices=", ".join(UNIT_LEVELS))
     channel = args.get("channel") or None
     if channel is not None and channel not in CHANNELS:
-        raise FilterError("channel", f"kênh phải là một trong: {', '.join(CHANNELS)}")
+        raise FilterError("channel", "filter.channel", choices=", ".join(CHANNELS))
     procedure = args.get("procedure") or None
     if procedure is not None and not (procedure.isdigit() and len(procedure) < 4):
-        raise FilterError("procedure", "lĩnh vực phải là một mã số")
+        raise FilterError("procedure", "filter.procedure")
     grouping = args.get("grouping") or "unit"
     if grouping not in GROUPINGS:
-        raise FilterError("grouping", f"cách nhóm phải là một trong: {', '.join(GROUPINGS)}")
+        raise FilterError("grouping", "filter.grouping", choices=", ".join(GROUPINGS))
     unit = (args.get("unit") or "").strip() or None
     if unit is not None and len(unit) > 40:
-        raise FilterError("unit", "mã đơn vị quá dài")
+        raise FilterError("unit", "filter.unit")
     search = (args.get("q") or "").strip()[:100] or None
     flt = ResponseFilter(
         instrument=instrument_code,
