@@ -53,7 +53,14 @@ def _app_imports(path: Path) -> set[str]:
 
 #: what a renderer may import from the application: other renderers, the
 #: report's types and labels, and the pure helpers
-RENDER_MAY_IMPORT = ("app.render", "app.services.reports.model", "app.services.reports.labels", "app.time", "app.texts")
+RENDER_MAY_IMPORT = (
+    "app.render",
+    "app.services.reports.model",
+    "app.services.reports.labels",
+    "app.time",
+    "app.texts",
+    "app.numbers",
+)
 
 
 def test_renderers_depend_only_on_the_report_types():
@@ -62,3 +69,20 @@ def test_renderers_depend_only_on_the_report_types():
         for path in (ROOT / "app" / "render").rglob("*.py")
     }
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_services_and_models_import_no_web_layer():
+    """Services and models run in commands, benchmarks and tests without a
+    request: no Flask, no blueprint, no access layer."""
+    web = ("app.access", "app.i18n", "app.templating", "app.errors", "app.extensions", "app.ratelimit")
+    blueprints = ("app.admin", "app.api", "app.auth", "app.citizen", "app.public", "app.reports", "app.surveyor")
+    offenders = {}
+    for folder in ("services", "models"):
+        for path in (ROOT / "app" / folder).rglob("*.py"):
+            bad = sorted(m for m in _app_imports(path) if m.startswith(web + blueprints))
+            text = path.read_text(encoding="utf-8")
+            if any(line.startswith(("import flask", "from flask", "from werkzeug")) for line in text.splitlines()):
+                bad.append("flask")
+            if bad:
+                offenders[str(path.relative_to(ROOT))] = bad
+    assert offenders == {}

@@ -4,7 +4,6 @@ across SQLite and PostgreSQL and migrations can refer to them."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-
 from typing import ClassVar
 
 from sqlalchemy import MetaData, inspect
