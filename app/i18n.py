@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from flask import g, request
 
-from app.texts import DEFAULT_LANG, catalogue, languages, texts
+from app.texts import DEFAULT_LANG, languages, texts
 
-__all__ = ["DEFAULT_LANG", "MESSAGES", "current_lang", "languages", "translate"]
+__all__ = ["DEFAULT_LANG", "current_lang", "languages", "translate"]
 
 
 def current_lang() -> str:
@@ -27,8 +27,3 @@ def current_lang() -> str:
 def translate(key: str, **values: object) -> str:
     """The text of ``key`` in the person's language."""
     return texts(key, current_lang(), **values)
-
-
-#: (Vietnamese, English) of every key, for code written before :mod:`app.texts`;
-#: new code calls :func:`app.texts.texts` with a language instead.
-MESSAGES: dict[str, tuple[str, str]] = {key: (texts(key, "vi"), texts(key, "en")) for key in catalogue().all_keys()}
