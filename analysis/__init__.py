@@ -6,6 +6,8 @@ dataclasses with documented fields. Modules:
 
 - :mod:`analysis.proportions`: SRS intervals (Wilson by default).
 - :mod:`analysis.frame`: the PSUs (clusters within strata) of a design.
+- :mod:`analysis.intervals`: the Korn–Graubard and t intervals every
+  design-based estimate uses, and their conventions.
 - :mod:`analysis.design`: design-based means and proportions from
   per-cluster sufficient statistics, matching R's ``survey`` package.
 - :mod:`analysis.indicators`: criterion rates, element and overall indices,
@@ -30,6 +32,7 @@ from .compare import (
 )
 from .design import (
     DESIGN_METHODS,
+    DF_RULES,
     LONELY_PSU_RULES,
     DesignEstimate,
     DomainEstimates,
@@ -38,6 +41,7 @@ from .design import (
     design_proportion,
     domain_means,
     domain_proportions,
+    n_eff_floor,
 )
 from .disclosure import Reliability, reliability_flags, values_suppress
 from .frame import DesignFrame, design_frame
@@ -52,12 +56,14 @@ from .indicators import (
     index_confint,
     respondent_shares,
 )
+from .intervals import mean_confint
 from .moments import MomentEstimates, moments_estimate
 from .proportions import SRS_METHODS, ProportionInterval, proportion_confint
 
 __all__ = [
     "ADJUST_METHODS",
     "DESIGN_METHODS",
+    "DF_RULES",
     "LONELY_PSU_RULES",
     "SCALE_LEVELS",
     "SRS_METHODS",
@@ -86,7 +92,9 @@ __all__ = [
     "funnel_limits",
     "incidence_rates",
     "index_confint",
+    "mean_confint",
     "moments_estimate",
+    "n_eff_floor",
     "proportion_confint",
     "pvalues_adjust",
     "reliability_flags",

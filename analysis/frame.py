@@ -16,6 +16,13 @@ from ._common import as_labels
 
 __all__ = ["DesignFrame", "design_frame"]
 
+#: Treatments of a stratum with a single PSU (R's ``survey.lonely.psu``).
+LONELY_PSU_RULES = ("adjust", "remove", "fail")
+#: Degrees of freedom of a domain's interval: its own PSUs minus strata
+#: (``degf(subset(design, ...))``, what ``svyby`` uses) or the whole design's
+#: (``confint(svyby(...), df = degf(design))``).
+DF_RULES = ("domain", "design")
+
 
 @dataclass(frozen=True, eq=False)
 class DesignFrame:
@@ -87,6 +94,65 @@ def design_frame(cluster: ArrayLike, stratum: ArrayLike | None = None) -> Design
     psu_stratum = codes // max(len(c_labels), 1)
     counts = np.bincount(psu_stratum, minlength=len(s_labels)).astype(np.int64)
     return DesignFrame(s_labels, c_labels, codes, psu_stratum, counts)
+
+
+class DomainCells:
+    """The (domain, PSU) cells of some rows, for with-replacement variances.
+
+    Parameters
+    ----------
+    cd, ck : ndarray of int64
+        Domain index and PSU index (into ``frame.psu_codes``) of each cell,
+        sorted by domain, then PSU, each pair once (as ``np.unique`` of
+        ``domain * frame.n_psu + psu`` gives them).
+    occupied : ndarray of bool
+        Cells holding at least one observation of the domain.
+    frame : DesignFrame
+    n_dom : int
+        Number of domains.
+
+    Attributes
+    ----------
+    psu_count : ndarray of int64
+        Occupied PSUs per domain.
+    df : ndarray of int64
+        Occupied PSUs minus strata holding an occupied PSU, per domain.
+    """
+
+    def __init__(self, cd: np.ndarray, ck: np.ndarray, occupied: np.ndarray, frame: DesignFrame, n_dom: int):
+        n_strata = len(frame.stratum_labels)
+        groups, self._g_idx = np.unique(cd * n_strata + frame.psu_stratum[ck], return_inverse=True)
+        self._g_idx = self._g_idx.ravel()
+        self._n_groups = len(groups)
+        self._gd = groups // n_strata
+        self._n_h = frame.stratum_psu_count[groups % n_strata].astype(float)
+        self._present = np.bincount(self._g_idx, minlength=self._n_groups)
+        self._n_dom = n_dom
+        self.psu_count = np.bincount(cd[occupied], minlength=n_dom).astype(np.int64)
+        strata_occupied = np.bincount(self._g_idx, occupied.astype(float), self._n_groups) > 0
+        self.df = self.psu_count - np.bincount(self._gd[strata_occupied], minlength=n_dom).astype(np.int64)
+
+    def variance(self, z: np.ndarray, lonely_psu: str = "adjust") -> np.ndarray:
+        """With-replacement variance, per domain, of the PSU totals ``z`` (one per cell).
+
+        PSUs of the frame absent from a domain count as zeros. A stratum
+        with one PSU: ``"adjust"`` centres it at 0, the overall mean of a
+        ratio's linearised variable; ``"remove"`` gives it no variance;
+        ``"fail"`` makes the domain's variance NaN.
+        """
+        g, n_groups, n_h = self._g_idx, self._n_groups, self._n_h
+        mean_h = np.bincount(g, z, n_groups) / n_h
+        # Two-pass sum of squares: absent PSUs contribute (0 - mean)^2 each.
+        ss = np.bincount(g, (z - mean_h[g]) ** 2, n_groups) + (n_h - self._present) * mean_h**2
+        lonely = n_h == 1
+        if lonely_psu == "adjust":
+            lonely_var = np.bincount(g, z**2, n_groups)
+        elif lonely_psu == "remove":
+            lonely_var = np.zeros(n_groups)
+        else:
+            lonely_var = np.full(n_groups, np.nan)
+        var_h = np.where(lonely, lonely_var, ss * n_h / np.where(lonely, 2.0, n_h - 1))
+        return np.bincount(self._gd, var_h, self._n_dom)
 
 
 def _lookup(sorted_labels: np.ndarray, values: np.ndarray, name: str) -> np.ndarray:
