@@ -10,6 +10,8 @@ dataclasses with documented fields. Modules:
   design-based estimate uses, and their conventions.
 - :mod:`analysis.design`: design-based means and proportions from
   per-cluster sufficient statistics, matching R's ``survey`` package.
+- :mod:`analysis.ratios`: the SIPAS index (mean of element means of
+  criterion rates) and element indices, from per-cluster sums.
 - :mod:`analysis.indicators`: criterion rates, element and overall indices,
   harassment and informal-payment rates.
 - :mod:`analysis.compare`: units against the overall rate, multiplicity,
@@ -59,6 +61,7 @@ from .indicators import (
 from .intervals import mean_confint
 from .moments import MomentEstimates, moments_estimate
 from .proportions import SRS_METHODS, ProportionInterval, proportion_confint
+from .ratios import IndexEstimates, index_estimate
 
 __all__ = [
     "ADJUST_METHODS",
@@ -74,6 +77,7 @@ __all__ = [
     "DomainEstimates",
     "FunnelLimits",
     "IncidenceRates",
+    "IndexEstimates",
     "IndexInterval",
     "MomentEstimates",
     "ProportionInterval",
@@ -92,6 +96,7 @@ __all__ = [
     "funnel_limits",
     "incidence_rates",
     "index_confint",
+    "index_estimate",
     "mean_confint",
     "moments_estimate",
     "n_eff_floor",
