@@ -1,4 +1,13 @@
-"""Comparisons: units against the overall rate, funnel limits, period change."""
+"""Comparisons: units against the overall rate, funnel limits, period change.
+
+A unit surveyed in few clusters (service point × day) gets its figures and
+intervals, but no better/worse verdict and no funnel signal: with fewer than
+``min_clusters`` (default 5) PSUs the design variance rests on a handful of
+cluster totals, a design effect far below 1 is common by chance, and the
+test's nominal level does not hold (``docs/method.md``, coverage by number
+of clusters). Such units are "not assessed" and say why
+(:class:`NotAssessed`).
+"""
 
 from __future__ import annotations
 
@@ -14,18 +23,25 @@ from .proportions import proportion_confint
 
 __all__ = [
     "ADJUST_METHODS",
+    "MIN_CLUSTERS",
     "DifferenceInterval",
     "FunnelLimits",
+    "FunnelSignal",
+    "FunnelSignals",
+    "NotAssessed",
     "UnitComparison",
     "Verdict",
     "difference_confint",
     "funnel_limits",
+    "funnel_signals",
     "pvalues_adjust",
     "units_compare",
 ]
 
 #: Multiplicity corrections accepted by :func:`pvalues_adjust`.
 ADJUST_METHODS = ("holm", "bh", "none")
+#: Fewest PSUs (clusters) for a verdict or a funnel signal, by default.
+MIN_CLUSTERS = 5
 
 
 class Verdict(enum.StrEnum):
@@ -35,6 +51,28 @@ class Verdict(enum.StrEnum):
     BETTER = "better"
     NOT_DISTINGUISHABLE = "not_distinguishable"
     WORSE = "worse"
+
+
+class NotAssessed(enum.StrEnum):
+    """Why a unit got no verdict or funnel signal (stable strings, for renderers)."""
+
+    #: no estimate (no valid answer, or suppressed by the caller), or
+    #: nothing to test it with (a standard error of 0 against a target of 0 or 1)
+    NO_ESTIMATE = "no_estimate"
+    #: fewer PSUs (clusters) than ``min_clusters``
+    TOO_FEW_CLUSTERS = "too_few_clusters"
+    #: no design degrees of freedom (df < 1), so no reference distribution
+    NO_DEGREES_OF_FREEDOM = "no_degrees_of_freedom"
+
+
+class FunnelSignal(enum.StrEnum):
+    """Where a unit lies against the funnel's control limits (stable strings)."""
+
+    ABOVE_998 = "above_998"
+    ABOVE_95 = "above_95"
+    WITHIN = "within"
+    BELOW_95 = "below_95"
+    BELOW_998 = "below_998"
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,18 +87,48 @@ class UnitComparison:
         Two-sided p-value; NaN where not tested (no data, or df < 1).
     p_adjusted : ndarray of float
         After the multiplicity correction over the tested units.
-    verdict : ndarray of Verdict (dtype object)
-        Significantly better, not distinguishable, or significantly worse.
+    verdict : ndarray of Verdict or None (dtype object)
+        Significantly better, not distinguishable, or significantly worse;
+        None where the unit was not assessed.
+    not_assessed : ndarray of NotAssessed or None (dtype object)
+        Why a unit was not assessed; None where it was.
     correction : str
     alpha : float
+    min_clusters : int
     """
 
     statistic: np.ndarray
     p_value: np.ndarray
     p_adjusted: np.ndarray
     verdict: np.ndarray
+    not_assessed: np.ndarray
     correction: str
     alpha: float
+    min_clusters: int
+
+
+@dataclass(frozen=True, eq=False)
+class FunnelSignals:
+    """Each unit's place against funnel limits around a target.
+
+    Attributes
+    ----------
+    n : ndarray of int64
+        The (effective) sample sizes the limits were evaluated at.
+    signal : ndarray of FunnelSignal or None (dtype object)
+        Outside the 99.8 % limits, outside the 95 % limits, or within them;
+        None where not assessed.
+    not_assessed : ndarray of NotAssessed or None (dtype object)
+    limits : FunnelLimits
+        The limits at ``n``.
+    min_clusters : int
+    """
+
+    n: np.ndarray
+    signal: np.ndarray
+    not_assessed: np.ndarray
+    limits: FunnelLimits
+    min_clusters: int
 
 
 @dataclass(frozen=True, eq=False)
@@ -156,6 +224,8 @@ def units_compare(
     *,
     se: ArrayLike | None = None,
     df: ArrayLike | None = None,
+    n_psu: ArrayLike | None = None,
+    min_clusters: int = MIN_CLUSTERS,
     higher_is_better: bool = True,
     correction: str = "holm",
     alpha: float = 0.05,
@@ -182,6 +252,13 @@ def units_compare(
     df : array_like, optional
         Each unit's design degrees of freedom: the statistic is referred to
         t(df); units with df < 1 are not tested. Omitted: standard normal.
+    n_psu : array_like, optional
+        Each unit's PSUs (clusters). Units with fewer than ``min_clusters``
+        are not tested and do not count towards the multiplicity
+        correction. Omitted: no unit is held back for its clusters (simple
+        random sampling).
+    min_clusters : int, default 5
+        See ``n_psu``.
     higher_is_better : bool, default True
         False for harassment and informal-payment rates.
     correction : {"holm", "bh", "none"}, default "holm"
@@ -197,12 +274,13 @@ def units_compare(
     check_method(correction, ADJUST_METHODS)
     alpha = check_alpha(alpha)
     est = np.asarray(estimate, dtype=float)
-    n_ = np.broadcast_to(np.asarray(n, dtype=float), est.shape)
     if est.ndim != 1:
         raise ValueError("estimate must be one-dimensional")
+    n_ = np.broadcast_to(np.asarray(n, dtype=float), est.shape)
     target = float(target)
     if not 0.0 <= target <= 1.0:
         raise ValueError("target must lie in [0, 1]")
+    reason = _not_is_none(est, n_, df, n_psu, min_clusters)
     null_se = np.sqrt(target * (1 - target) / np.where(n_ > 0, n_, 1.0))
     if se is None:
         scale = null_se
@@ -210,7 +288,7 @@ def units_compare(
         se_ = np.broadcast_to(np.asarray(se, dtype=float), est.shape)
         usable = np.isfinite(se_) & (se_ > 0)
         scale = np.where(usable, se_, null_se)
-    testable = np.isfinite(est) & (n_ > 0) & (scale > 0)
+    testable = _is_none(reason) & (scale > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         statistic = np.where(testable, (est - target) / np.where(testable, scale, 1.0), np.nan)
     if df is None:
@@ -229,12 +307,85 @@ def units_compare(
     good = above if higher_is_better else ~above
     verdict = np.array(
         [
-            Verdict.NOT_DISTINGUISHABLE if not s else (Verdict.BETTER if g else Verdict.WORSE)
-            for s, g in zip(significant, good, strict=True)
+            None
+            if np.isnan(q)
+            else (Verdict.NOT_DISTINGUISHABLE if not s else (Verdict.BETTER if g else Verdict.WORSE))
+            for q, s, g in zip(p_adj.tolist(), significant, good, strict=True)
         ],
         dtype=object,
     )
-    return UnitComparison(statistic, p, p_adj, verdict, correction, alpha)
+    # A unit that passed every check but still has no test (a zero null SE:
+    # the target is 0 or 1) has no estimate to judge against it.
+    reason[_is_none(reason) & _is_none(verdict)] = NotAssessed.NO_ESTIMATE
+    return UnitComparison(statistic, p, p_adj, verdict, reason, correction, alpha, int(min_clusters))
+
+
+def _is_none(values: np.ndarray) -> np.ndarray:
+    """True where an object array holds None."""
+    return np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+
+
+def _not_is_none(est, n, df, n_psu, min_clusters) -> np.ndarray:
+    """Per unit: None, or why it cannot be assessed (first reason that applies)."""
+    if isinstance(min_clusters, bool) or int(min_clusters) != min_clusters or min_clusters < 0:
+        raise ValueError("min_clusters must be a non-negative integer")
+    reason = np.full(est.shape, None, dtype=object)
+    if df is not None:
+        df_ = np.broadcast_to(np.asarray(df, dtype=float), est.shape)
+        reason[~(df_ >= 1)] = NotAssessed.NO_DEGREES_OF_FREEDOM
+    if n_psu is not None:
+        psu = np.broadcast_to(np.asarray(n_psu, dtype=float), est.shape)
+        reason[~(psu >= min_clusters)] = NotAssessed.TOO_FEW_CLUSTERS
+    reason[~(np.isfinite(est) & (n > 0))] = NotAssessed.NO_ESTIMATE
+    return reason
+
+
+def funnel_signals(
+    target: float,
+    estimate: ArrayLike,
+    n: ArrayLike,
+    *,
+    n_psu: ArrayLike | None = None,
+    min_clusters: int = MIN_CLUSTERS,
+) -> FunnelSignals:
+    """Place each unit against the funnel limits of :func:`funnel_limits`.
+
+    Parameters
+    ----------
+    target : float
+        The funnel's centre, usually the overall figure.
+    estimate : array_like, 1-D
+        Each unit's figure.
+    n : array_like, 1-D
+        Each unit's effective sample size (``n / max(1, deff)``; rounded
+        here). A unit with ``n == 0`` or no estimate is not assessed.
+    n_psu : array_like, optional
+        Each unit's PSUs; fewer than ``min_clusters`` means no signal.
+    min_clusters : int, default 5
+
+    Returns
+    -------
+    FunnelSignals
+        A unit exactly on a limit is within it.
+    """
+    est = np.asarray(estimate, dtype=float)
+    if est.ndim != 1:
+        raise ValueError("estimate must be one-dimensional")
+    n_ = np.broadcast_to(np.asarray(n, dtype=float), est.shape)
+    if np.any(n_ < 0):
+        raise ValueError("n must be non-negative")
+    size = np.rint(np.where(np.isfinite(n_), n_, 0.0))
+    reason = _not_is_none(est, size, None, n_psu, min_clusters)
+    limits = funnel_limits(target, size)
+    signal = np.full(est.shape, None, dtype=object)
+    ok = _is_none(reason)
+    signal[ok] = FunnelSignal.WITHIN
+    # Each wider limit overrides the narrower one it contains.
+    signal[ok & (est > limits.upper_95)] = FunnelSignal.ABOVE_95
+    signal[ok & (est < limits.lower_95)] = FunnelSignal.BELOW_95
+    signal[ok & (est > limits.upper_998)] = FunnelSignal.ABOVE_998
+    signal[ok & (est < limits.lower_998)] = FunnelSignal.BELOW_998
+    return FunnelSignals(size.astype(np.int64), signal, reason, limits, int(min_clusters))
 
 
 def funnel_limits(target: float, n: ArrayLike) -> FunnelLimits:
