@@ -6,6 +6,8 @@ dataclasses with documented fields. Modules:
 
 - :mod:`analysis.proportions`: SRS intervals (Wilson by default).
 - :mod:`analysis.frame`: the PSUs (clusters within strata) of a design.
+- :mod:`analysis.clusters`: respondent-level answers into per-cluster sums
+  and per-stratum moments, for callers that hold the answers.
 - :mod:`analysis.intervals`: the Korn–Graubard and t intervals every
   design-based estimate uses, and their conventions.
 - :mod:`analysis.design`: design-based means and proportions from
@@ -21,6 +23,7 @@ dataclasses with documented fields. Modules:
 - :mod:`analysis.disclosure`: reliability flags and suppression.
 """
 
+from .clusters import Clusters, ClusterSums, cluster_sums, clusters_group
 from .compare import (
     ADJUST_METHODS,
     MIN_CLUSTERS,
@@ -76,6 +79,8 @@ __all__ = [
     "MIN_CLUSTERS",
     "SCALE_LEVELS",
     "SRS_METHODS",
+    "ClusterSums",
+    "Clusters",
     "CriterionRates",
     "DesignEstimate",
     "DesignFrame",
@@ -94,6 +99,8 @@ __all__ = [
     "RespondentShares",
     "UnitComparison",
     "Verdict",
+    "cluster_sums",
+    "clusters_group",
     "criterion_rates",
     "design_confint",
     "design_frame",

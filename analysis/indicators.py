@@ -260,17 +260,20 @@ def respondent_shares(satisfied: ArrayLike, answered: ArrayLike) -> RespondentSh
     -------
     RespondentShares
     """
-    sat = np.asarray(satisfied, dtype=float)
-    ans = np.asarray(answered, dtype=float)
+    # Counts stay in their own (small integer) type until the one division:
+    # this runs on every respondent of a province.
+    sat, ans = np.asarray(satisfied), np.asarray(answered)
     if sat.ndim != 2 or sat.shape != ans.shape:
         raise ValueError("satisfied and answered must be 2-D arrays of the same shape")
     if np.any(sat < 0) or np.any(sat > ans):
         raise ValueError("need 0 <= satisfied <= answered")
     has = ans > 0
-    element = np.where(has, sat / np.where(has, ans, 1.0), np.nan)
-    k = has.sum(axis=1)
+    element = np.full(sat.shape, np.nan)
+    np.divide(sat, ans, out=element, where=has)
+    k = np.count_nonzero(has, axis=1)
     total = np.where(has, element, 0.0).sum(axis=1)
-    overall = np.where(k > 0, total / np.maximum(k, 1), np.nan)
+    overall = np.full(len(k), np.nan)
+    np.divide(total, k, out=overall, where=k > 0)
     return RespondentShares(element, overall)
 
 

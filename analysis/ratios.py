@@ -58,7 +58,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._common import as_labels, check_alpha, check_method
+from ._common import as_labels, check_alpha, check_method, segment_sums
 from .frame import DF_RULES, LONELY_PSU_RULES, DesignFrame, DomainCells, design_frame
 from .intervals import SE_ZERO, deff1_mask, mean_confint
 
@@ -86,9 +86,11 @@ class IndexEstimates:
         ``n_psu`` minus strata holding the domain (``degf`` of the subset).
     interval_df : ndarray of int64, shape (D,)
         The df the intervals used: ``df``, or the design's (``df_rule``).
-    rate, rate_se : ndarray of float, shape (D, J)
-        Each criterion's rate ``R_j`` and its linearised SE
-        (``svyratio``); NaN where the criterion has no valid answer.
+    rate : ndarray of float, shape (D, J)
+        Each criterion's rate ``R_j``; NaN where it has no valid answer.
+    rate_se : ndarray of float, shape (D, J), or None
+        Its linearised SE (``svyratio``), NaN where there is no rate; None
+        unless asked for (``rate_se=True``).
     n : ndarray of int64, shape (D, E + 1)
         Answers behind each figure: for an element, the most valid answers
         any of its criteria has (respondents answering it, when they answer
@@ -119,7 +121,7 @@ class IndexEstimates:
     df: np.ndarray
     interval_df: np.ndarray
     rate: np.ndarray
-    rate_se: np.ndarray
+    rate_se: np.ndarray | None
     n: np.ndarray
     estimate: np.ndarray
     se: np.ndarray
@@ -147,6 +149,7 @@ def index_estimate(
     alpha: float = 0.05,
     lonely_psu: str = "adjust",
     df_rule: str = "domain",
+    rate_se: bool = True,
 ) -> IndexEstimates:
     """Element indices and the SIPAS index per domain, with design-based intervals.
 
@@ -179,6 +182,9 @@ def index_estimate(
     df_rule : {"domain", "design"}, default "domain"
         The df of the t intervals: the domain's own (``svyby``) or the whole
         design's (``confint(..., df = degf(design))``).
+    rate_se : bool, default True
+        Also give each criterion rate's SE. A caller that has the rates'
+        SEs from elsewhere saves J variance computations.
 
     Returns
     -------
@@ -213,23 +219,32 @@ def index_estimate(
     # Cells (domain, PSU), sorted, with their sums.
     n_dom, n_psu = len(d_labels), max(frame.n_psu, 1)
     codes = d_idx.astype(np.int64) * n_psu + k_idx
-    order = np.argsort(codes, kind="stable")
-    codes = codes[order]
+    in_order = bool(np.all(codes[1:] > codes[:-1]))  # one row per cell, sorted: nothing to group
+    order = None if in_order else np.argsort(codes, kind="stable")
+    codes = codes if in_order else codes[order]
     first = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, dtype=np.int64)
     cells = codes[first]
     cd, ck = cells // n_psu, cells % n_psu
 
+    unique = len(first) == len(codes)  # one row per cell: reorder, nothing to add up
+
     def per_cell(a: np.ndarray) -> np.ndarray:
-        return np.add.reduceat(a[order], first, axis=0) if len(first) else np.zeros((0, *a.shape[1:]))
+        if in_order:
+            return a
+        if unique:
+            return a[order]
+        return segment_sums(a[order], first)
 
     cell_n, cell_y, cell_v = per_cell(n_), per_cell(y), per_cell(v)
+    # (an empty or single domain broadcasts its row; else one row per cell)
+    at_cell = (lambda per_dom: per_dom[:1]) if n_dom == 1 else (lambda per_dom: per_dom[cd])
     d_first = np.searchsorted(cd, np.arange(n_dom))
 
     def per_domain(a: np.ndarray) -> np.ndarray:
-        return np.add.reduceat(a, d_first, axis=0) if n_dom else np.zeros((0, *a.shape[1:]))
+        return segment_sums(a, d_first)
 
     tot_n, tot_y, tot_v = per_domain(cell_n), per_domain(cell_y), per_domain(cell_v)
-    tot_count = per_domain(per_cell(count))
+    tot_count = tot_v if count is v else per_domain(per_cell(count))
     rated = tot_v > 0
     rate = np.divide(tot_y, tot_v, out=np.full(tot_y.shape, np.nan), where=rated)
 
@@ -249,17 +264,22 @@ def index_estimate(
     idx_est = np.where(n_rated > 0, np.nansum(np.where(el_rated, el_est, 0.0), axis=1) * between, np.nan)
     estimate = np.column_stack([el_est, idx_est])
 
-    # PSU totals of each criterion's linearised variable (Y - R V) / V.
-    v_safe = np.where(rated, tot_v, 1.0)
-    z_rate = (cell_y - r0[cd] * cell_v) / v_safe[cd]  # (cells, J); 0 for criteria without a rate
-    z_el = (z_rate * within[cd]) @ member  # (cells, E)
-    z_idx = z_el.sum(axis=1) * between[cd]
+    # PSU totals of the linearised variables: criterion j's is (Y - R V) / V,
+    # an element's the sum of its criteria's with weights 1/k_e, the index's
+    # the mean of its elements'. Criteria without a rate have weight 0.
+    inv_v = np.where(rated, 1.0 / np.where(rated, tot_v, 1.0), 0.0)
+    a, b = within * inv_v, within * inv_v * r0  # (D, J): z_el = (Y a - V b) @ member
+    z_el = (cell_y * at_cell(a) - cell_v * at_cell(b)) @ member  # (cells, E)
+    z_idx = z_el.sum(axis=1) * at_cell(between)
     psus = DomainCells(cd, ck, cell_n > 0, frame, n_dom)
-    var = np.column_stack([psus.variance(z, lonely_psu) for z in (*z_el.T, z_idx)])
-    var_rate = np.column_stack([psus.variance(z, lonely_psu) for z in z_rate.T])
+    columns = [z_el, z_idx[:, None]]
+    if rate_se:
+        columns.append((cell_y - at_cell(r0) * cell_v) * at_cell(inv_v))
+    var_all = psus.variance(np.concatenate(columns, axis=1), lonely_psu)
+    var = var_all[:, : n_elem + 1]
     se = np.sqrt(np.where(np.isnan(estimate), np.nan, var))
     se = np.where(se <= SE_ZERO, 0.0, se)
-    rate_se = np.sqrt(np.where(rated, var_rate, np.nan))
+    rate_se_out = np.sqrt(np.where(rated, var_all[:, n_elem + 1 :], np.nan)) if rate_se else None
 
     responses = np.rint(tot_n).astype(np.int64)
     el_n = np.where(el_rated, _max_by_element(tot_count, e_idx, n_elem), 0)
@@ -282,7 +302,7 @@ def index_estimate(
         df=df.astype(np.int64),
         interval_df=np.asarray(interval_df, dtype=np.int64),
         rate=rate,
-        rate_se=rate_se,
+        rate_se=rate_se_out,
         n=counts,
         estimate=estimate,
         se=se,
@@ -312,10 +332,12 @@ def _checked(n, satisfied, valid, valid_count, element):
     count = v if valid_count is None else np.asarray(valid_count, dtype=float)
     if count.shape != v.shape:
         raise ValueError("valid_count must have the shape of valid")
-    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(v)) and np.all(np.isfinite(n_))):
+    if not (np.all(v < np.inf) and np.all(n_ < np.inf)):  # (NaN fails the checks below)
         raise ValueError("sums must be finite")
-    if np.any(y < 0) or np.any(n_ < 0) or np.any(count < 0) or np.any(y > v * (1 + 1e-12) + 1e-12):
-        raise ValueError("need n >= 0 and 0 <= satisfied <= valid")
+    # satisfied <= valid, up to the rounding of weighted sums, checked exactly first
+    within = np.all(y <= v) or not np.any(y > v * (1 + 1e-12) + 1e-12)
+    if not (within and np.all(y >= 0) and np.all(n_ >= 0) and (count is v or np.all(count >= 0))):
+        raise ValueError("need n >= 0, sums finite and 0 <= satisfied <= valid")
     e_labels, e_idx = np.unique(labels, return_inverse=True)
     return y, v, count, n_, e_idx.ravel(), e_labels
 
