@@ -164,6 +164,7 @@ class Instrument:
     #: (code, version) but another checksum means someone edited a
     #: published instrument instead of adding a version.
     checksum: str = ""
+    headline_index: str = "sipas"
 
     @property
     def key(self) -> str:
