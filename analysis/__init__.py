@@ -17,7 +17,8 @@ dataclasses with documented fields. Modules:
 - :mod:`analysis.indicators`: criterion rates, element and overall indices,
   harassment and informal-payment rates.
 - :mod:`analysis.compare`: units against the overall rate, multiplicity,
-  funnel limits, change between periods.
+  change between periods, and which units are not assessed.
+- :mod:`analysis.funnel`: funnel-plot limits and each unit's signal.
 - :mod:`analysis.moments`: the same design-based estimates from per-stratum
   moments, for databases too large for one row per cluster.
 - :mod:`analysis.disclosure`: reliability flags and suppression.
@@ -28,15 +29,10 @@ from .compare import (
     ADJUST_METHODS,
     MIN_CLUSTERS,
     DifferenceInterval,
-    FunnelLimits,
-    FunnelSignal,
-    FunnelSignals,
     NotAssessed,
     UnitComparison,
     Verdict,
     difference_confint,
-    funnel_limits,
-    funnel_signals,
     pvalues_adjust,
     units_compare,
 )
@@ -55,6 +51,7 @@ from .design import (
 )
 from .disclosure import Reliability, reliability_flags, values_suppress
 from .frame import DesignFrame, design_frame
+from .funnel import FunnelLimits, FunnelSignal, FunnelSignals, funnel_limits, funnel_signals
 from .indicators import (
     SCALE_LEVELS,
     CriterionRates,

@@ -1,4 +1,6 @@
-"""Comparisons: units against the overall rate, funnel limits, period change.
+"""Comparisons: units against the overall rate, multiplicity, period change.
+
+Funnel limits and signals are in :mod:`analysis.funnel`.
 
 A unit surveyed in few clusters (service point × day) gets its figures and
 intervals, but no better/worse verdict and no funnel signal: with fewer than
@@ -25,15 +27,10 @@ __all__ = [
     "ADJUST_METHODS",
     "MIN_CLUSTERS",
     "DifferenceInterval",
-    "FunnelLimits",
-    "FunnelSignal",
-    "FunnelSignals",
     "NotAssessed",
     "UnitComparison",
     "Verdict",
     "difference_confint",
-    "funnel_limits",
-    "funnel_signals",
     "pvalues_adjust",
     "units_compare",
 ]
@@ -63,16 +60,6 @@ class NotAssessed(enum.StrEnum):
     TOO_FEW_CLUSTERS = "too_few_clusters"
     #: no design degrees of freedom (df < 1), so no reference distribution
     NO_DEGREES_OF_FREEDOM = "no_degrees_of_freedom"
-
-
-class FunnelSignal(enum.StrEnum):
-    """Where a unit lies against the funnel's control limits (stable strings)."""
-
-    ABOVE_998 = "above_998"
-    ABOVE_95 = "above_95"
-    WITHIN = "within"
-    BELOW_95 = "below_95"
-    BELOW_998 = "below_998"
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,53 +92,6 @@ class UnitComparison:
     correction: str
     alpha: float
     min_clusters: int
-
-
-@dataclass(frozen=True, eq=False)
-class FunnelSignals:
-    """Each unit's place against funnel limits around a target.
-
-    Attributes
-    ----------
-    n : ndarray of int64
-        The (effective) sample sizes the limits were evaluated at.
-    signal : ndarray of FunnelSignal or None (dtype object)
-        Outside the 99.8 % limits, outside the 95 % limits, or within them;
-        None where not assessed.
-    not_assessed : ndarray of NotAssessed or None (dtype object)
-    limits : FunnelLimits
-        The limits at ``n``.
-    min_clusters : int
-    """
-
-    n: np.ndarray
-    signal: np.ndarray
-    not_assessed: np.ndarray
-    limits: FunnelLimits
-    min_clusters: int
-
-
-@dataclass(frozen=True, eq=False)
-class FunnelLimits:
-    """Funnel-plot control limits around a target proportion.
-
-    Attributes
-    ----------
-    n : ndarray of int64
-        Sample sizes at which the limits are evaluated.
-    target : float
-    lower_95, upper_95 : ndarray of float
-        Limits containing 95% of an in-control unit's results (~2 SD).
-    lower_998, upper_998 : ndarray of float
-        Limits containing 99.8% (~3 SD).
-    """
-
-    n: np.ndarray
-    target: float
-    lower_95: np.ndarray
-    upper_95: np.ndarray
-    lower_998: np.ndarray
-    upper_998: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -280,7 +220,7 @@ def units_compare(
     target = float(target)
     if not 0.0 <= target <= 1.0:
         raise ValueError("target must lie in [0, 1]")
-    reason = _not_is_none(est, n_, df, n_psu, min_clusters)
+    reason = _not_assessed(est, n_, df, n_psu, min_clusters)
     null_se = np.sqrt(target * (1 - target) / np.where(n_ > 0, n_, 1.0))
     if se is None:
         scale = null_se
@@ -325,7 +265,7 @@ def _is_none(values: np.ndarray) -> np.ndarray:
     return np.fromiter((v is None for v in values), dtype=bool, count=len(values))
 
 
-def _not_is_none(est, n, df, n_psu, min_clusters) -> np.ndarray:
+def _not_assessed(est, n, df, n_psu, min_clusters) -> np.ndarray:
     """Per unit: None, or why it cannot be assessed (first reason that applies)."""
     if isinstance(min_clusters, bool) or int(min_clusters) != min_clusters or min_clusters < 0:
         raise ValueError("min_clusters must be a non-negative integer")
@@ -338,102 +278,6 @@ def _not_is_none(est, n, df, n_psu, min_clusters) -> np.ndarray:
         reason[~(psu >= min_clusters)] = NotAssessed.TOO_FEW_CLUSTERS
     reason[~(np.isfinite(est) & (n > 0))] = NotAssessed.NO_ESTIMATE
     return reason
-
-
-def funnel_signals(
-    target: float,
-    estimate: ArrayLike,
-    n: ArrayLike,
-    *,
-    n_psu: ArrayLike | None = None,
-    min_clusters: int = MIN_CLUSTERS,
-) -> FunnelSignals:
-    """Place each unit against the funnel limits of :func:`funnel_limits`.
-
-    Parameters
-    ----------
-    target : float
-        The funnel's centre, usually the overall figure.
-    estimate : array_like, 1-D
-        Each unit's figure.
-    n : array_like, 1-D
-        Each unit's effective sample size (``n / max(1, deff)``; rounded
-        here). A unit with ``n == 0`` or no estimate is not assessed.
-    n_psu : array_like, optional
-        Each unit's PSUs; fewer than ``min_clusters`` means no signal.
-    min_clusters : int, default 5
-
-    Returns
-    -------
-    FunnelSignals
-        A unit exactly on a limit is within it.
-    """
-    est = np.asarray(estimate, dtype=float)
-    if est.ndim != 1:
-        raise ValueError("estimate must be one-dimensional")
-    n_ = np.broadcast_to(np.asarray(n, dtype=float), est.shape)
-    if np.any(n_ < 0):
-        raise ValueError("n must be non-negative")
-    size = np.rint(np.where(np.isfinite(n_), n_, 0.0))
-    reason = _not_is_none(est, size, None, n_psu, min_clusters)
-    limits = funnel_limits(target, size)
-    signal = np.full(est.shape, None, dtype=object)
-    ok = _is_none(reason)
-    signal[ok] = FunnelSignal.WITHIN
-    # Each wider limit overrides the narrower one it contains.
-    signal[ok & (est > limits.upper_95)] = FunnelSignal.ABOVE_95
-    signal[ok & (est < limits.lower_95)] = FunnelSignal.BELOW_95
-    signal[ok & (est > limits.upper_998)] = FunnelSignal.ABOVE_998
-    signal[ok & (est < limits.lower_998)] = FunnelSignal.BELOW_998
-    return FunnelSignals(size.astype(np.int64), signal, reason, limits, int(min_clusters))
-
-
-def funnel_limits(target: float, n: ArrayLike) -> FunnelLimits:
-    """Exact binomial funnel-plot limits (Spiegelhalter 2005, appendix A.1.1).
-
-    For a limit with lower-tail probability ``q`` (0.025 and 0.975, 0.001 and
-    0.999), let ``r`` be the q-quantile of Binomial(n, target), the smallest
-    r with ``P(R <= r) >= q``. The step is smoothed by interpolation::
-
-        a = (P(R <= r) - q) / (P(R <= r) - P(R <= r - 1))
-        limit = (r - a) / n
-
-    clipped to [0, 1].
-
-    Parameters
-    ----------
-    target : float
-        The target proportion in [0, 1].
-    n : array_like of int
-        Sample sizes (round effective sample sizes of clustered data first).
-
-    Returns
-    -------
-    FunnelLimits
-        NaN limits where ``n == 0``.
-    """
-    theta = float(target)
-    if not 0.0 <= theta <= 1.0:
-        raise ValueError("target must lie in [0, 1]")
-    n_ = np.atleast_1d(np.asarray(n, dtype=float))
-    if np.any(n_ < 0) or np.any(n_ != np.round(n_)):
-        raise ValueError("n must be non-negative integers")
-    limits = [_binomial_limit(theta, n_, q) for q in (0.025, 0.975, 0.001, 0.999)]
-    return FunnelLimits(n_.astype(np.int64), theta, *limits)
-
-
-def _binomial_limit(theta: float, n: np.ndarray, q: float) -> np.ndarray:
-    has = n > 0
-    n_safe = np.where(has, n, 1.0)
-    r = stats.binom.ppf(q, n_safe, theta)
-    # Guard against the quantile landing one step off through rounding.
-    r = np.where(stats.binom.cdf(r - 1, n_safe, theta) >= q, r - 1, r)
-    r = np.where(stats.binom.cdf(r, n_safe, theta) < q, r + 1, r)
-    cdf_r = stats.binom.cdf(r, n_safe, theta)
-    step = cdf_r - stats.binom.cdf(r - 1, n_safe, theta)
-    a = (cdf_r - q) / np.where(step > 0, step, 1.0)
-    limit = np.clip((r - a) / n_safe, 0.0, 1.0)
-    return np.where(has, limit, np.nan)
 
 
 def difference_confint(
