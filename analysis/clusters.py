@@ -240,8 +240,9 @@ class ClusterSums:
     satisfied, valid : ndarray of float, shape (K, J)
         Per criterion, the sum of weights of satisfied answers and of valid
         answers (1–5); counts when unweighted.
-    valid_count : ndarray of int64, shape (K, J)
-        Valid answers per criterion, unweighted.
+    valid_count : ndarray of int64, shape (K, J), or None
+        Valid answers per criterion, unweighted; None when ``valid`` holds
+        them already (no weights).
     """
 
     stratum: np.ndarray
@@ -249,7 +250,7 @@ class ClusterSums:
     n: np.ndarray
     satisfied: np.ndarray
     valid: np.ndarray
-    valid_count: np.ndarray
+    valid_count: np.ndarray | None = None
 
 
 def cluster_sums(
@@ -304,5 +305,5 @@ def cluster_sums(
         n=groups.size,
         satisfied=groups.sum(y if w is None else y * w[:, None]),
         valid=counts if w is None else groups.sum(v * w[:, None]),
-        valid_count=np.rint(counts).astype(np.int64),
+        valid_count=None if w is None else np.rint(counts).astype(np.int64),
     )

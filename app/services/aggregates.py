@@ -335,8 +335,10 @@ def _moments_table(clusters: Clusters, stats, keys: list[str], criteria, per_clu
     moments = {"psu": psu[rows_u]}
     moments |= {name: column(name) for name in MOMENT_COLUMNS if name not in moments}
     k = clusters.n_clusters
-    valid = np.column_stack([n for n, _ in per_cluster]) if per_cluster else np.zeros((k, len(criteria)))
-    satisfied = np.column_stack([y for _, y in per_cluster]) if per_cluster else np.zeros((k, len(criteria)))
+    # (clusters, criteria) as float from the start: no second copy of arrays of tens of MB
+    valid, satisfied = np.zeros((k, len(criteria))), np.zeros((k, len(criteria)))
+    for j, (n, y) in enumerate(per_cluster):
+        valid[:, j], satisfied[:, j] = n, y
     ids = units.tolist()
     return UnitMoments(
         unit_id=units[rows_u].astype(np.int64),
@@ -349,9 +351,8 @@ def _moments_table(clusters: Clusters, stats, keys: list[str], criteria, per_clu
             stratum=units[clusters.stratum_of_cluster].astype(np.int64),
             cluster=np.arange(k, dtype=np.int64),
             n=clusters.size,
-            satisfied=satisfied.astype(float),
-            valid=valid.astype(float),
-            valid_count=valid.astype(np.int64),
+            satisfied=satisfied,
+            valid=valid,
         ),
         criterion_codes=tuple(q.code for q in criteria),
         criterion_elements=tuple(elements),

@@ -79,6 +79,9 @@ def test_cluster_sums_feed_the_index_like_a_group_by():
         np.testing.assert_allclose(sums.satisfied[c], (sat[members] * w[members, None]).sum(axis=0))
         np.testing.assert_allclose(sums.valid[c], (val[members] * w[members, None]).sum(axis=0))
         assert sums.valid_count[c].tolist() == val[members].sum(axis=0).tolist()
+    unweighted = cluster_sums(unit, (point, day), sat, val)
+    assert unweighted.valid_count is None  # valid holds the counts
+    np.testing.assert_array_equal(unweighted.valid, sums.valid_count)
     r = index_estimate(
         sums.stratum, sums.cluster, sums.n, sums.satisfied, sums.valid, ["E1", "E1", "E2", "E2"],
         stratum=sums.stratum, valid_count=sums.valid_count,
