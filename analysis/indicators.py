@@ -271,7 +271,7 @@ def respondent_shares(satisfied: ArrayLike, answered: ArrayLike) -> RespondentSh
     if np.any(sat < 0) or np.any(sat > ans):
         raise ValueError("need 0 <= satisfied <= answered")
     has = ans > 0
-    element = np.full(sat.shape, np.nan)
+    element = np.full_like(sat, np.nan, dtype=float)  # in the input's memory layout
     np.divide(sat, ans, out=element, where=has)
     k = np.count_nonzero(has, axis=1)
     total = np.where(has, element, 0.0).sum(axis=1)

@@ -213,13 +213,15 @@ def unit_moments(session: Session, instrument: Instrument, flt: ResponseFilter) 
     # Items and elements are independent, and NumPy lets go of the GIL in
     # its loops: two threads use the core the database has just released.
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        item_stats = pool.map(lambda i: _item_moments(clusters, items[i], cat[i]), range(len(items)))
         names, share_stats = [], []
-        if elements:  # while the pool counts the items
+        if elements:  # first in the queue: the items' tasks run beside it
             member_categories = [cat[position[c]] for _, members in elements for c in members]
-            shares = respondent_shares(*_element_counts(instrument, elements, member_categories))
+            shares = pool.submit(lambda: respondent_shares(*_element_counts(instrument, elements, member_categories)))
             names = [code + RESPONDENT_SUFFIX for code, _ in elements] + [INDEX_RESPONDENT_KEY]
-            share_stats = pool.map(_share_moments(clusters), [*shares.element.T, shares.overall])
+        item_stats = pool.map(lambda i: _item_moments(clusters, items[i], cat[i]), range(len(items)))
+        if elements:
+            share = shares.result()
+            share_stats = pool.map(_share_moments(clusters), [*share.element.T, share.overall])
         stats = dict(zip((q.code for q in items), item_stats, strict=True))
         stats |= dict(zip(names, share_stats, strict=True))
     keys = [q.code for q in items] + names
@@ -280,7 +282,7 @@ def _element_counts(instrument: Instrument, elements, categories: list[np.ndarra
             scale_codes = np.array(sorted(q.scale.codes))
             lut = np.isin(scale_codes, list(ok)) + 256 * np.isin(scale_codes, list(event & ok))
             both[e] += np.concatenate([[0], lut]).astype(np.uint16)[next(members)]
-    return np.ascontiguousarray((both >> 8).T), np.ascontiguousarray((both & 255).T)
+    return (both >> 8).T, (both & 255).T  # views: each element's column stays contiguous
 
 
 def _share_moments(clusters: Clusters):
