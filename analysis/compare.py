@@ -1,4 +1,15 @@
-"""Comparisons: units against the overall rate, funnel limits, period change."""
+"""Comparisons: units against the overall rate, multiplicity, period change.
+
+Funnel limits and signals are in :mod:`analysis.funnel`.
+
+A unit surveyed in few clusters (service point × day) gets its figures and
+intervals, but no better/worse verdict and no funnel signal: with fewer than
+``min_clusters`` (default 5) PSUs the design variance rests on a handful of
+cluster totals, a design effect far below 1 is common by chance, and the
+test's nominal level does not hold (``docs/method.md``, coverage by number
+of clusters). Such units are "not assessed" and say why
+(:class:`NotAssessed`).
+"""
 
 from __future__ import annotations
 
@@ -14,13 +25,13 @@ from .proportions import proportion_confint
 
 __all__ = [
     "ADJUST_METHODS",
+    "MIN_CLUSTERS",
     "DifferenceInterval",
-    "FunnelLimits",
+    "NotAssessed",
     "RankIntervals",
     "UnitComparison",
     "Verdict",
     "difference_confint",
-    "funnel_limits",
     "means_difference_confint",
     "pvalues_adjust",
     "ranks_interval",
@@ -29,6 +40,8 @@ __all__ = [
 
 #: Multiplicity corrections accepted by :func:`pvalues_adjust`.
 ADJUST_METHODS = ("holm", "bh", "none")
+#: Fewest PSUs (clusters) for a verdict or a funnel signal, by default.
+MIN_CLUSTERS = 5
 
 
 class Verdict(enum.StrEnum):
@@ -38,6 +51,18 @@ class Verdict(enum.StrEnum):
     BETTER = "better"
     NOT_DISTINGUISHABLE = "not_distinguishable"
     WORSE = "worse"
+
+
+class NotAssessed(enum.StrEnum):
+    """Why a unit got no verdict or funnel signal (stable strings, for renderers)."""
+
+    #: no estimate (no valid answer, or suppressed by the caller), or
+    #: nothing to test it with (a standard error of 0 against a target of 0 or 1)
+    NO_ESTIMATE = "no_estimate"
+    #: fewer PSUs (clusters) than ``min_clusters``
+    TOO_FEW_CLUSTERS = "too_few_clusters"
+    #: no design degrees of freedom (df < 1), so no reference distribution
+    NO_DEGREES_OF_FREEDOM = "no_degrees_of_freedom"
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,41 +77,24 @@ class UnitComparison:
         Two-sided p-value; NaN where not tested (no data, or df < 1).
     p_adjusted : ndarray of float
         After the multiplicity correction over the tested units.
-    verdict : ndarray of Verdict (dtype object)
-        Significantly better, not distinguishable, or significantly worse.
+    verdict : ndarray of Verdict or None (dtype object)
+        Significantly better, not distinguishable, or significantly worse;
+        None where the unit was not assessed.
+    not_assessed : ndarray of NotAssessed or None (dtype object)
+        Why a unit was not assessed; None where it was.
     correction : str
     alpha : float
+    min_clusters : int
     """
 
     statistic: np.ndarray
     p_value: np.ndarray
     p_adjusted: np.ndarray
     verdict: np.ndarray
+    not_assessed: np.ndarray
     correction: str
     alpha: float
-
-
-@dataclass(frozen=True, eq=False)
-class FunnelLimits:
-    """Funnel-plot control limits around a target proportion.
-
-    Attributes
-    ----------
-    n : ndarray of int64
-        Sample sizes at which the limits are evaluated.
-    target : float
-    lower_95, upper_95 : ndarray of float
-        Limits containing 95% of an in-control unit's results (~2 SD).
-    lower_998, upper_998 : ndarray of float
-        Limits containing 99.8% (~3 SD).
-    """
-
-    n: np.ndarray
-    target: float
-    lower_95: np.ndarray
-    upper_95: np.ndarray
-    lower_998: np.ndarray
-    upper_998: np.ndarray
+    min_clusters: int
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,6 +167,8 @@ def units_compare(
     *,
     se: ArrayLike | None = None,
     df: ArrayLike | None = None,
+    n_psu: ArrayLike | None = None,
+    min_clusters: int = MIN_CLUSTERS,
     higher_is_better: bool = True,
     correction: str = "holm",
     alpha: float = 0.05,
@@ -185,6 +195,13 @@ def units_compare(
     df : array_like, optional
         Each unit's design degrees of freedom: the statistic is referred to
         t(df); units with df < 1 are not tested. Omitted: standard normal.
+    n_psu : array_like, optional
+        Each unit's PSUs (clusters). Units with fewer than ``min_clusters``
+        are not tested and do not count towards the multiplicity
+        correction. Omitted: no unit is held back for its clusters (simple
+        random sampling).
+    min_clusters : int, default 5
+        See ``n_psu``.
     higher_is_better : bool, default True
         False for harassment and informal-payment rates.
     correction : {"holm", "bh", "none"}, default "holm"
@@ -200,12 +217,13 @@ def units_compare(
     check_method(correction, ADJUST_METHODS)
     alpha = check_alpha(alpha)
     est = np.asarray(estimate, dtype=float)
-    n_ = np.broadcast_to(np.asarray(n, dtype=float), est.shape)
     if est.ndim != 1:
         raise ValueError("estimate must be one-dimensional")
+    n_ = np.broadcast_to(np.asarray(n, dtype=float), est.shape)
     target = float(target)
     if not 0.0 <= target <= 1.0:
         raise ValueError("target must lie in [0, 1]")
+    reason = _not_assessed(est, n_, df, n_psu, min_clusters)
     null_se = np.sqrt(target * (1 - target) / np.where(n_ > 0, n_, 1.0))
     if se is None:
         scale = null_se
@@ -213,7 +231,7 @@ def units_compare(
         se_ = np.broadcast_to(np.asarray(se, dtype=float), est.shape)
         usable = np.isfinite(se_) & (se_ > 0)
         scale = np.where(usable, se_, null_se)
-    testable = np.isfinite(est) & (n_ > 0) & (scale > 0)
+    testable = _is_none(reason) & (scale > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         statistic = np.where(testable, (est - target) / np.where(testable, scale, 1.0), np.nan)
     if df is None:
@@ -232,60 +250,37 @@ def units_compare(
     good = above if higher_is_better else ~above
     verdict = np.array(
         [
-            Verdict.NOT_DISTINGUISHABLE if not s else (Verdict.BETTER if g else Verdict.WORSE)
-            for s, g in zip(significant, good, strict=True)
+            None
+            if np.isnan(q)
+            else (Verdict.NOT_DISTINGUISHABLE if not s else (Verdict.BETTER if g else Verdict.WORSE))
+            for q, s, g in zip(p_adj.tolist(), significant, good, strict=True)
         ],
         dtype=object,
     )
-    return UnitComparison(statistic, p, p_adj, verdict, correction, alpha)
+    # A unit that passed every check but still has no test (a zero null SE:
+    # the target is 0 or 1) has no estimate to judge against it.
+    reason[_is_none(reason) & _is_none(verdict)] = NotAssessed.NO_ESTIMATE
+    return UnitComparison(statistic, p, p_adj, verdict, reason, correction, alpha, int(min_clusters))
 
 
-def funnel_limits(target: float, n: ArrayLike) -> FunnelLimits:
-    """Exact binomial funnel-plot limits (Spiegelhalter 2005, appendix A.1.1).
-
-    For a limit with lower-tail probability ``q`` (0.025 and 0.975, 0.001 and
-    0.999), let ``r`` be the q-quantile of Binomial(n, target), the smallest
-    r with ``P(R <= r) >= q``. The step is smoothed by interpolation::
-
-        a = (P(R <= r) - q) / (P(R <= r) - P(R <= r - 1))
-        limit = (r - a) / n
-
-    clipped to [0, 1].
-
-    Parameters
-    ----------
-    target : float
-        The target proportion in [0, 1].
-    n : array_like of int
-        Sample sizes (round effective sample sizes of clustered data first).
-
-    Returns
-    -------
-    FunnelLimits
-        NaN limits where ``n == 0``.
-    """
-    theta = float(target)
-    if not 0.0 <= theta <= 1.0:
-        raise ValueError("target must lie in [0, 1]")
-    n_ = np.atleast_1d(np.asarray(n, dtype=float))
-    if np.any(n_ < 0) or np.any(n_ != np.round(n_)):
-        raise ValueError("n must be non-negative integers")
-    limits = [_binomial_limit(theta, n_, q) for q in (0.025, 0.975, 0.001, 0.999)]
-    return FunnelLimits(n_.astype(np.int64), theta, *limits)
+def _is_none(values: np.ndarray) -> np.ndarray:
+    """True where an object array holds None."""
+    return np.fromiter((v is None for v in values), dtype=bool, count=len(values))
 
 
-def _binomial_limit(theta: float, n: np.ndarray, q: float) -> np.ndarray:
-    has = n > 0
-    n_safe = np.where(has, n, 1.0)
-    r = stats.binom.ppf(q, n_safe, theta)
-    # Guard against the quantile landing one step off through rounding.
-    r = np.where(stats.binom.cdf(r - 1, n_safe, theta) >= q, r - 1, r)
-    r = np.where(stats.binom.cdf(r, n_safe, theta) < q, r + 1, r)
-    cdf_r = stats.binom.cdf(r, n_safe, theta)
-    step = cdf_r - stats.binom.cdf(r - 1, n_safe, theta)
-    a = (cdf_r - q) / np.where(step > 0, step, 1.0)
-    limit = np.clip((r - a) / n_safe, 0.0, 1.0)
-    return np.where(has, limit, np.nan)
+def _not_assessed(est, n, df, n_psu, min_clusters) -> np.ndarray:
+    """Per unit: None, or why it cannot be assessed (first reason that applies)."""
+    if isinstance(min_clusters, bool) or int(min_clusters) != min_clusters or min_clusters < 0:
+        raise ValueError("min_clusters must be a non-negative integer")
+    reason = np.full(est.shape, None, dtype=object)
+    if df is not None:
+        df_ = np.broadcast_to(np.asarray(df, dtype=float), est.shape)
+        reason[~(df_ >= 1)] = NotAssessed.NO_DEGREES_OF_FREEDOM
+    if n_psu is not None:
+        psu = np.broadcast_to(np.asarray(n_psu, dtype=float), est.shape)
+        reason[~(psu >= min_clusters)] = NotAssessed.TOO_FEW_CLUSTERS
+    reason[~(np.isfinite(est) & (n > 0))] = NotAssessed.NO_ESTIMATE
+    return reason
 
 
 def difference_confint(
