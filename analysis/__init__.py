@@ -17,26 +17,24 @@ dataclasses with documented fields. Modules:
 - :mod:`analysis.indicators`: criterion rates, element and overall indices,
   harassment and informal-payment rates.
 - :mod:`analysis.compare`: units against the overall rate, multiplicity,
-  change between periods, and which units are not assessed.
+  and which units are not assessed.
+- :mod:`analysis.change`: change between two periods (rates and indices).
+- :mod:`analysis.ranks`: ranks with the range their intervals allow.
 - :mod:`analysis.funnel`: funnel-plot limits and each unit's signal.
 - :mod:`analysis.moments`: the same design-based estimates from per-stratum
   moments, for databases too large for one row per cluster.
 - :mod:`analysis.disclosure`: reliability flags and suppression.
 """
 
+from .change import DifferenceInterval, difference_confint, means_difference_confint
 from .clusters import Clusters, ClusterSums, cluster_sums, clusters_group
 from .compare import (
     ADJUST_METHODS,
     MIN_CLUSTERS,
-    DifferenceInterval,
     NotAssessed,
-    RankIntervals,
     UnitComparison,
     Verdict,
-    difference_confint,
-    means_difference_confint,
     pvalues_adjust,
-    ranks_interval,
     units_compare,
 )
 from .design import (
@@ -69,6 +67,7 @@ from .indicators import (
 from .intervals import mean_confint
 from .moments import MomentEstimates, moments_estimate
 from .proportions import SRS_METHODS, ProportionInterval, proportion_confint
+from .ranks import RankIntervals, ranks_interval
 from .ratios import IndexEstimates, index_estimate
 
 __all__ = [
