@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from app.extensions import engine_for
 from app.models import InstrumentVersion
-from app.services.aggregates import ResponseFilter
 from app.services.exports import responses_csv
+from app.services.response_filter import ResponseFilter
 from surveys import load_instrument
 
 

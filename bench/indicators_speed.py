@@ -64,9 +64,10 @@ from sqlalchemy.orm import Session  # noqa: E402
 import app.services.indicators as indicators_mod  # noqa: E402
 from app.extensions import engine_for  # noqa: E402
 from app.migrations import schema_upgrade  # noqa: E402
-from app.services.aggregates import ResponseFilter, unit_moments  # noqa: E402
+from app.services.aggregates import unit_moments  # noqa: E402
 from app.services.indicators import indicator_table  # noqa: E402
 from app.services.instruments import instruments_sync  # noqa: E402
+from app.services.response_filter import ResponseFilter  # noqa: E402
 from surveys import MISSING, Role, load_instrument, packed_layout  # noqa: E402
 
 CODE = "bench-25q"

@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from app.cli.accounts import login_url
 from app.extensions import db
 from app.migrations import schema_upgrade
-from app.models import Response, ServicePoint, Unit
+from app.models import Response, RollupDirty, ServicePoint, Unit
 from app.services.accounts import demo_logins
 from app.services.instruments import instruments_sync
+from app.services.rollup import active_instruments, rollup_rebuild, rollup_refresh
 
 
 def form_url(token: str) -> str:
@@ -29,6 +30,29 @@ def migrate_command() -> None:
     added = instruments_sync(db.session)
     db.session.commit()
     click.echo(f"Database at the newest schema; instruments registered: {', '.join(added) or 'none new'}")
+    days = _rollup_refresh()
+    if days:
+        click.echo(f"Roll-up brought up to date ({days} service days rebuilt).")
+
+
+def _rollup_refresh() -> int:
+    """Bring every active instrument's roll-up up to date; the days rebuilt."""
+    before = db.session.scalar(select(func.count()).select_from(RollupDirty)) or 0
+    for instrument in active_instruments(db.session, current_app.extensions["instruments"]):
+        rollup_refresh(db.session, instrument)
+    return before
+
+
+@click.command("rollup")
+@with_appcontext
+@click.option("--rebuild", is_flag=True, help="Drop the roll-up and build it again from every response.")
+def rollup_command(rebuild: bool) -> None:
+    """Bring the per-cluster roll-up that reports read up to date (cron it nightly, or after a bulk change)."""
+    if rebuild:
+        days = rollup_rebuild(db.session, active_instruments(db.session, current_app.extensions["instruments"]))
+    else:
+        days = _rollup_refresh()
+    click.echo(f"Roll-up up to date: {days} service days rebuilt.")
 
 
 @click.command("seed-demo")
@@ -50,6 +74,7 @@ def seed_demo_command(if_empty: bool, responses: int, seed: int, force: bool) ->
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
+    _rollup_refresh()
     click.echo(
         f"Demo province {summary.province_code}: {summary.units} units, "
         f"{summary.service_points} service points, {summary.responses} responses."

@@ -8,8 +8,8 @@ index. ``cluster_rollup`` keeps those sums, one row per cluster, channel and
 procedure field, so any period, unit, channel or procedure filter reads
 cluster rows, not responses (``app/services/rollup.py``).
 
-Database triggers (migration ``b7d41e9c3a55``) mark the service day of every
-inserted, deleted or changed response in ``rollup_dirty``, whatever path
+Database triggers (migration ``b7d41e9c3a55``) mark the instrument version and
+service day of every inserted, deleted or changed response in ``rollup_dirty``, whatever path
 wrote it; the next read rebuilds those days first. Nothing about a person
 is here: counts per counter and day, as the reports show them anyway.
 """
@@ -72,10 +72,11 @@ class ClusterRollup(Base):
 
 
 class RollupDirty(Base):
-    """A service day whose roll-up rows must be rebuilt before the next read."""
+    """A service day of an instrument version whose roll-up rows must be rebuilt before the next read."""
 
-    repr_columns = ("service_day",)
+    repr_columns = ("instrument_version_id", "service_day")
 
     __tablename__ = "rollup_dirty"
 
+    instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_versions.id"), primary_key=True)
     service_day: Mapped[date] = mapped_column(Date, primary_key=True)

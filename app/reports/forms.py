@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from datetime import date
 
 from app.models import CHANNELS, UNIT_LEVELS
-from app.services.aggregates import ResponseFilter
 from app.services.reports.model import ReportRequest
 from app.services.reports.periods import PERIOD_KINDS, period_of
+from app.services.response_filter import ResponseFilter
 from app.texts import DEFAULT_LANG, texts
 from app.time import vietnam_today
 

@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session
 from app.models import Answer, InstrumentVersion, Response, ServicePoint, Unit
 from app.models.responses import CHANNELS
 from app.render.csv.columns import csv_field, rows_join, value_column
-from app.services.aggregates import ResponseFilter, filter_conditions
 from app.services.packed_rows import instrument_layouts, packed_record, record_dtype
 from app.services.prefetch import prefetched
+from app.services.response_filter import ResponseFilter, filter_conditions
 from surveys import MISSING, Instrument, QuestionKind, Role, codes_matrix
 
 META_COLUMNS = [

@@ -42,10 +42,10 @@ from app.services.aggregates import (
     MOMENT_COLUMNS,
     RESPONDENT_SUFFIX,
     SIPAS_SUFFIX,
-    ResponseFilter,
     UnitMoments,
     unit_moments,
 )
+from app.services.response_filter import ResponseFilter
 from surveys import Instrument, Role
 
 TOTAL_KEY = "*"

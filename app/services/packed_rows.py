@@ -35,8 +35,8 @@ class PackedChunk:
     layout : tuple of str
         The question codes of the columns of ``codes``.
     values : ndarray of int64, shape (n, k)
-        The requested integer columns; a date is a day number (the origin
-        differs between databases, differences do not).
+        The requested integer columns; a date is its proleptic ordinal
+        (``date.toordinal()``) on every database.
     codes : ndarray of 4-byte integers (either byte order), shape (n, len(layout))
         Packed answers; :data:`surveys.MISSING` where not answered.
     """
@@ -85,6 +85,10 @@ def packed_chunks(
             yield from _aggregated_chunks(session, stmt, columns, layout, rows, readers or READERS)
         else:
             yield from _fetched_chunks(session, stmt, len(columns), layout, rows)
+
+
+#: :func:`packed_record` writes a date as days since 2000-01-01
+EPOCH_ORDINAL = date(2000, 1, 1).toordinal()
 
 
 def packed_record(columns: Sequence[ColumnElement]) -> ColumnElement:
@@ -191,6 +195,7 @@ def _aggregated_chunks(session: Session, stmt, columns, layout, rows: int, reade
     in id order.
     """
     record = packed_record(columns)
+    dates = [i for i, column in enumerate(columns) if isinstance(column.type, Date)]
     low, high = bindparam("low", 0, type_=Integer), bindparam("high", 0, type_=Integer)
     ranged = stmt.with_only_columns(func.string_agg(record, literal_column("''::bytea"))).where(
         Response.id >= low, Response.id < high
@@ -219,6 +224,8 @@ def _aggregated_chunks(session: Session, stmt, columns, layout, rows: int, reade
                 raise RuntimeError("packed answers of an unexpected length")
             rec = np.frombuffer(blob, dtype=dtype)
             values = np.stack([rec[f"v{i}"].astype(np.int64) for i in range(len(columns))], axis=1)
+            if dates:
+                values[:, dates] += EPOCH_ORDINAL
             # big-endian as stored; readers convert the columns they use
             codes = rec["codes"] if layout else np.zeros((len(rec), 0), dtype=np.int32)
             yield PackedChunk(layout, values, codes)

@@ -38,26 +38,26 @@ POSTGRESQL_UP = [
     """
     CREATE FUNCTION rollup_dirty_new() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        INSERT INTO rollup_dirty (service_day)
-        SELECT DISTINCT service_day FROM new_rows ON CONFLICT DO NOTHING;
+        INSERT INTO rollup_dirty (instrument_version_id, service_day)
+        SELECT DISTINCT instrument_version_id, service_day FROM new_rows ON CONFLICT DO NOTHING;
         RETURN NULL;
     END $$
     """,
     """
     CREATE FUNCTION rollup_dirty_old() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        INSERT INTO rollup_dirty (service_day)
-        SELECT DISTINCT service_day FROM old_rows ON CONFLICT DO NOTHING;
+        INSERT INTO rollup_dirty (instrument_version_id, service_day)
+        SELECT DISTINCT instrument_version_id, service_day FROM old_rows ON CONFLICT DO NOTHING;
         RETURN NULL;
     END $$
     """,
     """
     CREATE FUNCTION rollup_dirty_changed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        INSERT INTO rollup_dirty (service_day) VALUES (OLD.service_day) ON CONFLICT DO NOTHING;
-        IF NEW.service_day IS DISTINCT FROM OLD.service_day THEN
-            INSERT INTO rollup_dirty (service_day) VALUES (NEW.service_day) ON CONFLICT DO NOTHING;
-        END IF;
+        INSERT INTO rollup_dirty (instrument_version_id, service_day)
+        VALUES (OLD.instrument_version_id, OLD.service_day) ON CONFLICT DO NOTHING;
+        INSERT INTO rollup_dirty (instrument_version_id, service_day)
+        VALUES (NEW.instrument_version_id, NEW.service_day) ON CONFLICT DO NOTHING;
         RETURN NULL;
     END $$
     """,
@@ -88,18 +88,26 @@ POSTGRESQL_DOWN = [
 SQLITE_UP = [
     """
     CREATE TRIGGER responses_rollup_insert AFTER INSERT ON responses
-    BEGIN INSERT OR IGNORE INTO rollup_dirty (service_day) VALUES (NEW.service_day); END
+    BEGIN
+        INSERT OR IGNORE INTO rollup_dirty (instrument_version_id, service_day)
+        VALUES (NEW.instrument_version_id, NEW.service_day);
+    END
     """,
     """
     CREATE TRIGGER responses_rollup_delete AFTER DELETE ON responses
-    BEGIN INSERT OR IGNORE INTO rollup_dirty (service_day) VALUES (OLD.service_day); END
+    BEGIN
+        INSERT OR IGNORE INTO rollup_dirty (instrument_version_id, service_day)
+        VALUES (OLD.instrument_version_id, OLD.service_day);
+    END
     """,
     f"""
     CREATE TRIGGER responses_rollup_update AFTER UPDATE OF {", ".join(ROLLUP_COLUMNS)} ON responses
     WHEN {" OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in ROLLUP_COLUMNS)}
     BEGIN
-        INSERT OR IGNORE INTO rollup_dirty (service_day) VALUES (OLD.service_day);
-        INSERT OR IGNORE INTO rollup_dirty (service_day) VALUES (NEW.service_day);
+        INSERT OR IGNORE INTO rollup_dirty (instrument_version_id, service_day)
+        VALUES (OLD.instrument_version_id, OLD.service_day);
+        INSERT OR IGNORE INTO rollup_dirty (instrument_version_id, service_day)
+        VALUES (NEW.instrument_version_id, NEW.service_day);
     END
     """,
 ]
@@ -146,13 +154,22 @@ def upgrade() -> None:
     )
     op.create_table(
         "rollup_dirty",
+        sa.Column("instrument_version_id", sa.Integer(), nullable=False),
         sa.Column("service_day", sa.Date(), nullable=False),
-        sa.PrimaryKeyConstraint("service_day", name=op.f("pk_rollup_dirty")),
+        sa.ForeignKeyConstraint(
+            ["instrument_version_id"],
+            ["instrument_versions.id"],
+            name=op.f("fk_rollup_dirty_instrument_version_id_instrument_versions"),
+        ),
+        sa.PrimaryKeyConstraint("instrument_version_id", "service_day", name=op.f("pk_rollup_dirty")),
     )
     postgresql = op.get_bind().dialect.name == "postgresql"
     for statement in POSTGRESQL_UP if postgresql else SQLITE_UP:
         op.execute(statement)
-    op.execute("INSERT INTO rollup_dirty (service_day) SELECT DISTINCT service_day FROM responses")
+    op.execute(
+        "INSERT INTO rollup_dirty (instrument_version_id, service_day) "
+        "SELECT DISTINCT instrument_version_id, service_day FROM responses"
+    )
 
 
 def downgrade() -> None:

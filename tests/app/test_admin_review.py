@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import AuditEvent, Response
-from app.services.aggregates import ResponseFilter
 from app.services.indicators import indicator_table
 from app.services.instruments import instrument_active
+from app.services.response_filter import ResponseFilter
 from app.services.submissions import response_submit
 from surveys import answers_validate, load_all
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from app.models import Answer, InstrumentVersion, Response, ServicePoint, Unit
-from app.services.aggregates import ResponseFilter
 from app.services.demo import demo_seed
 from app.services.exports import META_COLUMNS, export_columns, responses_csv
+from app.services.response_filter import ResponseFilter
 from surveys import load_all
 
 SIPAS = load_all()["sipas-counter.v1"]

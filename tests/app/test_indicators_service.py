@@ -16,10 +16,10 @@ from sqlalchemy import select, update
 
 from analysis import design_frame, domain_means, domain_proportions, index_estimate
 from app.models import Answer, InstrumentVersion, Response, ServicePoint, Unit
-from app.services.aggregates import ResponseFilter
 from app.services.demo import demo_seed
 from app.services.indicators import TOTAL_KEY, Thresholds, indicator_table
 from app.services.instruments import instrument_active
+from app.services.response_filter import ResponseFilter
 from app.services.submissions import response_submit
 from surveys import Role, load_all
 

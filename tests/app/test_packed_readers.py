@@ -18,7 +18,7 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from app.models import InstrumentVersion, Response, ServicePoint, Unit
-from app.services.aggregates import _cluster_columns
+from app.services.cluster_rows import cluster_columns
 from app.services.packed_rows import _drained, packed_chunks
 from surveys import answers_unpack
 
@@ -68,7 +68,7 @@ def committed(engine):
 
 
 def read(session: Session, unit_id: int, **options):
-    point, day = _cluster_columns()
+    _unit, point, day, _channel = cluster_columns()
     chunks = list(
         packed_chunks(
             session, "sipas-counter", [Response.unit_id, point, day], [Response.unit_id == unit_id], **options

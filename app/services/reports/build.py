@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from analysis import difference_confint, funnel_limits, means_difference_confint, ranks_interval
 from app.models import Answer, Response, ServicePoint, Unit
-from app.services.aggregates import INDEX_KEY, ResponseFilter, filter_conditions
+from app.services.aggregates import INDEX_KEY
 from app.services.indicators import Figure, IndicatorTable, Thresholds, indicator_table
 from app.services.instruments import instrument_active
 from app.services.reports.labels import (
@@ -46,6 +46,8 @@ from app.services.reports.model import (
     UnitLine,
 )
 from app.services.reports.periods import Period, trend_periods
+from app.services.response_filter import ResponseFilter, filter_conditions
+from app.services.rollup import rollup_refresh
 from app.texts import label
 from surveys import Instrument, Role, Text
 
@@ -270,6 +272,8 @@ def report_for(
     active = instrument_active(session, registry, request.filter.instrument)
     if active is None:
         raise InstrumentMissing(request.filter.instrument)
+    # Days changed since the last report are rebuilt now, so the figures below read clusters.
+    rollup_refresh(session, active.instrument)
     return report_build(
         session,
         active.instrument,

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from app.services.aggregates import INDEX_KEY, ResponseFilter
+from app.services.aggregates import INDEX_KEY
 from app.services.indicators import VERDICT_KEYS, Figure, Thresholds
 from app.services.reports.periods import Period
+from app.services.response_filter import ResponseFilter
 from surveys import Text
 
 __all__ = [
