@@ -15,16 +15,9 @@ from app.refusals import Refused
 from app.services.accounts import PASSWORD_MIN_LENGTH, authenticate, password_change
 from app.services.audit import audit_record
 from app.services.user_admin import password_is_temporary
+from app.urls import local_path
 
 bp = Blueprint("auth", __name__)
-
-
-def _local_path(target: str | None) -> str | None:
-    """``target`` if it is a path on this site, else None: a crafted
-    ``next`` must not turn the sign-in page into an open redirect."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
 
 
 def _begin_session(user) -> None:
@@ -43,7 +36,7 @@ def _login_page(form: LoginForm, *, error: str | None = None, status: int = 200,
 @allow(PUBLIC)
 @rate_limited("RATELIMIT_LOGIN")
 def login():
-    next_path = _local_path(request.values.get("next"))
+    next_path = local_path(request.values.get("next"))
     if request.method == "GET" and current_user.is_authenticated:
         return redirect(next_path or url_for("auth.account"))
     form = LoginForm()
