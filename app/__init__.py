@@ -43,6 +43,8 @@ def create_app(settings: Settings | None = None, *, instance_path: str | None = 
         PUBLIC_URL=settings.public_url,
         DEVICE_DAILY_MAX=settings.device_daily_max,
         COUNTER_CACHE_SECONDS=settings.counter_cache_seconds,
+        SESSION_IDLE_MINUTES=settings.session_idle_minutes,
+        SURVEYOR_SESSION_IDLE_MINUTES=settings.surveyor_session_idle_minutes,
         MAX_CONTENT_LENGTH=settings.max_content_length,
         MAX_FORM_MEMORY_SIZE=settings.max_content_length,
         SESSION_COOKIE_HTTPONLY=True,

@@ -6,14 +6,13 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
-from app.access import AUTHENTICATED, PUBLIC, allow
+from app.access import AUTHENTICATED, PUBLIC, allow, session_touch
 from app.auth.forms import LoginForm, PasswordForm
 from app.extensions import db
 from app.i18n import translate
 from app.ratelimit import rate_limited
 from app.refusals import Refused
-from app.services.accounts import PASSWORD_MIN_LENGTH, authenticate, password_change
-from app.services.audit import audit_record
+from app.services.accounts import PASSWORD_MIN_LENGTH, authenticate, password_change, sign_out
 from app.services.user_admin import password_is_temporary
 from app.urls import local_path
 
@@ -25,6 +24,7 @@ def _begin_session(user) -> None:
     # (session fixation) survives, including the old CSRF token.
     session.clear()
     login_user(user)
+    session_touch()  # the idle timeout counts from now
 
 
 def _login_page(form: LoginForm, *, error: str | None = None, status: int = 200, next_path=None):
@@ -66,7 +66,7 @@ def login():
 @allow(AUTHENTICATED)
 def logout():
     user = current_user._get_current_object()
-    audit_record(db.session, user, "logout", user.username)
+    sign_out(db.session, user)  # every session of the account ends, copies of this cookie too
     db.session.commit()
     logout_user()
     session.clear()
@@ -104,8 +104,8 @@ def password():
                 status = 429 if exc.message_key == "auth.throttled" else 422
             else:
                 db.session.commit()
-                # The session id carries a fingerprint of the password hash:
-                # every other session of this account ends, this one renews.
+                # Every session of this account ended with the change
+                # (its session generation rose); this one starts again.
                 _begin_session(user)
                 flash(translate("password.changed"))
                 return redirect(url_for("auth.account"), code=303)

@@ -10,7 +10,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
@@ -33,6 +33,7 @@ class User(Base):
         CheckConstraint(f"role IN {ROLES!r}", name="role_known"),
         CheckConstraint(f"role NOT IN {UNIT_ROLES!r} OR unit_id IS NOT NULL", name="unit_role_has_unit"),
         CheckConstraint("username = lower(username)", name="username_lower_case"),
+        CheckConstraint("session_generation >= 0", name="session_generation_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +53,10 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: part of every session cookie of this account (``get_id``); raised by
+    #: ``app.services.accounts.sessions_end`` at sign-out, password change or
+    #: reset and deactivation, so every copy of an older cookie stops working
+    session_generation: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     unit: Mapped[Unit | None] = relationship()
 
@@ -64,9 +69,11 @@ class User(Base):
         return self.active
 
     def get_id(self) -> str:
-        """The value kept in the session cookie: the id and a fingerprint of
-        the password hash, so changing the password ends every other session."""
-        return f"{self.id}:{password_fingerprint(self.password_hash)}"
+        """The value kept in the session cookie: the id, the session
+        generation (bumped to end every session of the account) and a
+        fingerprint of the password hash (a new hash ends them too, however
+        it was set)."""
+        return f"{self.id}:{self.session_generation}:{password_fingerprint(self.password_hash)}"
 
 
 def password_fingerprint(password_hash: str) -> str:

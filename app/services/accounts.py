@@ -241,14 +241,32 @@ def authenticate(session: Session, username: str, password: str) -> SignIn:
 
 def user_for_session(session: Session, session_id: str) -> User | None:
     """The active account a session cookie names (see ``User.get_id``), or
-    None if it is gone, deactivated or its password changed since."""
-    user_id, _, fingerprint = session_id.partition(":")
-    if not user_id.isdigit():
+    None if it is gone, deactivated, its sessions were ended
+    (:func:`sessions_end`) or its password changed since."""
+    user_id, _, rest = session_id.partition(":")
+    generation, _, fingerprint = rest.partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and len(user_id) <= 12):
         return None
     user = session.get(User, int(user_id))
-    if user is None or not user.active or password_fingerprint(user.password_hash) != fingerprint:
+    if user is None or not user.active or str(user.session_generation) != generation:
+        return None
+    if password_fingerprint(user.password_hash) != fingerprint:
         return None
     return user
+
+
+def sessions_end(session: Session, user: User) -> None:
+    """End every session of ``user``, on every device: each session cookie
+    holds the account's session generation, and this raises it."""
+    user.session_generation = (user.session_generation or 0) + 1
+    session.flush()
+
+
+def sign_out(session: Session, user: User) -> None:
+    """Sign ``user`` out everywhere, and audit it: a copied cookie of any of
+    their sessions stops working too."""
+    sessions_end(session, user)
+    audit_record(session, user, "logout", user.username)
 
 
 def password_change(session: Session, user: User, *, current: str, new: str, confirmation: str) -> None:
@@ -275,6 +293,7 @@ def password_change(session: Session, user: User, *, current: str, new: str, con
         raise Refused("password.unchanged")
     user.password_hash = password_hash(new)
     user.password_changed_at = clock()
+    sessions_end(session, user)
     audit_record(session, user, "password.change", user.username)
 
 
