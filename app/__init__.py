@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, *, instance_path: str | None = 
         COUNTER_CACHE_SECONDS=settings.counter_cache_seconds,
         SESSION_IDLE_MINUTES=settings.session_idle_minutes,
         SURVEYOR_SESSION_IDLE_MINUTES=settings.surveyor_session_idle_minutes,
+        API_TOKEN_DAYS=settings.api_token_days,
         MAX_CONTENT_LENGTH=settings.max_content_length,
         MAX_FORM_MEMORY_SIZE=settings.max_content_length,
         SESSION_COOKIE_HTTPONLY=True,

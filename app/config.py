@@ -76,6 +76,7 @@ class Settings:
     counter_cache_seconds: float = 10.0
     session_idle_minutes: int = 30
     surveyor_session_idle_minutes: int = 480
+    api_token_days: int = 90
     extra: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -106,6 +107,7 @@ class Settings:
             raise ConfigError("COUNTER_CACHE_SECONDS must be between 0 (keep nothing) and 3600")
         idle = _minutes(env, "SESSION_IDLE_MINUTES", 30, 24 * 60)
         surveyor_idle = _minutes(env, "SURVEYOR_SESSION_IDLE_MINUTES", 480, 7 * 24 * 60)
+        token_days = _whole(env, "API_TOKEN_DAYS", 90, 730, "days")
         return cls(
             env=app_env,
             secret_key=env.get("SECRET_KEY") or None,
@@ -119,18 +121,23 @@ class Settings:
             counter_cache_seconds=counter_cache,
             session_idle_minutes=idle,
             surveyor_session_idle_minutes=surveyor_idle,
+            api_token_days=token_days,
         )
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-def _minutes(env: Mapping[str, str], name: str, default: int, most: int) -> int:
-    """A whole number of minutes from 1 to ``most``, or a clear error."""
+def _whole(env: Mapping[str, str], name: str, default: int, most: int, unit: str) -> int:
+    """A whole number from 1 to ``most`` (ASCII digits only), or a clear error."""
     raw = env.get(name, "").strip() or str(default)
     if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= most:
-        raise ConfigError(f"{name} must be a whole number of minutes from 1 to {most}, not {raw!r}")
+        raise ConfigError(f"{name} must be a whole number of {unit} from 1 to {most}, not {raw!r}")
     return int(raw)
+
+
+def _minutes(env: Mapping[str, str], name: str, default: int, most: int) -> int:
+    return _whole(env, name, default, most, "minutes")
 
 
 def database_url(settings: Settings, instance_path: Path) -> str:

@@ -844,3 +844,30 @@ MESSAGES.update(
         "adm.audit.csv": ("Tải CSV", "Download CSV"),
     }
 )
+
+# Privacy and security hardening (issue 15): tokens on the account page
+MESSAGES.update(
+    {
+        "adm.token.title": ("Mã truy cập API (máy tính bảng)", "API tokens (tablets)"),
+        "adm.token.help": (
+            "Mỗi máy tính bảng dùng một mã. Mã hết hạn sau một thời gian, và bị thu hồi khi mật khẩu được đổi hoặc "
+            "đặt lại. Máy bị mất: thu hồi mã của máy đó; các máy khác vẫn gửi được.",
+            "Each tablet has its own token. Tokens expire, and are revoked when the password is changed or reset. "
+            "For a lost tablet, revoke its token; the other tablets keep sending.",
+        ),
+        "adm.token.none": ("Tài khoản này chưa có mã truy cập API.", "This account has no API token."),
+        "adm.token.label": ("Máy / mục đích", "Tablet / purpose"),
+        "adm.token.created": ("Ngày cấp", "Created"),
+        "adm.token.last_used": ("Dùng lần cuối", "Last used"),
+        "adm.token.expires": ("Hết hạn", "Expires"),
+        "adm.token.never_used": ("chưa dùng", "never"),
+        "adm.token.active": ("Đang dùng được", "Active"),
+        "adm.token.expired": ("Đã hết hạn", "Expired"),
+        "adm.token.revoked": ("Đã thu hồi", "Revoked"),
+        "adm.token.revoke": ("Thu hồi", "Revoke"),
+        "adm.token.revoked_done": (
+            "Đã thu hồi mã “{label}”: máy dùng mã này không gửi được nữa.",
+            "Token “{label}” revoked: the tablet using it can no longer send.",
+        ),
+    }
+)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from app.models import ROLES, AuditEvent, Unit, User
 from app.models.accounts import UNIT_ROLES, password_fingerprint
 from app.refusals import Refused
+from app.services.api_tokens import api_tokens_revoke
 from app.services.audit import audit_record
 
 PASSWORD_MIN_LENGTH = 10
@@ -295,6 +296,8 @@ def password_change(session: Session, user: User, *, current: str, new: str, con
     user.password_changed_at = clock()
     sessions_end(session, user)
     audit_record(session, user, "password.change", user.username)
+    # whoever knew the old password may have made a tablet token with it
+    api_tokens_revoke(session, user, actor=user, reason="password.change")
 
 
 def demo_accounts(

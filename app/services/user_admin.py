@@ -33,6 +33,7 @@ from app.services.accounts import (
     user_create,
 )
 from app.services.admin_checks import NAME_MAX
+from app.services.api_tokens import api_tokens_revoke
 from app.services.audit import audit_record
 
 #: audit actions with which an administrator set someone's password
@@ -208,7 +209,8 @@ def user_set_active(session: Session, actor: User, user_id: int, active: bool) -
 def user_password_reset(session: Session, actor: User, user_id: int, *, password: str, confirmation: str) -> User:
     """Set a temporary password the person must change at their next sign-in.
 
-    Their open sessions end (:func:`~app.services.accounts.sessions_end`).
+    Their open sessions end (:func:`~app.services.accounts.sessions_end`) and
+    their tablets' tokens are withdrawn.
     """
     user = user_get(session, user_id)
     if user.id == actor.id:
@@ -218,6 +220,7 @@ def user_password_reset(session: Session, actor: User, user_id: int, *, password
     user.password_changed_at = clock()
     sessions_end(session, user)
     audit_record(session, actor, "admin.user.password_reset", f"user:{user.username}", {"temporary": True})
+    api_tokens_revoke(session, user, actor=actor, reason="password.reset")
     return user
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from app.access import allow, allowed_roles, unit_scope_clause, unit_visible, visible_unit_ids
@@ -82,6 +83,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("admin.user_update", "POST"): admin_only(400),
     ("admin.user_active", "POST"): admin_only(400),
     ("admin.user_password", "POST"): admin_only(400),
+    ("admin.user_token_revoke", "POST"): admin_only(400),
     ("admin.instruments", "GET"): admin_only(200),
     ("admin.instrument", "GET"): admin_only(200),
     ("admin.instrument_activate", "POST"): admin_only(400),
@@ -116,9 +118,11 @@ def _routes(app) -> list[tuple[Rule, str]]:
 @pytest.fixture
 def admin_values(db_session, point, users) -> dict[str, object]:
     """Ids for the administration routes: a unit, a counter, an account, an
-    instrument version and a stored response."""
+    instrument version, a stored response and a tablet's token."""
     from datetime import UTC, datetime
 
+    from app.models import ApiToken
+    from app.services.api_tokens import api_token_issue
     from app.services.instruments import instrument_active
     from app.services.submissions import response_submit
     from surveys import load_all
@@ -134,8 +138,10 @@ def admin_values(db_session, point, users) -> dict[str, object]:
         answers={"procedure": 1},
         submitted_at=datetime.now(UTC),
     )
+    api_token_issue(db_session, users["surveyor"], "tablet")
     db_session.commit()
     return {
+        "token_id": db_session.scalars(select(ApiToken.id)).one(),
         "unit_id": point.unit_id,
         "point_id": point.id,
         "qr_format": "png",
