@@ -871,3 +871,15 @@ MESSAGES.update(
         ),
     }
 )
+
+# Privacy and security hardening (issue 15): the sign-in throttle per device
+MESSAGES.update(
+    {
+        "auth.slowed": (
+            "Đã nhập sai mật khẩu nhiều lần từ thiết bị này. Vui lòng chờ {wait} rồi thử lại.",
+            "Too many wrong passwords from this device. Please wait {wait} and try again.",
+        ),
+        "auth.wait.seconds": ("{n} giây", "{n} seconds"),
+        "auth.wait.minutes": ("{n} phút", "{n} minute(s)"),
+    }
+)

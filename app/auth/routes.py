@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
@@ -13,10 +13,26 @@ from app.i18n import translate
 from app.ratelimit import rate_limited
 from app.refusals import Refused
 from app.services.accounts import PASSWORD_MIN_LENGTH, authenticate, password_change, sign_out
+from app.services.login_throttle import address_tag
 from app.services.user_admin import password_is_temporary
 from app.urls import local_path
 
 bp = Blueprint("auth", __name__)
+
+
+def _address() -> str:
+    """The tag of the client's address for the sign-in throttle (never the
+    address itself; behind a proxy it is right only with TRUSTED_PROXIES)."""
+    return address_tag(current_app.secret_key, request.remote_addr)
+
+
+def _slowed(seconds: int) -> str:
+    """Why this device must wait, and for how long, in the person's language."""
+    if seconds < 60:
+        wait = translate("auth.wait.seconds", n=seconds)
+    else:
+        wait = translate("auth.wait.minutes", n=-(-seconds // 60))
+    return translate("auth.slowed", wait=wait)
 
 
 def _begin_session(user) -> None:
@@ -44,13 +60,11 @@ def login():
         return _login_page(form, next_path=next_path)
     if not form.validate_on_submit():
         return _login_page(form, error=translate("auth.required"), status=422, next_path=next_path)
-    outcome = authenticate(db.session, form.username.data or "", form.password.data or "")
+    outcome = authenticate(db.session, form.username.data or "", form.password.data or "", address=_address())
     db.session.commit()
     if outcome.status == "throttled":
-        minutes = -(-outcome.retry_after // 60)
-        page, status, headers = _login_page(
-            form, error=translate("auth.throttled", minutes=minutes), status=429, next_path=next_path
-        )
+        error = _slowed(outcome.retry_after)
+        page, status, headers = _login_page(form, error=error, status=429, next_path=next_path)
         return page, status, {**headers, "Retry-After": str(outcome.retry_after)}
     if outcome.user is None:
         return _login_page(form, error=translate("auth.failed"), status=401, next_path=next_path)
@@ -97,11 +111,13 @@ def password():
                     current=form.current.data or "",
                     new=form.new.data or "",
                     confirmation=form.confirmation.data or "",
+                    address=_address(),
                 )
             except Refused as exc:
-                db.session.commit()  # keeps the audit row of a wrong current password
-                error = translate(exc.message_key, **exc.values)
-                status = 429 if exc.message_key == "auth.throttled" else 422
+                db.session.commit()  # keeps the audit row and the throttle's count of a wrong current password
+                slowed = exc.message_key == "auth.slowed"
+                error = _slowed(exc.values["seconds"]) if slowed else translate(exc.message_key, **exc.values)
+                status = exc.status
             else:
                 db.session.commit()
                 # Every session of this account ended with the change
