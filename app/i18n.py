@@ -883,3 +883,13 @@ MESSAGES.update(
         "auth.wait.minutes": ("{n} phút", "{n} minute(s)"),
     }
 )
+
+# Privacy and security hardening (issue 15): odd dates in filters
+MESSAGES.update(
+    {
+        "adm.filter.day_range": (
+            "Ngày “{value}” không hợp lệ: cần dạng YYYY-MM-DD, từ {first} đến {last}.",
+            "“{value}” is not a valid date: use YYYY-MM-DD, from {first} to {last}.",
+        ),
+    }
+)

@@ -1,9 +1,14 @@
-"""Where the site may send a person next."""
+"""Where the site may send a person next, and what its URLs may hold."""
 
 from __future__ import annotations
 
 import unicodedata
 from urllib.parse import urlsplit
+
+from werkzeug.routing import IntegerConverter
+
+#: the largest id a URL may name (the databases' 32-bit integer keys)
+MAX_ID = 2_147_483_647
 
 
 def local_path(target: str | None) -> str | None:
@@ -28,3 +33,15 @@ def local_path(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or target.startswith("//"):
         return None
     return target
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: ASCII digits up to the databases' 32-bit
+    keys. Werkzeug's own also takes "١٢" and numbers of any length, which
+    the database refuses to compare (a 500 instead of a 404)."""
+
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, url_map, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)  # type: ignore[arg-type]

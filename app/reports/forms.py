@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from app.models import CHANNELS, UNIT_LEVELS
+from app.parsing import DAY_MAX, DAY_MIN, day_parse, digits_parse
 from app.services.aggregates import ResponseFilter
 from app.services.reports.model import ReportRequest
 from app.services.reports.periods import PERIOD_KINDS, period_of
@@ -16,21 +17,30 @@ FORMATS = ("json", "xlsx", "csv", "pdf")
 
 
 class FilterError(ValueError):
-    """A filter value is wrong; ``field`` names it, the message says why (in Vietnamese)."""
+    """A filter value is wrong; ``field`` names it, ``message`` says why in
+    Vietnamese and ``english`` in English (:meth:`text`)."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, english: str | None = None):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.english = english or message
+
+    def text(self, lang: str) -> str:
+        return self.english if lang == "en" else self.message
 
 
 def _day(value: str | None, field: str) -> date | None:
     if not value:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise FilterError(field, "ngày phải có dạng YYYY-MM-DD") from exc
+    day = day_parse(value)
+    if day is None:
+        raise FilterError(
+            field,
+            f"Ngày “{value[:20]}” không hợp lệ: cần dạng YYYY-MM-DD, từ {DAY_MIN:%Y-%m-%d} đến {DAY_MAX:%Y-%m-%d}.",
+            f"“{value[:20]}” is not a valid date: use YYYY-MM-DD, from {DAY_MIN:%Y-%m-%d} to {DAY_MAX:%Y-%m-%d}.",
+        )
+    return day
 
 
 def report_request(args: Mapping[str, str], instrument_code: str = "sipas-counter") -> ReportRequest:
@@ -58,9 +68,11 @@ def report_request(args: Mapping[str, str], instrument_code: str = "sipas-counte
     channel = args.get("channel") or None
     if channel is not None and channel not in CHANNELS:
         raise FilterError("channel", f"kênh phải là một trong: {', '.join(CHANNELS)}")
-    procedure = args.get("procedure") or None
-    if procedure is not None and not (procedure.isdigit() and len(procedure) < 4):
-        raise FilterError("procedure", "lĩnh vực phải là một mã số")
+    procedure_text = args.get("procedure") or None
+    procedure = digits_parse(procedure_text, 3)
+    if procedure_text is not None and procedure is None:
+        raise FilterError("procedure", "Lĩnh vực phải là một mã số (tối đa 3 chữ số).",
+                          "The procedure field is a code of at most 3 digits.")  # fmt: skip
     grouping = args.get("grouping") or "unit"
     if grouping not in GROUPINGS:
         raise FilterError("grouping", f"cách nhóm phải là một trong: {', '.join(GROUPINGS)}")
@@ -72,7 +84,7 @@ def report_request(args: Mapping[str, str], instrument_code: str = "sipas-counte
         instrument=instrument_code,
         unit_code=unit,
         level=level,
-        procedure=int(procedure) if procedure else None,
+        procedure=procedure,
         channel=channel,
     )
     return ReportRequest(period, flt, grouping, search)

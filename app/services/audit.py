@@ -139,12 +139,20 @@ def _local_iso(moment: datetime) -> str:
 
 
 def audit_csv(session: Session, flt: AuditFilter, *, batch: int = 2000) -> Iterator[str]:
-    """The events of ``flt`` as CSV text in chunks (UTF-8 with BOM, for Excel)."""
+    """The events of ``flt`` as CSV text in chunks (UTF-8 with BOM, for Excel).
+
+    The query is built now, before the first chunk: a filter that cannot be
+    turned into one fails here, not half-way through a download.
+    """
+    return _csv_chunks(session, _query(flt), batch)
+
+
+def _csv_chunks(session: Session, query, batch: int) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     yield "\ufeff" + buffer.getvalue()
-    result = session.execute(_query(flt).execution_options(yield_per=batch))
+    result = session.execute(query.execution_options(yield_per=batch))
     for chunk in result.partitions():
         buffer.seek(0)
         buffer.truncate()

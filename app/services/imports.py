@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import ServicePoint, Unit
+from app.parsing import day_parse
 from app.services.instruments import ActiveInstrument
 from app.services.submissions import response_submit
 from app.time import VIETNAM, vietnam_today
@@ -109,13 +110,8 @@ def data_rows(data: bytes, filename: str) -> Iterator[list[str]]:
 
 
 def _parse_day(text: str) -> date | None:
-    text = text.strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+    """The visit's day as paper forms write it, within the accepted range."""
+    return day_parse(text, ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"))
 
 
 def responses_import(
