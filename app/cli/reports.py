@@ -81,10 +81,10 @@ def report_command(fmt: str, out: Path, grouping: str, lang: str, instrument: st
 def export_responses_command(out: Path, codebook: Path | None, with_comments: bool, all_time: bool,
                              instrument: str, **filters) -> None:  # fmt: skip
     """Write the anonymised responses, one row per response, and their codebook."""
-    import csv
     from dataclasses import replace
 
     from app.services.exports import codebook_rows, responses_csv
+    from app.services.spreadsheet import CsvWriter
 
     request = _request(instrument, **filters)
     active = _active(instrument)
@@ -97,7 +97,7 @@ def export_responses_command(out: Path, codebook: Path | None, with_comments: bo
             rows += chunk.count("\r\n")
     book = codebook or out.with_suffix(".codebook.csv")
     with book.open("w", encoding="utf-8-sig", newline="") as fh:
-        csv.writer(fh).writerows(codebook_rows(active.instrument, with_comments=with_comments))
+        CsvWriter(fh).writerows(codebook_rows(active.instrument, with_comments=with_comments))
     click.echo(f"{max(rows - 1, 0)} responses → {out}; codebook → {book}")
 
 
