@@ -893,3 +893,13 @@ MESSAGES.update(
         ),
     }
 )
+
+# Privacy and security hardening (issue 15): long lists of import errors
+MESSAGES.update(
+    {
+        "adm.import.errors_shown": (
+            "Dưới đây là {shown} lỗi đầu tiên; sửa chúng rồi nhập lại tệp để xem các lỗi còn lại.",
+            "The first {shown} are listed below; fix them and import the file again to see the rest.",
+        ),
+    }
+)

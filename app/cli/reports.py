@@ -120,10 +120,13 @@ def import_responses_command(instrument: str, file: Path) -> None:
     db.session.commit()
     for error in result.errors:
         click.echo(f"  dòng {error.row}: {error.message}", err=True)
+    more = result.error_total - len(result.errors)
+    if more:
+        click.echo(f"  … và {more} dòng lỗi khác / {more} more rejected rows", err=True)
     click.echo(
         f"Đã nhập {result.created} phiếu mới, bỏ qua {result.duplicates} phiếu đã có, "
-        f"{len(result.errors)} dòng lỗi. / {result.created} new, {result.duplicates} already present, "
-        f"{len(result.errors)} rejected."
+        f"{result.error_total} dòng lỗi. / {result.created} new, {result.duplicates} already present, "
+        f"{result.error_total} rejected."
     )
 
 
