@@ -117,7 +117,9 @@ def _as_int(raw: object) -> int | None:
         return None
     if isinstance(raw, int):
         return raw
-    if isinstance(raw, str) and re.fullmatch(r"[+-]?\d{1,9}", raw.strip()):
+    # ASCII digits only, as the tablet's check (JavaScript's \d) reads them:
+    # "١٢" or "１２" would otherwise be 12 here and refused there
+    if isinstance(raw, str) and re.fullmatch(r"[+-]?[0-9]{1,9}", raw.strip()):
         # strip first: int() refuses some characters that \s and str.strip() take as space
         return int(raw.strip())
     return None

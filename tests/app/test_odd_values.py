@@ -159,3 +159,16 @@ def test_the_report_command_refuses_odd_dates(runner, tmp_path):
         args=["report", "--format", "json", "--out", str(tmp_path / "r.json"), "--date", "9999-12-31"]
     )
     assert result.exit_code == 2 and "2000-01-01" in result.output
+
+
+@pytest.mark.parametrize("value", ["١٢", "１２", "²", "3\u0663"])
+def test_answers_take_ascii_digits_only_as_the_tablet_does(value):
+    """The tablet's check (``/\\d/`` in JavaScript) knows ASCII digits only;
+    the server read "١٢" (Arabic-Indic) as 12. Both refuse it now."""
+    from surveys import answers_validate, load_all
+    from surveys.answers import MSG_NOT_NUMBER
+
+    instrument = load_all()["sipas-counter.v1"]
+    assert answers_validate(instrument, {"visits": "2"}).answers.get("visits") == 2
+    checked = answers_validate(instrument, {"visits": value})
+    assert checked.errors.get("visits") == MSG_NOT_NUMBER
