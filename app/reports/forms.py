@@ -54,20 +54,24 @@ def report_request(args: Mapping[str, str], instrument_code: str = "sipas-counte
     """
     kind = args.get("period") or "quarter"
     if kind not in PERIOD_KINDS:
-        raise FilterError("period", f"kỳ báo cáo phải là một trong: {', '.join(PERIOD_KINDS)}")
+        raise FilterError("period", f"Kỳ báo cáo phải là một trong: {', '.join(PERIOD_KINDS)}.",
+                          f"The period is one of: {', '.join(PERIOD_KINDS)}.")  # fmt: skip
     on = _day(args.get("date"), "date") or vietnam_today()
     end = _day(args.get("end"), "end")
     if kind == "custom" and (end is None or end < on):
-        raise FilterError("end", "kỳ tùy chọn cần ngày kết thúc không trước ngày bắt đầu")
+        raise FilterError("end", "Kỳ tùy chọn cần ngày kết thúc không trước ngày bắt đầu.",
+                          "A custom period needs an end date on or after its start.")  # fmt: skip
     if kind == "custom" and (end - on).days > 3660:
-        raise FilterError("end", "kỳ báo cáo dài quá 10 năm")
+        raise FilterError("end", "Kỳ báo cáo dài quá 10 năm.", "The period is longer than 10 years.")
     period = period_of(kind, on, end)
     level = args.get("level") or None
     if level is not None and level not in UNIT_LEVELS:
-        raise FilterError("level", f"cấp đơn vị phải là một trong: {', '.join(UNIT_LEVELS)}")
+        raise FilterError("level", f"Cấp đơn vị phải là một trong: {', '.join(UNIT_LEVELS)}.",
+                          f"The unit level is one of: {', '.join(UNIT_LEVELS)}.")  # fmt: skip
     channel = args.get("channel") or None
     if channel is not None and channel not in CHANNELS:
-        raise FilterError("channel", f"kênh phải là một trong: {', '.join(CHANNELS)}")
+        raise FilterError("channel", f"Kênh phải là một trong: {', '.join(CHANNELS)}.",
+                          f"The channel is one of: {', '.join(CHANNELS)}.")  # fmt: skip
     procedure_text = args.get("procedure") or None
     procedure = digits_parse(procedure_text, 3)
     if procedure_text is not None and procedure is None:
@@ -75,10 +79,11 @@ def report_request(args: Mapping[str, str], instrument_code: str = "sipas-counte
                           "The procedure field is a code of at most 3 digits.")  # fmt: skip
     grouping = args.get("grouping") or "unit"
     if grouping not in GROUPINGS:
-        raise FilterError("grouping", f"cách nhóm phải là một trong: {', '.join(GROUPINGS)}")
+        raise FilterError("grouping", f"Cách nhóm phải là một trong: {', '.join(GROUPINGS)}.",
+                          f"The grouping is one of: {', '.join(GROUPINGS)}.")  # fmt: skip
     unit = (args.get("unit") or "").strip() or None
     if unit is not None and len(unit) > 40:
-        raise FilterError("unit", "mã đơn vị quá dài")
+        raise FilterError("unit", "Mã đơn vị quá dài.", "The unit code is too long.")
     search = (args.get("q") or "").strip()[:100] or None
     flt = ResponseFilter(
         instrument=instrument_code,

@@ -172,3 +172,20 @@ def test_answers_take_ascii_digits_only_as_the_tablet_does(value):
     assert answers_validate(instrument, {"visits": "2"}).answers.get("visits") == 2
     checked = answers_validate(instrument, {"visits": value})
     assert checked.errors.get("visits") == MSG_NOT_NUMBER
+
+
+@pytest.mark.parametrize(
+    ("query", "vi", "en"),
+    [
+        ("period=week", "Kỳ báo cáo phải là một trong", "The period is one of"),
+        ("date=0001-01-01", "từ 2000-01-01 đến 2099-12-31", "from 2000-01-01 to 2099-12-31"),
+        ("period=custom&date=2026-05-01", "ngày kết thúc", "needs an end date"),
+        ("level=planet", "Cấp đơn vị", "unit level"),
+        ("procedure=²", "Lĩnh vực", "procedure field"),
+    ],
+)
+def test_a_refused_report_filter_says_why_in_the_persons_language(app, users, login_as, query, vi, en):
+    client = app.test_client()
+    login_as(client, users["analyst"])
+    assert vi in client.get(f"/bao-cao?{query}").get_data(as_text=True)
+    assert en in client.get(f"/bao-cao?{query}&lang=en").get_data(as_text=True)
