@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
+from scipy import sparse, stats
 
 
 def check_alpha(alpha: float) -> float:
@@ -50,3 +50,25 @@ def as_labels(values: ArrayLike, name: str) -> np.ndarray:
     if arr.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional")
     return arr
+
+
+def segment_sums(values: ArrayLike, starts: ArrayLike) -> np.ndarray:
+    """Sums of consecutive blocks of rows: block ``i`` runs from ``starts[i]`` to ``starts[i + 1]``.
+
+    ``starts`` is non-decreasing; an empty block sums to 0. Integer input
+    gives integer sums, boolean input counts. One sparse matrix product, several times faster than
+    ``np.add.reduceat`` along the first axis of a narrow 2-D array.
+    """
+    a = np.asarray(values)
+    first = np.asarray(starts, dtype=np.int64)
+    rows = len(a)
+    if a.dtype.kind == "b":
+        a = a.astype(np.int64)
+    if not len(first):
+        return np.zeros((0, *a.shape[1:]), dtype=a.dtype)
+    # integer sums stay integer (and exact); anything else is summed as float
+    kind = a.dtype if a.dtype.kind in "iu" else np.float64
+    blocks = sparse.csr_array(
+        (np.ones(rows, dtype=kind), np.arange(rows), np.append(first, rows)), shape=(len(first), rows)
+    )
+    return blocks @ a.astype(kind, copy=False)

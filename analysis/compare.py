@@ -1,4 +1,15 @@
-"""Comparisons: units against the overall rate, funnel limits, period change."""
+"""Comparisons: units against the overall rate, multiplicity, period change.
+
+Funnel limits and signals are in :mod:`analysis.funnel`.
+
+A unit surveyed in few clusters (service point × day) gets its figures and
+intervals, but no better/worse verdict and no funnel signal: with fewer than
+``min_clusters`` (default 5) PSUs the design variance rests on a handful of
+cluster totals, a design effect far below 1 is common by chance, and the
+test's nominal level does not hold (``docs/method.md``, coverage by number
+of clusters). Such units are "not assessed" and say why
+(:class:`NotAssessed`).
+"""
 
 from __future__ import annotations
 
@@ -10,25 +21,21 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from ._common import check_alpha, check_method
-from .proportions import proportion_confint
 
 __all__ = [
     "ADJUST_METHODS",
-    "DifferenceInterval",
-    "FunnelLimits",
-    "RankIntervals",
+    "MIN_CLUSTERS",
+    "NotAssessed",
     "UnitComparison",
     "Verdict",
-    "difference_confint",
-    "funnel_limits",
-    "means_difference_confint",
     "pvalues_adjust",
-    "ranks_interval",
     "units_compare",
 ]
 
 #: Multiplicity corrections accepted by :func:`pvalues_adjust`.
 ADJUST_METHODS = ("holm", "bh", "none")
+#: Fewest PSUs (clusters) for a verdict or a funnel signal, by default.
+MIN_CLUSTERS = 5
 
 
 class Verdict(enum.StrEnum):
@@ -38,6 +45,18 @@ class Verdict(enum.StrEnum):
     BETTER = "better"
     NOT_DISTINGUISHABLE = "not_distinguishable"
     WORSE = "worse"
+
+
+class NotAssessed(enum.StrEnum):
+    """Why a unit got no verdict or funnel signal (stable strings, for renderers)."""
+
+    #: no estimate (no valid answer, or suppressed by the caller), or
+    #: nothing to test it with (a standard error of 0 against a target of 0 or 1)
+    NO_ESTIMATE = "no_estimate"
+    #: fewer PSUs (clusters) than ``min_clusters``
+    TOO_FEW_CLUSTERS = "too_few_clusters"
+    #: no design degrees of freedom (df < 1), so no reference distribution
+    NO_DEGREES_OF_FREEDOM = "no_degrees_of_freedom"
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,65 +71,24 @@ class UnitComparison:
         Two-sided p-value; NaN where not tested (no data, or df < 1).
     p_adjusted : ndarray of float
         After the multiplicity correction over the tested units.
-    verdict : ndarray of Verdict (dtype object)
-        Significantly better, not distinguishable, or significantly worse.
+    verdict : ndarray of Verdict or None (dtype object)
+        Significantly better, not distinguishable, or significantly worse;
+        None where the unit was not assessed.
+    not_assessed : ndarray of NotAssessed or None (dtype object)
+        Why a unit was not assessed; None where it was.
     correction : str
     alpha : float
+    min_clusters : int
     """
 
     statistic: np.ndarray
     p_value: np.ndarray
     p_adjusted: np.ndarray
     verdict: np.ndarray
+    not_assessed: np.ndarray
     correction: str
     alpha: float
-
-
-@dataclass(frozen=True, eq=False)
-class FunnelLimits:
-    """Funnel-plot control limits around a target proportion.
-
-    Attributes
-    ----------
-    n : ndarray of int64
-        Sample sizes at which the limits are evaluated.
-    target : float
-    lower_95, upper_95 : ndarray of float
-        Limits containing 95% of an in-control unit's results (~2 SD).
-    lower_998, upper_998 : ndarray of float
-        Limits containing 99.8% (~3 SD).
-    """
-
-    n: np.ndarray
-    target: float
-    lower_95: np.ndarray
-    upper_95: np.ndarray
-    lower_998: np.ndarray
-    upper_998: np.ndarray
-
-
-@dataclass(frozen=True, eq=False)
-class DifferenceInterval:
-    """Difference of two independent proportions, ``p1 - p2``.
-
-    Attributes
-    ----------
-    difference, lower, upper : ndarray of float
-        ``p1 - p2`` and Newcombe's hybrid score interval; NaN if a sample is empty.
-    statistic, p_value : ndarray of float
-        Pooled two-proportion z test of ``p1 == p2``.
-    method : str
-        ``"newcombe"``.
-    alpha : float
-    """
-
-    difference: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    statistic: np.ndarray
-    p_value: np.ndarray
-    method: str
-    alpha: float
+    min_clusters: int
 
 
 def pvalues_adjust(pvalues: ArrayLike, method: str = "holm") -> np.ndarray:
@@ -159,6 +137,8 @@ def units_compare(
     *,
     se: ArrayLike | None = None,
     df: ArrayLike | None = None,
+    n_psu: ArrayLike | None = None,
+    min_clusters: int = MIN_CLUSTERS,
     higher_is_better: bool = True,
     correction: str = "holm",
     alpha: float = 0.05,
@@ -185,6 +165,13 @@ def units_compare(
     df : array_like, optional
         Each unit's design degrees of freedom: the statistic is referred to
         t(df); units with df < 1 are not tested. Omitted: standard normal.
+    n_psu : array_like, optional
+        Each unit's PSUs (clusters). Units with fewer than ``min_clusters``
+        are not tested and do not count towards the multiplicity
+        correction. Omitted: no unit is held back for its clusters (simple
+        random sampling).
+    min_clusters : int, default 5
+        See ``n_psu``.
     higher_is_better : bool, default True
         False for harassment and informal-payment rates.
     correction : {"holm", "bh", "none"}, default "holm"
@@ -200,12 +187,13 @@ def units_compare(
     check_method(correction, ADJUST_METHODS)
     alpha = check_alpha(alpha)
     est = np.asarray(estimate, dtype=float)
-    n_ = np.broadcast_to(np.asarray(n, dtype=float), est.shape)
     if est.ndim != 1:
         raise ValueError("estimate must be one-dimensional")
+    n_ = np.broadcast_to(np.asarray(n, dtype=float), est.shape)
     target = float(target)
     if not 0.0 <= target <= 1.0:
         raise ValueError("target must lie in [0, 1]")
+    reason = _not_assessed(est, n_, df, n_psu, min_clusters)
     null_se = np.sqrt(target * (1 - target) / np.where(n_ > 0, n_, 1.0))
     if se is None:
         scale = null_se
@@ -213,7 +201,7 @@ def units_compare(
         se_ = np.broadcast_to(np.asarray(se, dtype=float), est.shape)
         usable = np.isfinite(se_) & (se_ > 0)
         scale = np.where(usable, se_, null_se)
-    testable = np.isfinite(est) & (n_ > 0) & (scale > 0)
+    testable = _is_none(reason) & (scale > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         statistic = np.where(testable, (est - target) / np.where(testable, scale, 1.0), np.nan)
     if df is None:
@@ -232,215 +220,34 @@ def units_compare(
     good = above if higher_is_better else ~above
     verdict = np.array(
         [
-            Verdict.NOT_DISTINGUISHABLE if not s else (Verdict.BETTER if g else Verdict.WORSE)
-            for s, g in zip(significant, good, strict=True)
+            None
+            if np.isnan(q)
+            else (Verdict.NOT_DISTINGUISHABLE if not s else (Verdict.BETTER if g else Verdict.WORSE))
+            for q, s, g in zip(p_adj.tolist(), significant, good, strict=True)
         ],
         dtype=object,
     )
-    return UnitComparison(statistic, p, p_adj, verdict, correction, alpha)
+    # A unit that passed every check but still has no test (a zero null SE:
+    # the target is 0 or 1) has no estimate to judge against it.
+    reason[_is_none(reason) & _is_none(verdict)] = NotAssessed.NO_ESTIMATE
+    return UnitComparison(statistic, p, p_adj, verdict, reason, correction, alpha, int(min_clusters))
 
 
-def funnel_limits(target: float, n: ArrayLike) -> FunnelLimits:
-    """Exact binomial funnel-plot limits (Spiegelhalter 2005, appendix A.1.1).
-
-    For a limit with lower-tail probability ``q`` (0.025 and 0.975, 0.001 and
-    0.999), let ``r`` be the q-quantile of Binomial(n, target), the smallest
-    r with ``P(R <= r) >= q``. The step is smoothed by interpolation::
-
-        a = (P(R <= r) - q) / (P(R <= r) - P(R <= r - 1))
-        limit = (r - a) / n
-
-    clipped to [0, 1].
-
-    Parameters
-    ----------
-    target : float
-        The target proportion in [0, 1].
-    n : array_like of int
-        Sample sizes (round effective sample sizes of clustered data first).
-
-    Returns
-    -------
-    FunnelLimits
-        NaN limits where ``n == 0``.
-    """
-    theta = float(target)
-    if not 0.0 <= theta <= 1.0:
-        raise ValueError("target must lie in [0, 1]")
-    n_ = np.atleast_1d(np.asarray(n, dtype=float))
-    if np.any(n_ < 0) or np.any(n_ != np.round(n_)):
-        raise ValueError("n must be non-negative integers")
-    limits = [_binomial_limit(theta, n_, q) for q in (0.025, 0.975, 0.001, 0.999)]
-    return FunnelLimits(n_.astype(np.int64), theta, *limits)
+def _is_none(values: np.ndarray) -> np.ndarray:
+    """True where an object array holds None."""
+    return np.fromiter((v is None for v in values), dtype=bool, count=len(values))
 
 
-def _binomial_limit(theta: float, n: np.ndarray, q: float) -> np.ndarray:
-    has = n > 0
-    n_safe = np.where(has, n, 1.0)
-    r = stats.binom.ppf(q, n_safe, theta)
-    # Guard against the quantile landing one step off through rounding.
-    r = np.where(stats.binom.cdf(r - 1, n_safe, theta) >= q, r - 1, r)
-    r = np.where(stats.binom.cdf(r, n_safe, theta) < q, r + 1, r)
-    cdf_r = stats.binom.cdf(r, n_safe, theta)
-    step = cdf_r - stats.binom.cdf(r - 1, n_safe, theta)
-    a = (cdf_r - q) / np.where(step > 0, step, 1.0)
-    limit = np.clip((r - a) / n_safe, 0.0, 1.0)
-    return np.where(has, limit, np.nan)
-
-
-def difference_confint(
-    count1: ArrayLike,
-    nobs1: ArrayLike,
-    count2: ArrayLike,
-    nobs2: ArrayLike,
-    alpha: float = 0.05,
-) -> DifferenceInterval:
-    """Change between two independent samples: ``p1 - p2`` with an interval and test.
-
-    Parameters
-    ----------
-    count1, nobs1 : array_like
-        Events and trials in sample 1 (the current period).
-    count2, nobs2 : array_like
-        Events and trials in sample 2 (the previous period).
-        Non-integer effective counts (``p_hat * n_eff``, ``n_eff``) may be
-        passed for clustered data.
-    alpha : float, default 0.05
-
-    Returns
-    -------
-    DifferenceInterval
-
-    Notes
-    -----
-    The interval is Newcombe's (1998) hybrid score interval, method 10:
-    with Wilson limits ``(l_i, u_i)`` for each proportion,
-    ``lower = d - sqrt((p1 - l1)**2 + (u2 - p2)**2)`` and
-    ``upper = d + sqrt((u1 - p1)**2 + (p2 - l2)**2)``.
-
-    The p-value is the pooled two-proportion z test (chi-square test without
-    continuity correction); it is 1 when both samples are all events or all
-    non-events. Near the 5% boundary the test and the interval can disagree:
-    use the interval for a verdict that matches the figure shown.
-    """
-    alpha = check_alpha(alpha)
-    x1, n1, x2, n2 = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (count1, nobs1, count2, nobs2)))
-    ci1 = proportion_confint(x1, n1, alpha=alpha, method="wilson")
-    ci2 = proportion_confint(x2, n2, alpha=alpha, method="wilson")
-    p1, p2 = ci1.estimate, ci2.estimate
-    diff = p1 - p2
-    lower = diff - np.sqrt((p1 - ci1.lower) ** 2 + (ci2.upper - p2) ** 2)
-    upper = diff + np.sqrt((ci1.upper - p1) ** 2 + (p2 - ci2.lower) ** 2)
-
-    both = (n1 > 0) & (n2 > 0)
-    n_total = np.where(both, n1 + n2, 1.0)
-    pooled = np.where(both, (x1 + x2) / n_total, 0.0)
-    se = np.sqrt(pooled * (1 - pooled) * (1 / np.where(both, n1, 1.0) + 1 / np.where(both, n2, 1.0)))
-    statistic = np.where(se > 0, diff / np.where(se > 0, se, 1.0), 0.0)
-    statistic = np.where(both, statistic, np.nan)
-    p_value = 2 * stats.norm.sf(np.abs(statistic))
-    return DifferenceInterval(diff, lower, upper, statistic, p_value, "newcombe", alpha)
-
-
-def means_difference_confint(
-    estimate1: ArrayLike,
-    se1: ArrayLike,
-    estimate2: ArrayLike,
-    se2: ArrayLike,
-    alpha: float = 0.05,
-) -> DifferenceInterval:
-    """Change between two independent estimates from their standard errors.
-
-    For indices (means of shares or of rates), where Newcombe's interval
-    for proportions does not apply: ``d = estimate1 - estimate2`` with the
-    normal interval ``d -/+ z * sqrt(se1**2 + se2**2)`` and the matching
-    two-sided z test.
-
-    Parameters
-    ----------
-    estimate1, se1 : array_like
-        The current period's estimate and its (design-based) standard error.
-    estimate2, se2 : array_like
-        The previous period's.
-    alpha : float, default 0.05
-
-    Returns
-    -------
-    DifferenceInterval
-        ``method == "normal"``. NaN where an estimate or SE is NaN. Where
-        both SEs are 0 the interval is the point and the p-value is 1 for
-        no change, 0 otherwise.
-    """
-    alpha = check_alpha(alpha)
-    e1, s1, e2, s2 = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (estimate1, se1, estimate2, se2)))
-    if np.any(s1 < 0) or np.any(s2 < 0):
-        raise ValueError("standard errors must be non-negative")
-    diff = e1 - e2
-    se = np.hypot(s1, s2)
-    z = stats.norm.isf(alpha / 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        statistic = np.where(se > 0, diff / np.where(se > 0, se, 1.0), np.where(diff == 0, 0.0, np.inf * np.sign(diff)))
-    p_value = np.where(np.isnan(diff) | np.isnan(se), np.nan, 2 * stats.norm.sf(np.abs(statistic)))
-    return DifferenceInterval(diff, diff - z * se, diff + z * se, statistic, p_value, "normal", alpha)
-
-
-@dataclass(frozen=True, eq=False)
-class RankIntervals:
-    """Ranks of units by an estimate, with the ranks their intervals allow.
-
-    Attributes
-    ----------
-    rank : ndarray of float
-        1 for the highest estimate; NaN for a unit without an estimate.
-        Ties take the order of the input (a stable sort).
-    best, worst : ndarray of float
-        ``best = 1 + (units whose interval lies wholly above this unit's)``,
-        ``worst = (ranked units) - (units whose interval lies wholly below)``:
-        units whose intervals overlap can hold each other's ranks.
-    """
-
-    rank: np.ndarray
-    best: np.ndarray
-    worst: np.ndarray
-
-
-def ranks_interval(estimate: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> RankIntervals:
-    """Rank units by ``estimate`` (highest first) with a range of plausible ranks.
-
-    Parameters
-    ----------
-    estimate : array_like, 1-D
-        One estimate per unit; NaN for units without one (they get no rank).
-    lower, upper : array_like, 1-D
-        Each unit's confidence bounds. A NaN bound (no interval, e.g. a
-        design with no degrees of freedom) is taken as the estimate itself.
-
-    Returns
-    -------
-    RankIntervals
-
-    Notes
-    -----
-    This is the simple overlap rule (Goldstein and Spiegelhalter 1996 warn
-    that league tables without it overstate differences); it is not a joint
-    confidence set for all ranks at once.
-    """
-    est = np.asarray(estimate, dtype=float)
-    if est.ndim != 1:
-        raise ValueError("estimate must be one-dimensional")
-    lo = np.broadcast_to(np.asarray(lower, dtype=float), est.shape)
-    hi = np.broadcast_to(np.asarray(upper, dtype=float), est.shape)
-    scored = np.flatnonzero(~np.isnan(est))
-    rank = np.full(est.shape, np.nan)
-    best, worst = rank.copy(), rank.copy()
-    if len(scored) == 0:
-        return RankIntervals(rank, best, worst)
-    order = scored[np.argsort(-est[scored], kind="stable")]
-    rank[order] = np.arange(1, len(order) + 1)
-    lo_s = np.where(np.isnan(lo[scored]), est[scored], lo[scored])
-    hi_s = np.where(np.isnan(hi[scored]), est[scored], hi[scored])
-    above = (lo_s[None, :] > hi_s[:, None]).sum(axis=1)
-    below = (hi_s[None, :] < lo_s[:, None]).sum(axis=1)
-    best[scored] = above + 1
-    worst[scored] = len(scored) - below
-    return RankIntervals(rank, best, worst)
+def _not_assessed(est, n, df, n_psu, min_clusters) -> np.ndarray:
+    """Per unit: None, or why it cannot be assessed (first reason that applies)."""
+    if isinstance(min_clusters, bool) or int(min_clusters) != min_clusters or min_clusters < 0:
+        raise ValueError("min_clusters must be a non-negative integer")
+    reason = np.full(est.shape, None, dtype=object)
+    if df is not None:
+        df_ = np.broadcast_to(np.asarray(df, dtype=float), est.shape)
+        reason[~(df_ >= 1)] = NotAssessed.NO_DEGREES_OF_FREEDOM
+    if n_psu is not None:
+        psu = np.broadcast_to(np.asarray(n_psu, dtype=float), est.shape)
+        reason[~(psu >= min_clusters)] = NotAssessed.TOO_FEW_CLUSTERS
+    reason[~(np.isfinite(est) & (n > 0))] = NotAssessed.NO_ESTIMATE
+    return reason

@@ -18,7 +18,17 @@ degrees of freedom and a confidence interval. The results agree with R's
   ``svymean(..., deff = TRUE)``;
 - ``df`` is ``degf()`` of the domain's subset design: PSUs holding the domain
   minus strata holding it. This is what ``svyby(..., svyciprop)`` uses (it
-  subsets the design per domain), not the df of the whole design.
+  subsets the design per domain), and the intervals' default
+  (``df_rule="domain"``); ``df_rule="design"`` gives every domain the df of
+  the whole design instead, as ``confint(svyby(...), df = degf(design))``
+  or ``svyciprop(..., df = degf(design))``.
+
+Two choices differ from R on purpose and are flagged in the results:
+``n_eff`` is ``n / max(1, deff)`` (a design effect below 1, which a handful
+of similar clusters easily produce, does not make a sample larger than it
+is), and where the standard error is 0 the interval is Korn–Graubard's with
+the design effect 1 (``deff1_interval``; R gives NA), see
+:mod:`analysis.intervals`.
 
 A PSU is identified by the pair (stratum, cluster), as with ``nest = TRUE``.
 """
@@ -29,13 +39,14 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import special
 
-from ._common import as_labels, beta_quantile, check_alpha, check_method, t_quantile
-from .frame import DesignFrame, design_frame
+from ._common import as_labels, check_alpha, check_method
+from .frame import DF_RULES, LONELY_PSU_RULES, DesignFrame, DomainCells, design_frame
+from .intervals import DESIGN_METHODS, deff1_mask, design_confint, mean_confint
 
 __all__ = [
     "DESIGN_METHODS",
+    "DF_RULES",
     "LONELY_PSU_RULES",
     "DesignEstimate",
     "DomainEstimates",
@@ -44,12 +55,8 @@ __all__ = [
     "design_proportion",
     "domain_means",
     "domain_proportions",
+    "n_eff_floor",
 ]
-
-#: Interval methods for design-based proportions (as in R's ``svyciprop``).
-DESIGN_METHODS = ("beta", "logit")
-#: Treatments of a stratum with a single PSU (R's ``survey.lonely.psu``).
-LONELY_PSU_RULES = ("adjust", "remove", "fail")
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,6 +78,9 @@ class DomainEstimates:
         domain touches a single-PSU stratum.
     df : ndarray of int64
         PSUs holding the domain minus strata holding it.
+    interval_df : ndarray of int64
+        The df the interval used: ``df`` (``df_rule="domain"``) or the
+        whole design's (``"design"``).
     n_psu : ndarray of int64
         PSUs (clusters) holding the domain.
     deff : ndarray of float
@@ -81,12 +91,17 @@ class DomainEstimates:
         of size ``sum_w``; NaN unless ``sum_w > n`` (weights not scaled to
         the population make it meaningless).
     n_eff : ndarray of float
-        Effective sample size ``n / deff``.
+        Effective sample size ``n / max(1, deff)`` (never above ``n``; R's
+        ``n / deff`` can be); NaN where ``deff`` is.
     n_eff_kish : ndarray of float
         Kish's effective sample size for weighting, ``sum_w**2 / sum_w2``;
         NaN when ``sum_w2`` was not given.
     lower, upper : ndarray of float
         Confidence bounds; NaN when ``df < 1``.
+    deff1_interval : ndarray of bool
+        The standard error is 0 (an estimate of exactly 0 or 1, or clusters
+        that all agree) and the interval is Korn–Graubard's with the design
+        effect taken as 1; R gives NA there.
     method : str
         Interval method: ``"beta"`` or ``"logit"`` for proportions, ``"t"``
         for means.
@@ -100,6 +115,7 @@ class DomainEstimates:
     estimate: np.ndarray
     se: np.ndarray
     df: np.ndarray
+    interval_df: np.ndarray
     n_psu: np.ndarray
     deff: np.ndarray
     deff_wor: np.ndarray
@@ -107,6 +123,7 @@ class DomainEstimates:
     n_eff_kish: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
+    deff1_interval: np.ndarray
     method: str
     alpha: float
 
@@ -120,6 +137,7 @@ class DesignEstimate:
     estimate: float
     se: float
     df: int
+    interval_df: int
     n_psu: int
     deff: float
     deff_wor: float
@@ -127,8 +145,20 @@ class DesignEstimate:
     n_eff_kish: float
     lower: float
     upper: float
+    deff1_interval: bool
     method: str
     alpha: float
+
+
+def n_eff_floor(n: ArrayLike, deff: ArrayLike) -> np.ndarray:
+    """Effective sample size ``n / max(1, deff)``: never more than ``n``.
+
+    A design effect below 1 is an estimate; with few clusters it is often
+    far below 1 by chance (similar clusters), and ``n / deff`` would then
+    claim more information than the answers hold. NaN where ``deff`` is NaN.
+    """
+    n_, d = np.broadcast_arrays(np.asarray(n, dtype=float), np.asarray(deff, dtype=float))
+    return np.where(np.isnan(d), np.nan, n_ / np.maximum(np.where(np.isnan(d), 1.0, d), 1.0))
 
 
 def domain_means(
@@ -144,6 +174,8 @@ def domain_means(
     frame: DesignFrame | None = None,
     alpha: float = 0.05,
     lonely_psu: str = "adjust",
+    df_rule: str = "domain",
+    bounded: bool = False,
 ) -> DomainEstimates:
     """Weighted means per domain with a linearised SE and a t interval.
 
@@ -173,19 +205,26 @@ def domain_means(
         the overall mean (conservative; R ``options(survey.lonely.psu =
         "adjust")``); ``"remove"`` gives it zero variance; ``"fail"`` returns
         NaN variance (R stops with an error).
+    df_rule : {"domain", "design"}, default "domain"
+        The df of each domain's interval: its own (PSUs holding it minus
+        strata holding it, as ``svyby``) or the whole design's
+        (``confint(svyby(...), df = degf(design))``).
+    bounded : bool, default False
+        The outcome is a share in [0, 1] (an index): clip the interval to
+        [0, 1] and give a standard error of 0 the Korn–Graubard interval
+        with deff 1 (:func:`analysis.intervals.mean_confint`).
 
     Returns
     -------
     DomainEstimates
-        ``method == "t"``: ``estimate -/+ t(1 - alpha/2, df) * se``.
+        ``method == "t"``: ``estimate -/+ t(1 - alpha/2, interval_df) * se``.
     """
     check_alpha(alpha)
-    core = _linearise(domain, cluster, n, sum_w, sum_wy, stratum, sum_w2, sum_wy2, frame, lonely_psu)
-    crit = t_quantile(1 - alpha / 2, core["df"])
-    half = crit * core["se"]
-    return DomainEstimates(
-        **core, lower=core["estimate"] - half, upper=core["estimate"] + half, method="t", alpha=alpha
-    )
+    core = _linearise(domain, cluster, n, sum_w, sum_wy, stratum, sum_w2, sum_wy2, frame, lonely_psu, df_rule)
+    est, se, idf = core["estimate"], core["se"], core["interval_df"]
+    lower, upper = mean_confint(est, se, idf, alpha, bounded=bounded, n=core["n"] if bounded else None)
+    flag = deff1_mask(est, se, core["n"], idf) if bounded else np.zeros(len(est), dtype=bool)
+    return DomainEstimates(**core, lower=lower, upper=upper, deff1_interval=flag, method="t", alpha=alpha)
 
 
 def domain_proportions(
@@ -202,6 +241,8 @@ def domain_proportions(
     method: str = "beta",
     alpha: float = 0.05,
     lonely_psu: str = "adjust",
+    df_rule: str = "domain",
+    deff_floor: bool = False,
 ) -> DomainEstimates:
     """Proportions (or means of values in [0, 1]) per domain, as R's ``svyciprop``.
 
@@ -213,6 +254,8 @@ def domain_proportions(
         weight x share**2, or ``deff`` will be wrong; the interval does not
         depend on it.
     method : {"beta", "logit"}, default "beta"
+        See :func:`design_confint`.
+    deff_floor : bool, default False
         See :func:`design_confint`.
 
     Returns
@@ -236,9 +279,12 @@ def domain_proportions(
         wy if sum_wy2 is None else sum_wy2,
         frame,
         lonely_psu,
+        df_rule,
     )
-    lower, upper = design_confint(core["estimate"], core["se"], core["n"], core["df"], alpha=alpha, method=method)
-    return DomainEstimates(**core, lower=lower, upper=upper, method=method, alpha=alpha)
+    est, se, n_, idf = core["estimate"], core["se"], core["n"], core["interval_df"]
+    lower, upper = design_confint(est, se, n_, idf, alpha=alpha, method=method, deff_floor=deff_floor)
+    flag = deff1_mask(est, se, n_, idf)
+    return DomainEstimates(**core, lower=lower, upper=upper, deff1_interval=flag, method=method, alpha=alpha)
 
 
 def design_proportion(
@@ -253,66 +299,6 @@ def design_mean(cluster: ArrayLike, n: ArrayLike, sum_w: ArrayLike, sum_wy: Arra
     return _single(domain_means, cluster, n, sum_w, sum_wy, **options)
 
 
-def design_confint(
-    estimate: ArrayLike,
-    se: ArrayLike,
-    n: ArrayLike,
-    df: ArrayLike,
-    alpha: float = 0.05,
-    method: str = "beta",
-) -> tuple[np.ndarray, np.ndarray]:
-    """Confidence interval for a design-based proportion, as R's ``svyciprop``.
-
-    Parameters
-    ----------
-    estimate, se : array_like
-        The proportion and its design-based standard error.
-    n : array_like
-        Number of responses behind the estimate.
-    df : array_like
-        Design degrees of freedom.
-    alpha : float, default 0.05
-    method : {"beta", "logit"}, default "beta"
-        ``"beta"``: Korn and Graubard (1998): Clopper-Pearson with the
-        effective sample size ``p(1-p)/se**2``, multiplied by
-        ``(t(alpha/2, n-1) / t(alpha/2, df))**2``. ``"logit"``: a t(df)
-        interval on the logit scale, back-transformed.
-
-    Returns
-    -------
-    lower, upper : ndarray
-        NaN where ``df < 1`` or ``n < 2`` (R gives NaN too).
-
-    Notes
-    -----
-    Where ``se == 0`` (an estimate of exactly 0 or 1) R returns NaN for
-    ``"beta"`` and a degenerate interval for ``"logit"``. Here both methods
-    then use the Korn-Graubard interval with the design effect taken as 1
-    (effective sample size ``n``), as Korn and Graubard suggest, so that
-    zero events still give an upper bound.
-    """
-    method = check_method(method, DESIGN_METHODS)
-    alpha = check_alpha(alpha)
-    p, se, n, df = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (estimate, se, n, df)))
-    var = se**2
-    ok = np.isfinite(p) & np.isfinite(var) & (df >= 1) & (n >= 2)
-    informative = ok & (p > 0) & (p < 1) & (var > 0)
-    ratio = (t_quantile(alpha / 2, np.where(ok, n - 1, 0)) / t_quantile(alpha / 2, df)) ** 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        n_eff = np.where(informative, p * (1 - p) / np.where(informative, var, 1.0), n) * ratio
-    a, b = n_eff * p, n_eff * (1 - p)
-    lower = np.where(p == 0, 0.0, beta_quantile(alpha / 2, a, b + 1, ok & (p > 0)))
-    upper = np.where(p == 1, 1.0, beta_quantile(1 - alpha / 2, a + 1, b, ok & (p < 1)))
-    if method == "logit":
-        crit = t_quantile(1 - alpha / 2, df)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            centre = special.logit(np.where(informative, p, 0.5))
-            half = crit * np.sqrt(var) / np.where(informative, p * (1 - p), 1.0)
-        lower = np.where(informative, special.expit(centre - half), lower)
-        upper = np.where(informative, special.expit(centre + half), upper)
-    return np.where(ok, lower, np.nan), np.where(ok, upper, np.nan)
-
-
 def _single(estimator, cluster, n, sum_w, sum_wy, **options) -> DesignEstimate:
     """Run a domain estimator with one domain covering every row."""
     result = estimator(np.zeros(len(np.asarray(n)), dtype=np.int64), cluster, n, sum_w, sum_wy, **options)
@@ -321,14 +307,15 @@ def _single(estimator, cluster, n, sum_w, sum_wy, **options) -> DesignEstimate:
         v = getattr(result, f.name)
         if isinstance(v, np.ndarray):
             # An empty input has no domain at all; report it as an empty one.
-            v = v[0].item() if len(v) else (0 if v.dtype.kind == "i" else float("nan"))
+            v = v[0].item() if len(v) else {"i": 0, "b": False}.get(v.dtype.kind, float("nan"))
         values[f.name] = v
     return DesignEstimate(**values)
 
 
-def _linearise(domain, cluster, n, sum_w, sum_wy, stratum, sum_w2, sum_wy2, frame, lonely_psu):
+def _linearise(domain, cluster, n, sum_w, sum_wy, stratum, sum_w2, sum_wy2, frame, lonely_psu, df_rule):
     """Point estimates, linearised variance, df and design effects per domain."""
     check_method(lonely_psu, LONELY_PSU_RULES)
+    check_method(df_rule, DF_RULES)
     cols = {"n": n, "w": sum_w, "wy": sum_wy, "w2": sum_w2, "wy2": sum_wy2}
     cols = {k: None if v is None else np.asarray(v, dtype=float) for k, v in cols.items()}
     d_labels, d_idx = np.unique(as_labels(domain, "domain"), return_inverse=True)
@@ -355,12 +342,14 @@ def _linearise(domain, cluster, n, sum_w, sum_wy, stratum, sum_w2, sum_wy2, fram
     # PSUs without the domain, which therefore only enter through n_h.
     w_safe = np.where(has_w, w, 1.0)
     z = (cell["wy"] - np.where(has_w, est, 0.0)[cd] * cell["w"]) / w_safe[cd]
-    var, df, psu_count = _stratified_variance(z, cd, ck, cell["n"] > 0, frame, n_dom, lonely_psu)
-    var = np.where(has_w, var, np.nan)
+    psus = DomainCells(cd, ck, cell["n"] > 0, frame, n_dom)
+    var = np.where(has_w, psus.variance(z, lonely_psu), np.nan)
+    df = psus.df
+    interval_df = df if df_rule == "domain" else np.full(n_dom, frame.df, dtype=np.int64)
 
     deff, deff_wor = _design_effects(var, big_n, w, wy, tot["wy2"], est)
+    n_eff = n_eff_floor(big_n, deff)
     with np.errstate(divide="ignore", invalid="ignore"):
-        n_eff = np.where(deff > 0, big_n / deff, np.nan)
         kish = (
             np.full(n_dom, np.nan)
             if tot["w2"] is None
@@ -373,41 +362,13 @@ def _linearise(domain, cluster, n, sum_w, sum_wy, stratum, sum_w2, sum_wy2, fram
         "estimate": est,
         "se": np.sqrt(var),
         "df": df.astype(np.int64),
-        "n_psu": psu_count.astype(np.int64),
+        "interval_df": interval_df.astype(np.int64),
+        "n_psu": psus.psu_count,
         "deff": deff,
         "deff_wor": deff_wor,
         "n_eff": n_eff,
         "n_eff_kish": kish,
     }
-
-
-def _stratified_variance(z, cd, ck, occupied, frame, n_dom, lonely_psu):
-    """With-replacement variance of PSU totals ``z`` per domain, df and PSU count.
-
-    ``z``, ``cd``, ``ck`` and ``occupied`` describe the (domain, PSU) cells
-    present in the data; PSUs of the frame absent from a domain are zeros.
-    """
-    n_strata = len(frame.stratum_labels)
-    groups, g_idx = np.unique(cd * n_strata + frame.psu_stratum[ck], return_inverse=True)
-    n_groups = len(groups)
-    gd, n_h = groups // n_strata, frame.stratum_psu_count[groups % n_strata].astype(float)
-    present = np.bincount(g_idx, minlength=n_groups)
-    mean_h = np.bincount(g_idx, z, n_groups) / n_h
-    # Two-pass sum of squares: absent PSUs contribute (0 - mean)^2 each.
-    ss = np.bincount(g_idx, (z - mean_h[g_idx]) ** 2, n_groups) + (n_h - present) * mean_h**2
-    lonely = n_h == 1
-    lonely_var = {
-        "adjust": np.bincount(g_idx, z**2, n_groups),
-        "remove": np.zeros(n_groups),
-        "fail": np.full(n_groups, np.nan),
-    }[lonely_psu]
-    var_h = np.where(lonely, lonely_var, ss * n_h / np.where(lonely, 2.0, n_h - 1))
-    var = np.bincount(gd, var_h, n_dom)
-
-    psu_count = np.bincount(cd[occupied], minlength=n_dom)
-    strata_occupied = np.bincount(g_idx, occupied.astype(float), n_groups) > 0
-    df = psu_count - np.bincount(gd[strata_occupied], minlength=n_dom)
-    return var, df, psu_count
 
 
 def _design_effects(var, n, w, wy, wy2, est):

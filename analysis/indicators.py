@@ -5,20 +5,23 @@ Definitions (design.md, "Statistics"):
 - A criterion's satisfaction rate is the number of answers 4 or 5 divided by
   the number of valid answers (1 to 5). "Not applicable / don't know" leaves
   the denominator and is counted separately.
-- An element's index is the mean, over respondents, of the share of that
-  element's criteria the respondent rated satisfied among those they
-  answered. Respondents who answered none of the element's criteria are
-  left out of that element.
-- The overall index is the mean, over respondents, of the mean of their
-  element shares (over the elements they answered).
+- The SIPAS element index (mean of its criteria's rates) and SIPAS index
+  (mean of the element indices), the headline, are in
+  :mod:`analysis.ratios` (:func:`analysis.index_estimate`).
+- The respondent-level indices, the second figure, are here: an element's
+  is the mean, over respondents, of the share of that element's criteria
+  the respondent rated satisfied among those they answered (respondents who
+  answered none of them are left out of that element); the overall one is
+  the mean, over respondents, of the mean of their element shares (over the
+  elements they answered).
 - The harassment rate and the informal-payment rate are "yes" divided by
   ("yes" + "no"); refusals are counted and reported separately.
 
-Per-respondent shares are formed in SQL (or with :func:`respondent_shares`
-on small data); their cluster sums of ``w * share`` and ``w * share**2``
-then go to :func:`analysis.design.domain_proportions` for a design-based
-index, or their plain sums to :func:`index_confint` under simple random
-sampling.
+Per-respondent shares come from :func:`respondent_shares`; their cluster
+sums of ``w * share`` and ``w * share**2`` (:meth:`analysis.Clusters.mean_moments`)
+then go to :func:`analysis.moments_estimate` or
+:func:`analysis.design.domain_means` for a design-based index, or their
+plain sums to :func:`index_confint` under simple random sampling.
 """
 
 from __future__ import annotations
@@ -260,17 +263,20 @@ def respondent_shares(satisfied: ArrayLike, answered: ArrayLike) -> RespondentSh
     -------
     RespondentShares
     """
-    sat = np.asarray(satisfied, dtype=float)
-    ans = np.asarray(answered, dtype=float)
+    # Counts stay in their own (small integer) type until the one division:
+    # this runs on every respondent of a province.
+    sat, ans = np.asarray(satisfied), np.asarray(answered)
     if sat.ndim != 2 or sat.shape != ans.shape:
         raise ValueError("satisfied and answered must be 2-D arrays of the same shape")
     if np.any(sat < 0) or np.any(sat > ans):
         raise ValueError("need 0 <= satisfied <= answered")
     has = ans > 0
-    element = np.where(has, sat / np.where(has, ans, 1.0), np.nan)
-    k = has.sum(axis=1)
+    element = np.full_like(sat, np.nan, dtype=float)  # in the input's memory layout
+    np.divide(sat, ans, out=element, where=has)
+    k = np.count_nonzero(has, axis=1)
     total = np.where(has, element, 0.0).sum(axis=1)
-    overall = np.where(k > 0, total / np.maximum(k, 1), np.nan)
+    overall = np.full(len(k), np.nan)
+    np.divide(total, k, out=overall, where=k > 0)
     return RespondentShares(element, overall)
 
 

@@ -35,8 +35,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._common import as_labels, check_alpha, check_method, t_quantile
-from .design import DESIGN_METHODS, design_confint
+from ._common import as_labels, check_alpha, check_method
+from .design import n_eff_floor
+from .intervals import DESIGN_METHODS, deff1_mask, design_confint, mean_confint
 
 __all__ = ["MomentEstimates", "moments_estimate"]
 
@@ -54,13 +55,18 @@ class MomentEstimates:
         Ratio mean and its linearised standard error (NaN when n = 0).
     df : ndarray of int64
         Occupied PSUs minus occupied strata.
+    interval_df : ndarray of int64
+        The df the interval used: ``df``, or ``design_df`` when given.
     n_psu : ndarray of int64
         Occupied PSUs.
     deff, n_eff : ndarray of float
         Design effect against SRS with replacement (R ``deff="replace"``)
-        and ``n / deff``; NaN when the outcome does not vary or n < 2.
+        and ``n / max(1, deff)``; NaN when the outcome does not vary or n < 2.
     lower, upper : ndarray of float
         Confidence bounds; NaN when ``df < 1``.
+    deff1_interval : ndarray of bool
+        The standard error is 0 and the interval is Korn–Graubard's with the
+        design effect 1 (see :mod:`analysis.intervals`); R gives NA.
     method : str
         ``"beta"`` (Korn–Graubard) or ``"logit"`` for proportions, ``"t"``
         for means (bounds clipped to [0, 1] when ``bounded``).
@@ -72,11 +78,13 @@ class MomentEstimates:
     estimate: np.ndarray
     se: np.ndarray
     df: np.ndarray
+    interval_df: np.ndarray
     n_psu: np.ndarray
     deff: np.ndarray
     n_eff: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
+    deff1_interval: np.ndarray
     method: str
     alpha: float
 
@@ -96,6 +104,8 @@ def moments_estimate(
     method: str = "beta",
     alpha: float = 0.05,
     bounded: bool = True,
+    design_df: int | None = None,
+    deff_floor: bool = False,
 ) -> MomentEstimates:
     """Ratio means per domain from per-stratum moments (see the module docstring).
 
@@ -111,7 +121,14 @@ def moments_estimate(
         ``svyciprop``; ``"t"`` for a mean (``estimate ± t_df · se``).
     alpha : float, default 0.05
     bounded : bool, default True
-        Clip ``"t"`` intervals to [0, 1] (indices are shares).
+        Clip ``"t"`` intervals to [0, 1] (indices are shares), and give a
+        standard error of 0 the Korn–Graubard interval with deff 1.
+    design_df : int, optional
+        The df of every domain's interval: the whole design's PSUs minus
+        strata (``confint(svyby(...), df = degf(design))``). Omitted: each
+        domain's own ``df`` (as ``svyby``).
+    deff_floor : bool, default False
+        Korn–Graubard only: see :func:`analysis.intervals.design_confint`.
 
     Returns
     -------
@@ -156,27 +173,28 @@ def moments_estimate(
     usable = (big_n > 1) & (ss_srs > 0) & np.isfinite(var)
     v_srs = ss_srs / np.where(usable, big_w * (big_n - 1), 1.0)
     deff = np.where(usable, var / np.where(usable, v_srs, 1.0), np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        n_eff = np.where(deff > 0, big_n / deff, np.nan)
+    n_eff = n_eff_floor(big_n, deff)
 
+    interval_df = df if design_df is None else np.full(n_dom, float(design_df))
     if method == "t":
-        half = t_quantile(1 - alpha / 2, df) * se
-        lower, upper = est - half, est + half
-        if bounded:
-            lower, upper = np.clip(lower, 0, 1), np.clip(upper, 0, 1)
+        lower, upper = mean_confint(est, se, interval_df, alpha, bounded=bounded, n=big_n if bounded else None)
+        flag = deff1_mask(est, se, big_n, interval_df) if bounded else np.zeros(n_dom, dtype=bool)
     else:
-        lower, upper = design_confint(est, se, big_n, df, alpha=alpha, method=method)
+        lower, upper = design_confint(est, se, big_n, interval_df, alpha=alpha, method=method, deff_floor=deff_floor)
+        flag = deff1_mask(est, se, big_n, interval_df)
     return MomentEstimates(
         domain=labels,
         n=np.rint(big_n).astype(np.int64),
         estimate=est,
         se=se,
         df=np.rint(df).astype(np.int64),
+        interval_df=np.rint(interval_df).astype(np.int64),
         n_psu=np.rint(total(k)).astype(np.int64),
         deff=deff,
         n_eff=n_eff,
         lower=np.asarray(lower, dtype=float),
         upper=np.asarray(upper, dtype=float),
+        deff1_interval=flag,
         method=method,
         alpha=alpha,
     )

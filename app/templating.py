@@ -9,7 +9,9 @@ from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request, url_for
 
-from app.i18n import LANGS, current_lang, translate
+from app import numbers
+from app.i18n import current_lang, translate
+from app.texts import catalogue, languages
 from app.time import local_text
 
 #: Display preferences kept in a cookie: text size and contrast.
@@ -40,12 +42,46 @@ def vn_time(moment: datetime) -> str:
     return local_text(moment)
 
 
+def pct(value: float | None, digits: int = 1) -> str:
+    """``{{ f.estimate|pct }}``: a proportion as a percentage in the person's language ("72,7 %")."""
+    return numbers.percent(value, current_lang(), digits)
+
+
+def pct_range(lower: float | None, upper: float | None) -> str:
+    """``{{ f.lower|pct_range(f.upper) }}``: an interval of percentages ("70,1–75,2 %"), "" if open."""
+    return numbers.percent_interval(lower, upper, current_lang())
+
+
+def num(value: int | None) -> str:
+    """``{{ n|num }}``: a count with grouped thousands ("1.234")."""
+    return numbers.count(value, current_lang())
+
+
+def pts(value: float | None) -> str:
+    """``{{ change|pts }}``: a difference of proportions in signed percentage points ("+1,5")."""
+    return numbers.points(value, current_lang())
+
+
+def language_name(lang: str) -> str:
+    """A language's name in that language ("Tiếng Việt", "English"), for the switch; its code if unnamed."""
+    return catalogue().by_lang.get(lang, {}).get("lang.name", lang)
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(vn_time)
+    for number_filter in (pct, pct_range, num, pts):
+        app.add_template_filter(number_filter)
 
     @app.context_processor
     def inject() -> dict[str, object]:
-        return {"t": translate, "lang": current_lang(), "ui": display_prefs(), "LANGS": LANGS, "asset": asset}
+        return {
+            "t": translate,
+            "lang": current_lang(),
+            "ui": display_prefs(),
+            "LANGS": languages(),
+            "language_name": language_name,
+            "asset": asset,
+        }
 
     @app.after_request
     def buffer_static(response: Response) -> Response:
@@ -63,7 +99,7 @@ def init_app(app: Flask) -> None:
     def headers(response: Response) -> Response:
         # Remember an explicit language choice (?lang=en) for later pages.
         asked = request.args.get("lang")
-        if asked in LANGS and request.cookies.get("lang") != asked:
+        if asked in languages() and request.cookies.get("lang") != asked:
             response.set_cookie("lang", asked, max_age=365 * 86400, samesite="Lax", httponly=True)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

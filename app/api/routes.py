@@ -19,12 +19,13 @@ from app.api.auth import MAX_BODY_BYTES, api_guard, bearer_user, by_bearer_token
 from app.api.body import json_body
 from app.api.openapi import openapi_document
 from app.extensions import db, login_manager
-from app.i18n import MESSAGES, current_lang, translate
+from app.i18n import current_lang, translate
 from app.refusals import Refused
 from app.services.assignments import AssignmentInfo, assignments_of
 from app.services.instruments import instrument_active
 from app.services.interviews import MAX_ITEMS, ItemResult, interviews_check, interviews_store
 from app.services.transactions import DatabaseUnavailable, write_transaction
+from app.texts import texts
 from app.time import vietnam_today
 from surveys.serialize import instrument_as_json
 
@@ -53,10 +54,7 @@ HTTP_KEYS = {400: "api.bad_request", 404: "api.not_found", 405: "error.method", 
 
 
 def _texts(key: str, **values: object) -> dict[str, str]:
-    vi, en = MESSAGES[key]
-    if not values:  # like translate(): texts without placeholders may hold braces
-        return {"vi": vi, "en": en}
-    return {"vi": vi.format(**values), "en": en.format(**values)}
+    return {lang: texts(key, lang, **values) for lang in ("vi", "en")}
 
 
 def _refuse(key: str, status: int, **values: object):

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from app.extensions import db
 from app.reports.forms import FORMATS, FilterError, report_request
 from app.services.instruments import instrument_active
+from app.texts import DEFAULT_LANG, languages
 
 FILTER_OPTIONS = [
     click.option("--period", type=click.Choice(["month", "quarter", "year", "custom"]), default="quarter",
@@ -53,7 +54,7 @@ def _active(code: str):
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--grouping", type=click.Choice(["unit", "department", "district", "commune"]), default="unit",
               show_default=True)  # fmt: skip
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("--lang", type=click.Choice(languages()), default=DEFAULT_LANG, show_default=True)
 @filter_options
 @with_appcontext
 def report_command(fmt: str, out: Path, grouping: str, lang: str, instrument: str, **filters) -> None:
@@ -83,8 +84,8 @@ def export_responses_command(out: Path, codebook: Path | None, with_comments: bo
     """Write the anonymised responses, one row per response, and their codebook."""
     from dataclasses import replace
 
+    from app.render.spreadsheet import CsvWriter
     from app.services.exports import codebook_rows, responses_csv
-    from app.services.spreadsheet import CsvWriter
 
     request = _request(instrument, **filters)
     active = _active(instrument)

@@ -4,6 +4,7 @@ from app.models.accounts import ROLES, AuditEvent, LoginThrottle, User
 from app.models.base import Base
 from app.models.instruments import InstrumentVersion
 from app.models.responses import CHANNELS, Answer, Response
+from app.models.rollup import ClusterRollup, RollupDirty, RollupLayout
 from app.models.surveyors import ApiToken, SurveyorAssignment
 from app.models.units import UNIT_LEVELS, RetiredQrToken, ServicePoint, Unit, new_qr_token
 
@@ -15,10 +16,13 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "ClusterRollup",
     "InstrumentVersion",
     "LoginThrottle",
     "Response",
     "RetiredQrToken",
+    "RollupDirty",
+    "RollupLayout",
     "ServicePoint",
     "SurveyorAssignment",
     "Unit",

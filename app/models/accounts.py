@@ -28,6 +28,8 @@ class User(Base):
     ``is_active``, ``is_anonymous``, ``get_id``) without importing Flask.
     """
 
+    repr_columns = ("username", "role")
+
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(f"role IN {ROLES!r}", name="role_known"),
@@ -84,6 +86,8 @@ def password_fingerprint(password_hash: str) -> str:
 class AuditEvent(Base):
     """One thing a staff member did (or tried): sign in, download a report,
     change an account, exclude a response."""
+
+    repr_columns = ("action", "target")
 
     __tablename__ = "audit_events"
     __table_args__ = (

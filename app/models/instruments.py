@@ -14,6 +14,8 @@ from app.models.base import Base, utcnow
 class InstrumentVersion(Base):
     """One version of one instrument file in ``surveys/instruments``."""
 
+    repr_columns = ("code", "version")
+
     __tablename__ = "instrument_versions"
     __table_args__ = (
         UniqueConstraint("code", "version", name="uq_instrument_versions_code_version"),

@@ -32,6 +32,8 @@ STATUSES = ("submitted", "excluded")
 class Response(Base):
     """One completed questionnaire."""
 
+    repr_columns = ("channel", "status", "service_day")
+
     __tablename__ = "responses"
     __table_args__ = (
         CheckConstraint(f"channel IN {CHANNELS!r}", name="channel_known"),
@@ -102,6 +104,8 @@ class Response(Base):
 
 class Answer(Base):
     """One answer to one question: a code or number, or a free text."""
+
+    repr_columns = ("question_code",)
 
     __tablename__ = "answers"
     __table_args__ = (

@@ -22,6 +22,8 @@ from app.models.units import ServicePoint, Unit
 class SurveyorAssignment(Base):
     """Interviews a surveyor is to run: where, with which instrument, how many, when."""
 
+    repr_columns = ("surveyor_id", "unit_id", "instrument_code")
+
     __tablename__ = "surveyor_assignments"
     __table_args__ = (
         CheckConstraint("target_count > 0", name="target_positive"),
@@ -56,6 +58,8 @@ class ApiToken(Base):
     Only a sha256 digest is stored: the token is 256 random bits, so a slow
     password hash adds nothing, and a leaked table yields no usable token.
     """
+
+    repr_columns = ("user_id", "label")
 
     __tablename__ = "api_tokens"
     __table_args__ = (CheckConstraint("expires_at > created_at", name="expires_after_created"),)

@@ -9,16 +9,12 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
+from app.texts import texts
 
 UNIT_LEVELS = ("province", "department", "district", "commune")
 
-#: Vietnamese names of the levels, for screens and reports
-UNIT_LEVEL_NAMES = {
-    "province": ("Tỉnh", "Province"),
-    "department": ("Sở, ngành", "Department"),
-    "district": ("Huyện, thị xã, thành phố", "District"),
-    "commune": ("Xã, phường, thị trấn", "Commune"),
-}
+#: (Vietnamese, English) names of the levels; the catalogue's ``level.<level>`` in any language
+UNIT_LEVEL_NAMES = {level: (texts(f"level.{level}", "vi"), texts(f"level.{level}", "en")) for level in UNIT_LEVELS}
 
 
 def new_qr_token() -> str:
@@ -28,6 +24,8 @@ def new_qr_token() -> str:
 
 class Unit(Base):
     """An administrative unit in the province's tree."""
+
+    repr_columns = ("code", "level")
 
     __tablename__ = "units"
     __table_args__ = (
@@ -59,6 +57,8 @@ class Unit(Base):
 
 class ServicePoint(Base):
     """A counter or desk inside a unit; the thing a QR code points at."""
+
+    repr_columns = ("unit_id", "code")
 
     __tablename__ = "service_points"
     __table_args__ = (

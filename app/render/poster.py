@@ -26,20 +26,14 @@ from fpdf.enums import MethodReturnValue, WrapMode, XPos, YPos
 from PIL import Image
 
 from app.render.qr import qr_png
+from app.texts import texts
 
 __all__ = ["QR_MIN_MM", "PosterSpec", "posters_pdf"]
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
 
-TITLE = "Ý KIẾN CỦA BẠN GIÚP CHÚNG TÔI PHỤC VỤ TỐT HƠN"
-INSTRUCTION_VI = "Quét mã QR bằng camera điện thoại để đánh giá mức độ hài lòng. Khảo sát ẩn danh, mất khoảng 1 phút."
-INSTRUCTION_EN = "Scan with your phone camera to rate our service. Anonymous, about 1 minute."
-URL_LABEL = "Không quét được mã? Mở trình duyệt và nhập địa chỉ:"
-FOOTER = (
-    "Khảo sát sự hài lòng của người dân, tổ chức đối với sự phục vụ của "
-    "cơ quan hành chính nhà nước. Không hỏi họ tên, số điện thoại. "
-    "Xin trân trọng cảm ơn!"
-)
+#: The poster speaks Vietnamese, with the instruction repeated in this language beneath it.
+SECOND_LANG = "en"
 
 #: Smallest printed width of the QR symbol (quiet zone excluded), in mm.
 QR_MIN_MM = 120.0
@@ -150,7 +144,7 @@ def _new_document() -> FPDF:
     pdf.set_fallback_fonts(["DejaVu"], exact_match=False)
     pdf.set_auto_page_break(False)
     pdf.set_margins(MARGIN_X, MARGIN_TOP, MARGIN_X)
-    pdf.set_title("Áp phích mã QR khảo sát sự hài lòng")
+    pdf.set_title(texts("poster.document_title"))
     pdf.set_creator("app.render.poster")
     pdf.set_lang("vi")
     return pdf
@@ -202,7 +196,7 @@ def _render_poster(pdf: FPDF, spec: PosterSpec) -> None:
         w=image_size,
         h=image_size,
         link=spec.url,
-        alt_text=f"Mã QR khảo sát: {spec.url}",
+        alt_text=texts("poster.qr_alt", url=spec.url),
     )
 
     pdf.set_xy(MARGIN_X, bottom_start)
@@ -221,9 +215,9 @@ def _top_blocks(pdf: FPDF, spec: PosterSpec, scale: float) -> list[_Text]:
     blocks += [
         _Text(unit, "DejaVu", "B", unit_size, NAVY, 2),
         _Text(counter, "DejaVu", "", counter_size, INK, 8 * scale, rule_after=True),
-        _Text(TITLE, "DejaVu", "B", 26 * scale, RED, 4 * scale),
-        _Text(INSTRUCTION_VI, "DejaVu", "", 14 * scale, INK, 1.5 * scale),
-        _Text(INSTRUCTION_EN, "DejaVu", "", 11 * scale, GREY),
+        _Text(texts("poster.title"), "DejaVu", "B", 26 * scale, RED, 4 * scale),
+        _Text(texts("poster.instruction"), "DejaVu", "", 14 * scale, INK, 1.5 * scale),
+        _Text(texts("poster.instruction", SECOND_LANG), "DejaVu", "", 11 * scale, GREY),
     ]
     return blocks
 
@@ -236,7 +230,7 @@ def _bottom_blocks(pdf: FPDF, spec: PosterSpec, scale: float) -> list[_Text]:
     one_line = 18 * room / pdf.get_string_width(short_url)
     url_size = min(18.0, max(10.0, one_line))
     return [
-        _Text(URL_LABEL, "DejaVu", "", 10 * scale, GREY, 1),
+        _Text(texts("poster.url_label"), "DejaVu", "", 10 * scale, GREY, 1),
         _Text(
             short_url,
             "DejaVuMono",
@@ -247,7 +241,7 @@ def _bottom_blocks(pdf: FPDF, spec: PosterSpec, scale: float) -> list[_Text]:
             rule_after=True,
             wrapmode=WrapMode.CHAR,
         ),
-        _Text(FOOTER, "DejaVu", "", 8.5, GREY),
+        _Text(texts("poster.footer"), "DejaVu", "", 8.5, GREY),
     ]
 
 

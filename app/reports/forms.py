@@ -10,6 +10,7 @@ from app.parsing import DAY_MAX, DAY_MIN, day_parse, digits_parse
 from app.services.aggregates import ResponseFilter
 from app.services.reports.model import ReportRequest
 from app.services.reports.periods import PERIOD_KINDS, period_of
+from app.texts import DEFAULT_LANG, texts
 from app.time import vietnam_today
 
 GROUPINGS = ("unit", *UNIT_LEVELS)
@@ -17,17 +18,19 @@ FORMATS = ("json", "xlsx", "csv", "pdf")
 
 
 class FilterError(ValueError):
-    """A filter value is wrong; ``field`` names it, ``message`` says why in
-    Vietnamese and ``english`` in English (:meth:`text`)."""
+    """A filter value is wrong: ``field`` names it; the catalogue text ``key``,
+    filled with ``values``, says why (:meth:`text` in a language, ``message``
+    in Vietnamese)."""
 
-    def __init__(self, field: str, message: str, english: str | None = None):
-        super().__init__(f"{field}: {message}")
+    def __init__(self, field: str, key: str, **values: object):
         self.field = field
-        self.message = message
-        self.english = english or message
+        self.key = key
+        self.values = values
+        self.message = self.text(DEFAULT_LANG)
+        super().__init__(f"{field}: {self.message}")
 
     def text(self, lang: str) -> str:
-        return self.english if lang == "en" else self.message
+        return texts(self.key, lang, **self.values)
 
 
 def _day(value: str | None, field: str) -> date | None:
@@ -35,11 +38,8 @@ def _day(value: str | None, field: str) -> date | None:
         return None
     day = day_parse(value)
     if day is None:
-        raise FilterError(
-            field,
-            f"Ngày “{value[:20]}” không hợp lệ: cần dạng YYYY-MM-DD, từ {DAY_MIN:%Y-%m-%d} đến {DAY_MAX:%Y-%m-%d}.",
-            f"“{value[:20]}” is not a valid date: use YYYY-MM-DD, from {DAY_MIN:%Y-%m-%d} to {DAY_MAX:%Y-%m-%d}.",
-        )
+        raise FilterError(field, "filter.day_range", value=value[:20], first=f"{DAY_MIN:%Y-%m-%d}",
+                          last=f"{DAY_MAX:%Y-%m-%d}")  # fmt: skip
     return day
 
 
@@ -54,36 +54,30 @@ def report_request(args: Mapping[str, str], instrument_code: str = "sipas-counte
     """
     kind = args.get("period") or "quarter"
     if kind not in PERIOD_KINDS:
-        raise FilterError("period", f"Kỳ báo cáo phải là một trong: {', '.join(PERIOD_KINDS)}.",
-                          f"The period is one of: {', '.join(PERIOD_KINDS)}.")  # fmt: skip
+        raise FilterError("period", "filter.period", choices=", ".join(PERIOD_KINDS))
     on = _day(args.get("date"), "date") or vietnam_today()
     end = _day(args.get("end"), "end")
     if kind == "custom" and (end is None or end < on):
-        raise FilterError("end", "Kỳ tùy chọn cần ngày kết thúc không trước ngày bắt đầu.",
-                          "A custom period needs an end date on or after its start.")  # fmt: skip
+        raise FilterError("end", "filter.custom_end")
     if kind == "custom" and (end - on).days > 3660:
-        raise FilterError("end", "Kỳ báo cáo dài quá 10 năm.", "The period is longer than 10 years.")
+        raise FilterError("end", "filter.too_long")
     period = period_of(kind, on, end)
     level = args.get("level") or None
     if level is not None and level not in UNIT_LEVELS:
-        raise FilterError("level", f"Cấp đơn vị phải là một trong: {', '.join(UNIT_LEVELS)}.",
-                          f"The unit level is one of: {', '.join(UNIT_LEVELS)}.")  # fmt: skip
+        raise FilterError("level", "filter.level", choices=", ".join(UNIT_LEVELS))
     channel = args.get("channel") or None
     if channel is not None and channel not in CHANNELS:
-        raise FilterError("channel", f"Kênh phải là một trong: {', '.join(CHANNELS)}.",
-                          f"The channel is one of: {', '.join(CHANNELS)}.")  # fmt: skip
+        raise FilterError("channel", "filter.channel", choices=", ".join(CHANNELS))
     procedure_text = args.get("procedure") or None
     procedure = digits_parse(procedure_text, 3)
     if procedure_text is not None and procedure is None:
-        raise FilterError("procedure", "Lĩnh vực phải là một mã số (tối đa 3 chữ số).",
-                          "The procedure field is a code of at most 3 digits.")  # fmt: skip
+        raise FilterError("procedure", "filter.procedure")
     grouping = args.get("grouping") or "unit"
     if grouping not in GROUPINGS:
-        raise FilterError("grouping", f"Cách nhóm phải là một trong: {', '.join(GROUPINGS)}.",
-                          f"The grouping is one of: {', '.join(GROUPINGS)}.")  # fmt: skip
+        raise FilterError("grouping", "filter.grouping", choices=", ".join(GROUPINGS))
     unit = (args.get("unit") or "").strip() or None
     if unit is not None and len(unit) > 40:
-        raise FilterError("unit", "Mã đơn vị quá dài.", "The unit code is too long.")
+        raise FilterError("unit", "filter.unit")
     search = (args.get("q") or "").strip()[:100] or None
     flt = ResponseFilter(
         instrument=instrument_code,

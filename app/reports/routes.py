@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.access import allow, unit_scope_clause, unit_visible
 from app.extensions import db
-from app.i18n import current_lang
+from app.i18n import current_lang, translate
 from app.models import Unit
 from app.render.charts.svg import funnel_chart, trend_chart, units_chart
 from app.reports.forms import FORMATS, GROUPINGS, FilterError, report_request
@@ -79,10 +79,10 @@ def dashboard():
     lang = current_lang()
     total = next((s.current for s in report.summary if s.key == INDEX_KEY), None)
     charts = {
-        "units": units_chart(report.units, total.estimate if total else None, "units"),
-        "funnel": funnel_chart(report.funnel, "funnel"),
-        "trend": trend_chart(report.trend, "trend"),
-        "harassment": trend_chart(report.trend, "harassment", key="harassment"),
+        "units": units_chart(report.units, total.estimate if total else None, translate("rep.chart_units"), lang=lang),
+        "funnel": funnel_chart(report.funnel, translate("rep.chart_funnel"), lang=lang),
+        "trend": trend_chart(report.trend, translate("rep.chart_trend"), lang=lang),
+        "harassment": trend_chart(report.trend, translate("rep.harassment"), key="harassment", lang=lang),
     }
     scope_units = db.session.execute(
         select(Unit.code, Unit.name).where(unit_scope_clause(current_user)).order_by(Unit.path, Unit.code)

@@ -1,7 +1,7 @@
 """Staff accounts: creation, sign-in with a throttle, password change, audit.
 
 Functions flush and never commit: the request or the command owns the
-transaction. Errors carry an i18n key (``app.i18n.MESSAGES``) so a page
+transaction. Errors carry an i18n key (``app.texts``) so a page
 shows them in the person's language and the command line in English.
 
 Sign-in failures are throttled per username and network address

@@ -1,10 +1,17 @@
-"""Aggregation of responses into per-unit sufficient statistics.
+"""Aggregation of responses into per-unit and per-cluster sufficient statistics.
 
-Nothing here loops over responses in Python: the database returns each
-response's unit, cluster and packed answers as arrays, and NumPy groups
-them by cluster (service point × day, or surveyor × day) and then by unit
-(the stratum) into the moments :func:`analysis.moments_estimate` needs —
-one row per unit and indicator, however many responses there are.
+Nothing here loops over responses in Python, and nothing here is statistics:
+the database returns each response's unit, cluster and packed answers as
+arrays; this module turns answer codes into categories (which codes are
+valid, satisfied, "yes", from the instrument's scales) and hands the arrays
+to :mod:`analysis.clusters`, which groups them by cluster (service point ×
+day, or surveyor × day) within unit (the stratum) into
+
+- per-unit moments for :func:`analysis.moments_estimate`: one row per unit
+  and figure (each item's rate, the respondent-level element and overall
+  indices), however many responses there are;
+- per-cluster sums of each criterion's satisfied and valid answers for
+  :func:`analysis.index_estimate` (the SIPAS index and element indices).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import numpy as np
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
+from analysis import Clusters, ClusterSums, clusters_group, respondent_shares
 from app.models import Answer, InstrumentVersion, Response, Unit
 from app.services.packed_rows import packed_chunks
 from app.services.units import subtree_clause
@@ -24,8 +32,18 @@ from surveys import Instrument, Role
 
 #: Columns of a moments table (see analysis.moments)
 MOMENT_COLUMNS = ("psu", "occupied", "n", "w", "y", "ww", "yy", "wy", "y2")
-#: Pseudo-question key of the overall index (mean of element indices per respondent)
+#: Figure key of the headline overall index: the formula the instrument
+#: declares (``Instrument.headline_index``), the SIPAS index by default.
 INDEX_KEY = "INDEX"
+#: Suffix of the keys of the SIPAS formula (mean of element means of
+#: criterion rates): ``INDEX_SIPAS``, ``E1_SIPAS``, ...
+SIPAS_SUFFIX = "_SIPAS"
+#: Suffix of the keys of the respondent-level formula (mean over respondents
+#: of their share of satisfied criteria): ``INDEX_RESPONDENT``, ``E1_RESPONDENT``, ...
+RESPONDENT_SUFFIX = "_RESPONDENT"
+#: The overall index by each formula, whatever the headline.
+INDEX_SIPAS_KEY = INDEX_KEY + SIPAS_SUFFIX
+INDEX_RESPONDENT_KEY = INDEX_KEY + RESPONDENT_SUFFIX
 
 
 @dataclass(frozen=True)
@@ -64,8 +82,9 @@ class UnitMoments:
     Attributes
     ----------
     unit_id, key : ndarray
-        One entry per row; ``key`` is a question code, an element code or
-        :data:`INDEX_KEY`.
+        One entry per row; ``key`` is a question code, or an element code or
+        :data:`INDEX_KEY` with :data:`RESPONDENT_SUFFIX` (the respondent-level
+        indices).
     moments : dict of str to ndarray
         The columns of :data:`MOMENT_COLUMNS`, aligned with ``unit_id``.
     levels : dict of str to ndarray
@@ -75,6 +94,12 @@ class UnitMoments:
         Responses per unit.
     clusters : dict of int to int
         Clusters (service point × day) per unit: the stratum's PSUs.
+    criteria : ClusterSums
+        Per cluster (every cluster of the filter, ``stratum`` the unit id):
+        responses, satisfied and valid answers of each criterion, in the
+        order of ``criterion_codes``.
+    criterion_codes, criterion_elements : tuple of str
+        The instrument's scaled criteria and the element of each.
     """
 
     unit_id: np.ndarray
@@ -83,6 +108,9 @@ class UnitMoments:
     levels: dict[str, np.ndarray]
     responses: dict[int, int]
     clusters: dict[int, int]
+    criteria: ClusterSums | None = None
+    criterion_codes: tuple[str, ...] = ()
+    criterion_elements: tuple[str, ...] = ()
 
 
 def filter_conditions(session: Session, flt: ResponseFilter) -> list:
@@ -136,22 +164,24 @@ def _cluster_columns():
 
 
 def unit_moments(session: Session, instrument: Instrument, flt: ResponseFilter) -> UnitMoments:
-    """Aggregate the responses matching ``flt`` into per-unit moments.
+    """Aggregate the responses matching ``flt`` into per-unit moments and per-cluster sums.
 
     ``instrument`` (the active version) says which codes are satisfied, not
     applicable, yes, no and refused; responses to other versions are read
     through their own packed layout (versions keep question codes).
 
     The database returns, per response, its unit, cluster and packed
-    answers (:mod:`app.services.packed_rows`); NumPy then
+    answers (:mod:`app.services.packed_rows`); then
 
-    1. turns each item's code into a category (its place in the scale),
-    2. counts categories per cluster (unit, service point, day) with one
-       ``bincount`` per item, which gives each cluster's valid answers and
-       events, and per unit the answer distribution,
-    3. computes each respondent's element shares and overall index and
-       sums them, and their squares, per cluster,
-    4. sums clusters into the per-unit moments :func:`analysis.moments_estimate` needs.
+    1. each item's code becomes a category (its place in the scale),
+    2. :func:`analysis.clusters_group` numbers the clusters (unit, service
+       point, day) and counts categories per cluster with one ``bincount``
+       per item, which gives each cluster's valid answers and events, and
+       per unit the answer distribution,
+    3. :func:`analysis.respondent_shares` gives each respondent's element
+       shares and overall share, summed with their squares per cluster,
+    4. the cluster sums become per-unit moments, and the criteria's
+       per-cluster satisfied and valid counts are kept for the SIPAS index.
     """
     items = [q for q in instrument.questions if q.scale is not None and q.role in _ITEM_ROLES]
     criteria = [q for q in instrument.questions if q.role is Role.CRITERION and q.scale is not None]
@@ -175,79 +205,95 @@ def unit_moments(session: Session, instrument: Instrument, flt: ResponseFilter) 
                 cat[i] = _categories(q.scale, chunk.codes[:, column_of[q.code]])
         categories.append(cat)
     if not units:
-        return _moments_table(np.zeros(0, dtype=np.int64), {}, [], {})
-    unit = np.concatenate(units)
+        return _moments_table(clusters_group([], []), {}, [], criteria, [], [])
     cat = np.concatenate(categories, axis=1)
-    clusters = _Clusters.of(unit, np.concatenate(points), np.concatenate(days))
+    clusters = clusters_group(np.concatenate(units), np.concatenate(points), np.concatenate(days))
 
     position = {q.code: i for i, q in enumerate(items)}
     # Items and elements are independent, and NumPy lets go of the GIL in
     # its loops: two threads use the core the database has just released.
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        names, share_stats = [], []
+        if elements:  # first in the queue: the items' tasks run beside it
+            member_categories = [cat[position[c]] for _, members in elements for c in members]
+            shares = pool.submit(lambda: respondent_shares(*_element_counts(instrument, elements, member_categories)))
+            names = [code + RESPONDENT_SUFFIX for code, _ in elements] + [INDEX_RESPONDENT_KEY]
         item_stats = pool.map(lambda i: _item_moments(clusters, items[i], cat[i]), range(len(items)))
-        shares = list(pool.map(lambda e: _element_shares(instrument, e[1], [cat[position[c]] for c in e[1]]), elements))
+        if elements:
+            share = shares.result()
+            share_stats = pool.map(_share_moments(clusters), [*share.element.T, share.overall])
         stats = dict(zip((q.code for q in items), item_stats, strict=True))
-        stats |= dict(zip((code for code, _ in elements), pool.map(clusters.mean_moments, shares), strict=True))
-    keys = [q.code for q in items] + [code for code, _ in elements]
-    if elements:
-        total, counted = np.zeros(len(unit)), np.zeros(len(unit), dtype=np.int8)
-        for share in shares:
-            has = ~np.isnan(share)
-            total += np.where(has, share, 0.0)
-            counted += has
-        index = np.full(len(unit), np.nan)
-        np.divide(total, counted, out=index, where=counted > 0)
-        keys.append(INDEX_KEY)
-        stats[INDEX_KEY] = clusters.mean_moments(index)
-    return _moments_table(clusters.units, stats, keys, clusters.totals())
+        stats |= dict(zip(names, share_stats, strict=True))
+    keys = [q.code for q in items] + names
+    per_cluster = [stats[q.code]["per_cluster"] for q in criteria]
+    return _moments_table(clusters, stats, keys, criteria, per_cluster, [q.element for q in criteria])
 
 
 #: threads for the per-item arithmetic (the machine this runs on has two cores)
 THREADS = 2
 
 
-def _item_moments(clusters: _Clusters, q, categories: np.ndarray) -> dict[str, np.ndarray]:
-    """Per-unit moments and answer distribution of one item."""
+def _item_moments(clusters: Clusters, q, categories: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-unit moments and answer distribution of one item, and its per-cluster counts."""
     scale = q.scale
     codes = np.array(sorted(scale.codes))
-    if q.role in (Role.CRITERION, Role.OVERALL):
-        valid = scale.codes - scale.not_applicable - scale.refused
-        event = scale.satisfied
-    else:
-        valid, event = scale.yes | scale.no, scale.yes
+    valid, event = _valid_and_event(q)
     per_cluster = clusters.count(categories, len(codes) + 1)
     in_valid = np.concatenate([[False], np.isin(codes, list(valid))])
     in_event = np.concatenate([[False], np.isin(codes, list(event))])
     n, y = per_cluster @ in_valid, per_cluster @ in_event
-    per_unit = clusters.per_unit(per_cluster)
+    per_unit = clusters.per_stratum(per_cluster)
 
     def counted(mask):
         return per_unit @ np.concatenate([[False], mask])
 
-    figures = clusters.moments(n, y, y)
+    figures = clusters.moments(n, n, y, y)  # unweighted: W = n, and y**2 = y for a 0/1 outcome
     for level in range(1, 6):
         figures[f"l{level}"] = counted((codes == level) & in_valid[1:])
     figures["na"] = counted(np.isin(codes, list(scale.not_applicable)))
     figures["refused"] = counted(np.isin(codes, list(scale.refused)))
     figures["present"] = per_unit[:, 1:].sum(axis=1) > 0
+    figures["per_cluster"] = (n, y)
     return figures
 
 
-def _element_shares(instrument: Instrument, members: list[str], categories: list[np.ndarray]) -> np.ndarray:
-    """Each respondent's share of satisfied answers among the element's
-    applicable criteria; NaN for a respondent with none."""
-    answered = np.zeros(len(categories[0]), dtype=np.int16)
-    satisfied = np.zeros(len(categories[0]), dtype=np.int16)
-    for member, category in zip(members, categories, strict=True):
-        scale = instrument.question(member).scale
-        codes = np.array(sorted(scale.codes))
-        lut_answered = np.concatenate([[0], ~np.isin(codes, list(scale.not_applicable))]).astype(np.int16)
-        lut_satisfied = np.concatenate([[0], np.isin(codes, list(scale.satisfied))]).astype(np.int16)
-        answered += lut_answered[category]
-        satisfied += lut_satisfied[category]
-    share = np.full(len(answered), np.nan)
-    np.divide(satisfied, answered, out=share, where=answered > 0)
-    return share
+def _valid_and_event(q) -> tuple[frozenset[int], frozenset[int]]:
+    """The codes that count in the denominator, and those that count as the event."""
+    scale = q.scale
+    if q.role in (Role.CRITERION, Role.OVERALL):
+        return scale.codes - scale.not_applicable - scale.refused, scale.satisfied
+    return scale.yes | scale.no, scale.yes
+
+
+def _element_counts(instrument: Instrument, elements, categories: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Per respondent and element: criteria rated satisfied, and criteria with a valid answer.
+
+    Shape (respondents, elements). One table lookup per criterion adds both
+    counts at once (valid in the low byte, satisfied in the high byte), into
+    element-major rows that are contiguous in memory.
+    """
+    respondents = len(categories[0]) if categories else 0
+    both = np.zeros((len(elements), respondents), dtype=np.uint16)
+    members = iter(categories)
+    for e, (_, codes) in enumerate(elements):
+        for code in codes:
+            q = instrument.question(code)
+            ok, event = _valid_and_event(q)
+            scale_codes = np.array(sorted(q.scale.codes))
+            lut = np.isin(scale_codes, list(ok)) + 256 * np.isin(scale_codes, list(event & ok))
+            both[e] += np.concatenate([[0], lut]).astype(np.uint16)[next(members)]
+    return (both >> 8).T, (both & 255).T  # views: each element's column stays contiguous
+
+
+def _share_moments(clusters: Clusters):
+    """Per-unit moments of a respondent-level share (NaN where a respondent has none)."""
+
+    def moments(value: np.ndarray) -> dict[str, np.ndarray]:
+        figures = clusters.mean_moments(value)
+        figures["present"] = figures["n"] > 0
+        return figures
+
+    return moments
 
 
 _ITEM_ROLES = (Role.CRITERION, Role.OVERALL, Role.HARASSMENT, Role.INFORMAL_PAYMENT)
@@ -271,92 +317,14 @@ def _categories(scale, column: np.ndarray) -> np.ndarray:
     return table[np.clip(column.astype(np.int64) - (low - 1), 0, high - low + 2)]
 
 
-def _dense(x: np.ndarray) -> np.ndarray:
-    """Small non-negative integers that order as ``x`` does: ``x`` minus its
-    minimum where its range is small (ids, days), else its rank."""
-    low, high = int(x.min()), int(x.max())
-    if high - low < 1 << 20:
-        return x - low if low else x
-    return np.unique(x, return_inverse=True)[1]
-
-
-@dataclass(frozen=True)
-class _Clusters:
-    """Responses grouped into clusters, and clusters into units (strata).
-
-    Clusters are numbered in the order of (unit, point, day), so each
-    unit's clusters are consecutive.
-    """
-
-    units: np.ndarray  #: unit ids, sorted
-    of_response: np.ndarray  #: cluster number of each response
-    unit_of_cluster: np.ndarray  #: position in ``units`` of each cluster
-    starts: np.ndarray  #: first cluster of each unit
-    responses: np.ndarray  #: responses per unit
-
-    @classmethod
-    def of(cls, unit: np.ndarray, point: np.ndarray, day: np.ndarray) -> _Clusters:
-        u, p, d = (_dense(x) for x in (unit, point, day))
-        days = int(d.max()) + 1
-        width = (int(p.max()) + 1) * days
-        _, of_response = np.unique((u * width + p * days + d), return_inverse=True)
-        n_clusters = int(of_response.max()) + 1
-        member = np.empty(n_clusters, dtype=np.int64)
-        member[of_response] = np.arange(len(of_response))  # some response of each cluster
-        units, unit_of_cluster = np.unique(unit[member], return_inverse=True)
-        starts = np.searchsorted(unit_of_cluster, np.arange(len(units)))
-        sizes = np.bincount(of_response, minlength=n_clusters)
-        return cls(units, of_response, unit_of_cluster, starts, np.add.reduceat(sizes, starts))
-
-    def count(self, category: np.ndarray, k: int) -> np.ndarray:
-        """Responses per (cluster, category): shape (clusters, k)."""
-        n = len(self.unit_of_cluster)
-        return np.bincount(self.of_response * k + category, minlength=n * k).reshape(n, k)
-
-    def per_unit(self, per_cluster: np.ndarray) -> np.ndarray:
-        """Sum cluster rows into unit rows."""
-        return np.add.reduceat(per_cluster, self.starts, axis=0)
-
-    def moments(self, n: np.ndarray, y: np.ndarray, y2: np.ndarray) -> dict[str, np.ndarray]:
-        """Per-unit moments of per-cluster counts ``n``, totals ``y`` and sums of squares ``y2``."""
-        nf, yf = n.astype(float), y.astype(float)
-        return {
-            "occupied": self.per_unit((n > 0).astype(np.int64)),
-            "n": self.per_unit(nf),
-            "y": self.per_unit(yf),
-            "ww": self.per_unit(nf * nf),
-            "yy": self.per_unit(yf * yf),
-            "wy": self.per_unit(nf * yf),
-            "y2": self.per_unit(y2.astype(float)),
-        }
-
-    def mean_moments(self, value: np.ndarray) -> dict[str, np.ndarray]:
-        """Moments of a respondent-level value (NaN where the respondent has none)."""
-        has = ~np.isnan(value)
-        v = np.where(has, value, 0.0)
-        k = len(self.unit_of_cluster)
-        n = np.bincount(self.of_response, weights=has, minlength=k)
-        y = np.bincount(self.of_response, weights=v, minlength=k)
-        y2 = np.bincount(self.of_response, weights=v * v, minlength=k)
-        figures = self.moments(n, y, y2)
-        figures["present"] = figures["n"] > 0
-        return figures
-
-    def totals(self) -> tuple[dict[int, int], dict[int, int]]:
-        """Responses and clusters per unit id."""
-        clusters = np.diff(np.append(self.starts, len(self.unit_of_cluster)))
-        ids = self.units.tolist()
-        return dict(zip(ids, self.responses.tolist(), strict=True)), dict(zip(ids, clusters.tolist(), strict=True))
-
-
-def _moments_table(units: np.ndarray, stats, keys: list[str], totals) -> UnitMoments:
+def _moments_table(clusters: Clusters, stats, keys: list[str], criteria, per_cluster, elements) -> UnitMoments:
     """One row per (unit, key) where the unit has figures for the key.
 
     An item gets a row where the unit has an answer to it (even if only "not
     applicable"); an index where some respondent of the unit has a share.
     """
-    responses, clusters = totals if totals else ({}, {})
-    psu = np.array([clusters[u] for u in units.tolist()], dtype=float)
+    units = clusters.strata
+    psu = clusters.clusters_per_stratum.astype(float)
     present = np.array([stats[k]["present"] for k in keys]).T if keys else np.zeros((len(units), 0), bool)
     rows_u, rows_k = np.nonzero(present)  # row-major: by unit, then key order
 
@@ -366,13 +334,28 @@ def _moments_table(units: np.ndarray, stats, keys: list[str], totals) -> UnitMom
         table = np.array([stats[k].get(name, np.zeros(len(units))) for k in keys], dtype=float).T
         return table[rows_u, rows_k]
 
-    moments = {"psu": psu[rows_u], "w": column("n")}
+    moments = {"psu": psu[rows_u]}
     moments |= {name: column(name) for name in MOMENT_COLUMNS if name not in moments}
+    k = clusters.n_clusters
+    # (clusters, criteria) as float from the start: no second copy of arrays of tens of MB
+    valid, satisfied = np.zeros((k, len(criteria))), np.zeros((k, len(criteria)))
+    for j, (n, y) in enumerate(per_cluster):
+        valid[:, j], satisfied[:, j] = n, y
+    ids = units.tolist()
     return UnitMoments(
         unit_id=units[rows_u].astype(np.int64),
         key=np.array(keys, dtype=object)[rows_k] if keys else np.zeros(0, dtype=object),
         moments=moments,
         levels={name: column(name) for name in ("l1", "l2", "l3", "l4", "l5", "na", "refused")},
-        responses=responses,
-        clusters=clusters,
+        responses=dict(zip(ids, clusters.respondents_per_stratum.tolist(), strict=True)),
+        clusters=dict(zip(ids, clusters.clusters_per_stratum.tolist(), strict=True)),
+        criteria=ClusterSums(
+            stratum=units[clusters.stratum_of_cluster].astype(np.int64),
+            cluster=np.arange(k, dtype=np.int64),
+            n=clusters.size,
+            satisfied=satisfied,
+            valid=valid,
+        ),
+        criterion_codes=tuple(q.code for q in criteria),
+        criterion_elements=tuple(elements),
     )

@@ -3,7 +3,7 @@ paginated list or a CSV export.
 
 The CSV is safe to open in a spreadsheet: text is quoted and a formula in
 it (a username someone typed at the sign-in page, a unit name) is
-neutralised with an apostrophe (:mod:`app.services.spreadsheet`).
+neutralised with an apostrophe (:mod:`app.render.spreadsheet`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import AuditEvent, User
-from app.services.spreadsheet import CsvWriter
+from app.render.spreadsheet import CsvWriter
 from app.time import VIETNAM
 
 PER_PAGE = 50

@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 from app.models import Answer, InstrumentVersion, Response, ServicePoint, Unit
 from app.models.responses import CHANNELS
 from app.render.csv.columns import csv_field, rows_join, value_column
+from app.render.spreadsheet import CsvWriter, csv_line, safe_cell
 from app.services.aggregates import ResponseFilter, filter_conditions
 from app.services.packed_rows import instrument_layouts, packed_record, record_dtype
 from app.services.prefetch import prefetched
-from app.services.spreadsheet import CsvWriter, csv_line, safe_cell
 from surveys import MISSING, Instrument, QuestionKind, Role, codes_matrix
 
 META_COLUMNS = [
@@ -97,7 +97,7 @@ def responses_csv(
 def _fetched_lines(session: Session, instrument: Instrument, flt: ResponseFilter, columns: list[str], layouts,
                    batch: int) -> Iterator[str]:  # fmt: skip
     """Any database: the header, then batches of rows fetched and written by
-    :class:`~app.services.spreadsheet.CsvWriter`."""
+    :class:`~app.render.spreadsheet.CsvWriter`."""
     codes = columns[len(META_COLUMNS) :]
     text_codes = [c for c in codes if instrument.question(c).kind is QuestionKind.TEXT]
     texts = [
@@ -129,7 +129,7 @@ def _fetched_lines(session: Session, instrument: Instrument, flt: ResponseFilter
         .order_by(Response.service_day, Unit.code, Response.payload_hash)
     )
     buffer = io.StringIO()
-    writer = CsvWriter(buffer)  # text quoted and formula-safe (app/services/spreadsheet.py)
+    writer = CsvWriter(buffer)  # text quoted and formula-safe (app/render/spreadsheet.py)
     writer.writerow(columns)
     yield buffer.getvalue()
     safe: dict[object, object] = {}

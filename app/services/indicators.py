@@ -5,6 +5,14 @@ Built from :func:`app.services.aggregates.unit_moments` (SQL) and
 are clustered by service point × day within the unit that collected them
 (the stratum); a reporting domain is a unit with or without the units
 below it, or all the responses of the filter.
+
+The overall index and the element indices exist by two formulas (see
+``docs/method.md``): the SIPAS formula (mean of element means of criterion
+rates, :func:`analysis.index_estimate`, keys ``INDEX_SIPAS``, ``E1_SIPAS``,
+...) and the respondent-level one (mean over respondents of their share of
+satisfied criteria, keys ``INDEX_RESPONDENT``, ``E1_RESPONDENT``, ...). The
+headline keys ``INDEX`` and ``E1``, ``E2``, ... hold the figures of the
+formula the instrument declares (``Instrument.headline_index``).
 """
 
 from __future__ import annotations
@@ -12,17 +20,39 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import repeat
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis import moments_estimate, reliability_flags, units_compare
+from analysis import (
+    MIN_CLUSTERS,
+    design_frame,
+    funnel_signals,
+    index_estimate,
+    moments_estimate,
+    reliability_flags,
+    units_compare,
+)
 from app.models import Unit
-from app.services.aggregates import INDEX_KEY, MOMENT_COLUMNS, ResponseFilter, UnitMoments, unit_moments
+from app.services.aggregates import (
+    INDEX_KEY,
+    INDEX_SIPAS_KEY,
+    MOMENT_COLUMNS,
+    RESPONDENT_SUFFIX,
+    SIPAS_SUFFIX,
+    ResponseFilter,
+    UnitMoments,
+    unit_moments,
+)
 from surveys import Instrument, Role
 
 TOTAL_KEY = "*"
+#: Formulas an instrument may declare as its headline index, and the key suffix of each.
+HEADLINE_INDEX_SUFFIX = {"sipas": SIPAS_SUFFIX, "respondent": RESPONDENT_SUFFIX}
+#: df conventions of a domain's interval (``analysis.DF_RULES``).
+DF_RULES = ("domain", "design")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +68,13 @@ class Figure:
     lower: float | None
     upper: float | None
     se: float | None
+    #: the domain's own degrees of freedom (its clusters minus its units)
     df: int
+    #: design effect as estimated (may be below 1; R's deff = "replace"); for a
+    #: SIPAS index n / n_eff
     deff: float | None
+    #: effective sample size n / max(1, deff), never above n (SIPAS index:
+    #: est(1 - est) / se², capped at n)
     n_eff: float | None
     reliable: bool
     suppressed: bool
@@ -47,9 +82,23 @@ class Figure:
     distribution: tuple[int, ...] = ()
     not_applicable: int = 0
     refused: int = 0
-    #: against the total of the filter: better, not_distinguishable, worse; None if untested
+    #: against the total of the filter: better, not_distinguishable, worse; None if not assessed
     verdict: str | None = None
     p_adjusted: float | None = None
+    #: clusters (service point × day) holding the figure's answers
+    n_psu: int = 0
+    #: the SE is 0 (estimate exactly 0 or 1, or clusters that all agree), so the
+    #: interval is Korn–Graubard with design effect 1 (R gives none)
+    deff1_interval: bool = False
+    #: why a figure that gets verdicts has none: "too_few_clusters" (fewer than
+    #: Thresholds.min_clusters), "no_degrees_of_freedom", "no_estimate"
+    not_assessed: str | None = None
+    #: the unit against the funnel limits at n_eff: above_998, above_95, within,
+    #: below_95, below_998; None if not assessed (same reasons as the verdict)
+    funnel: str | None = None
+    #: SIPAS figures: criteria (element) or elements (index) with a rate that
+    #: entered it, fewer than the instrument has where some had no valid answer
+    components: int | None = None
 
 
 @dataclass(frozen=True)
@@ -66,8 +115,12 @@ class DomainIndicators:
 
 @dataclass(frozen=True)
 class Thresholds:
+    """Sample-size rules: flag below ``reliable_min`` answers, hide below
+    ``disclosure_min``, no verdict or funnel signal below ``min_clusters`` clusters."""
+
     reliable_min: int = 30
     disclosure_min: int = 5
+    min_clusters: int = MIN_CLUSTERS
 
 
 @dataclass(frozen=True)
@@ -76,7 +129,9 @@ class IndicatorTable:
 
     ``figures`` keys: each criterion's code, ``overall`` (the overall
     question), ``harassment``, ``informal_payment``, each element code and
-    ``INDEX`` (overall index).
+    ``INDEX`` (the headline formula, ``headline_index``), and both formulas
+    under their own keys: ``INDEX_SIPAS``, ``INDEX_RESPONDENT``,
+    ``<element>_SIPAS``, ``<element>_RESPONDENT``.
     """
 
     filter: ResponseFilter
@@ -88,6 +143,10 @@ class IndicatorTable:
     thresholds: Thresholds
     total: DomainIndicators
     domains: list[DomainIndicators]
+    #: "sipas" or "respondent": the formula behind INDEX and the element keys
+    headline_index: str = "sipas"
+    #: "domain": each domain's interval uses its own df; "design": the filter's
+    df_rule: str = "domain"
     snapshot_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -124,6 +183,7 @@ def indicator_table(
     alpha: float = 0.05,
     correction: str = "holm",
     thresholds: Thresholds | None = None,
+    df_rule: str = "domain",
 ) -> IndicatorTable:
     """Compute every indicator for the responses of ``flt``.
 
@@ -136,9 +196,18 @@ def indicator_table(
     method : {"beta", "logit"}
         Interval for proportions (Korn–Graubard or logit, as R svyciprop);
         indices use a t interval.
+    df_rule : {"domain", "design"}
+        The df of each domain's interval: its own clusters minus units (as
+        R's ``svyby``), or the whole filter's (``confint(svyby(...), df =
+        degf(design))``). ``Figure.df`` is the domain's own either way.
     """
     flt = flt or ResponseFilter(instrument=instrument.code)
     thresholds = thresholds or Thresholds()
+    headline = instrument.headline_index
+    if headline not in HEADLINE_INDEX_SUFFIX:
+        raise ValueError(f"headline_index must be one of {', '.join(HEADLINE_INDEX_SUFFIX)}, got {headline!r}")
+    if df_rule not in DF_RULES:
+        raise ValueError(f"df_rule must be one of {', '.join(DF_RULES)}, got {df_rule!r}")
     moments = unit_moments(session, instrument, flt)
     unit_ids = sorted(moments.responses)
     mapping = _domain_of_units(session, unit_ids, grouping)
@@ -150,18 +219,30 @@ def indicator_table(
     number_of_unit = {u: number_of_code[d.code] if d is not None else 0 for u, d in mapping.items()}
     lookup = np.zeros(max(unit_ids, default=0) + 1, dtype=np.int64)
     lookup[list(number_of_unit)] = list(number_of_unit.values())
-    domain_number = lookup[moments.unit_id]
     names = ["", *codes]
-    total = _domain(moments, np.ones_like(domain_number), ["", TOTAL_KEY], instrument, method, alpha, thresholds)
-    total = total.get(TOTAL_KEY, {})
-    per_domain = _domain(moments, domain_number, names, instrument, method, alpha, thresholds)
+    options = {
+        "instrument": instrument,
+        "alpha": alpha,
+        "thresholds": thresholds,
+        # the whole filter's df: its clusters minus its units (the strata)
+        "design_df": sum(moments.clusters.values()) - len(moments.clusters) if df_rule == "design" else None,
+    }
+    # every unit with responses is in the total, also those above the grouping level
+    total = _domain(moments, np.ones_like(lookup), ["", TOTAL_KEY], method=method, **options)
+    per_domain = _domain(moments, lookup, names, method=method, **options)
+    if moments.criterion_codes:
+        frame = design_frame(moments.criteria.cluster, moments.criteria.stratum)
+        ones = np.ones_like(lookup)
+        for target, by, labels in ((total, ones, ["", TOTAL_KEY]), (per_domain, lookup, names)):
+            for name, figures in _sipas(moments, by, labels, frame, **options).items():
+                target.setdefault(name, {}).update(figures)
+    total = _with_headline(total.get(TOTAL_KEY, {}), instrument, headline)
     members: dict[int, list[int]] = {}
     for unit_id, domain_unit in mapping.items():
         if domain_unit is not None:
             members.setdefault(domain_unit.id, []).append(unit_id)
     domains = []
     for unit in sorted(domain_units.values(), key=lambda u: (u.path, u.code)):
-        figures = per_domain.get(unit.code, {})
         domains.append(
             DomainIndicators(
                 key=unit.code,
@@ -169,10 +250,10 @@ def indicator_table(
                 level=unit.level,
                 responses=sum(moments.responses[u] for u in members[unit.id]),
                 clusters=sum(moments.clusters[u] for u in members[unit.id]),
-                figures=figures,
+                figures=_with_headline(per_domain.get(unit.code, {}), instrument, headline),
             )
         )
-    domains = _with_verdicts(domains, total, correction, alpha)
+    domains = _with_verdicts(domains, total, correction, alpha, thresholds.min_clusters)
     return IndicatorTable(
         filter=flt,
         instrument_key=instrument.key,
@@ -190,33 +271,105 @@ def indicator_table(
             figures=total,
         ),
         domains=domains,
+        headline_index=headline,
+        df_rule=df_rule,
     )
 
 
 def indicator_keys(instrument: Instrument) -> list[str]:
-    """Figure keys in reading order: index, elements, criteria, overall question, incidences."""
-    keys = [INDEX_KEY, *[e.code for e in instrument.elements]]
+    """Figure keys in reading order: index, elements, criteria, overall question, incidences,
+    then both index formulas under their own keys."""
+    elements = [e.code for e in instrument.elements]
+    keys = [INDEX_KEY, *elements]
     keys += [q.code for q in instrument.questions if q.role is Role.CRITERION]
     keys += [q.code for q in instrument.questions if q.role in (Role.OVERALL, Role.HARASSMENT, Role.INFORMAL_PAYMENT)]
+    for suffix in HEADLINE_INDEX_SUFFIX.values():
+        keys += [INDEX_KEY + suffix, *(e + suffix for e in elements)]
     return keys
+
+
+def _with_headline(figures: dict[str, Figure], instrument: Instrument, headline: str) -> dict[str, Figure]:
+    """Add the headline keys (``INDEX``, element codes) as the figures of the headline formula."""
+    suffix = HEADLINE_INDEX_SUFFIX[headline]
+    for key in (INDEX_KEY, *(e.code for e in instrument.elements)):
+        if key + suffix in figures:
+            figures[key] = figures[key + suffix]
+    return figures
+
+
+def _figures(
+    est,
+    n: np.ndarray,
+    thresholds: Thresholds,
+    column=slice(None),
+    *,
+    distribution: list | None = None,
+    not_applicable: list | None = None,
+    refused: list | None = None,
+    components: list | None = None,
+) -> list[Figure]:
+    """The Figures of every domain of an estimate, hidden where suppressed or empty.
+
+    ``est`` has the fields of :class:`analysis.MomentEstimates` (or one
+    ``column`` of :class:`analysis.IndexEstimates`); the keyword lists hold
+    further Figure fields, one entry per domain.
+    """
+    flags = reliability_flags(
+        n, est.n_eff[:, column] if est.n_eff.ndim == 2 else est.n_eff, est.df,
+        reliable_min=thresholds.reliable_min, disclosure_min=thresholds.disclosure_min,
+    )  # fmt: skip
+
+    def values(name: str) -> list:
+        a = getattr(est, name)
+        return _cleaned(a[:, column] if a.ndim == 2 else a)
+
+    # plain lists, read once: indexing NumPy arrays element by element is slow
+    columns = (
+        n.tolist(), est.df.tolist(), est.n_psu.tolist(), flags.reliable.tolist(), flags.suppressed.tolist(),
+        *(values(name) for name in ("estimate", "lower", "upper", "se", "deff", "n_eff")),
+        (est.deff1_interval[:, column] if est.deff1_interval.ndim == 2 else est.deff1_interval).tolist(),
+    )  # fmt: skip
+    out = []
+    rows = zip(
+        zip(*columns, strict=True),
+        repeat(()) if distribution is None else distribution,
+        repeat(0) if not_applicable is None else not_applicable,
+        repeat(0) if refused is None else refused,
+        repeat(None) if components is None else components,
+        strict=False,
+    )
+    for row, dist, na, ref, comp in rows:
+        n_, df, n_psu, reliable, suppressed, estimate, lower, upper, se, deff, n_eff, deff1 = row
+        if suppressed or n_ == 0:
+            estimate = lower = upper = se = deff = n_eff = None
+            deff1 = False
+        # every field, in order and positionally (faster for 40,000 figures); verdict,
+        # p_adjusted, not_assessed and funnel come later, for the keys that get them
+        # fmt: off
+        out.append(Figure(n_, estimate, lower, upper, se, df, deff, n_eff, reliable, suppressed, dist, na, ref,
+                          None, None, n_psu, deff1, None, None, comp))
+        # fmt: on
+    return out
 
 
 def _domain(
     m: UnitMoments,
-    domain: np.ndarray,
+    domain_of_unit: np.ndarray,
     names: list[str],
+    *,
     instrument: Instrument,
     method: str,
     alpha: float,
     thresholds: Thresholds,
+    design_df: int | None,
 ) -> dict[str, dict[str, Figure]]:
-    """Estimate every key for every domain.
+    """Estimate every moments key (items, respondent-level indices) for every domain.
 
-    ``domain`` holds, aligned with m's rows, the domain number of each row:
-    a position in ``names``, 0 for rows in no domain.
+    ``domain_of_unit[unit_id]`` is the domain number of a unit: a position in
+    ``names``, 0 for units in no domain.
     """
     out: dict[str, dict[str, Figure]] = {}
-    index_keys = {INDEX_KEY, *[e.code for e in instrument.elements]}
+    domain = domain_of_unit[m.unit_id] if len(m.unit_id) else np.zeros(0, dtype=np.int64)
     keys, key_number = np.unique(m.key, return_inverse=True)
     labelled = domain > 0
     for k, key in enumerate(keys.tolist()):
@@ -225,46 +378,68 @@ def _domain(
             continue
         cols = [m.moments[c][rows] for c in MOMENT_COLUMNS]
         numbers = domain[rows]
-        est = moments_estimate(numbers, *cols, method="t" if key in index_keys else method, alpha=alpha)
-        flags = reliability_flags(
-            est.n,
-            est.n_eff,
-            est.df,
-            reliable_min=thresholds.reliable_min,
-            disclosure_min=thresholds.disclosure_min,
-        )
-        # per domain number; plain lists, read once: indexing NumPy arrays element by element is slow
+        is_index = key.endswith(RESPONDENT_SUFFIX)
+        est = moments_estimate(numbers, *cols, method="t" if is_index else method, alpha=alpha, design_df=design_df)
+        at = est.domain
         sums = {
-            name: np.rint(np.bincount(numbers, m.levels[name][rows], len(names))).astype(np.int64).tolist()
+            name: np.rint(np.bincount(numbers, m.levels[name][rows], len(names)))[at].astype(np.int64).tolist()
             for name in m.levels
         }
-        n, df = est.n.tolist(), est.df.tolist()
-        reliable, suppressed_all = flags.reliable.tolist(), flags.suppressed.tolist()
-        estimates, lowers, uppers, ses, deffs, n_effs = (
-            _cleaned(getattr(est, name)) for name in ("estimate", "lower", "upper", "se", "deff", "n_eff")
-        )
+        suppressed = reliability_flags(est.n, disclosure_min=thresholds.disclosure_min).suppressed.tolist()
         distributions = list(zip(*(sums[f"l{lv}"] for lv in range(1, 6)), strict=True))
-        not_applicable, refused = sums["na"], sums["refused"]
-        is_index = key in index_keys
+        figures = _figures(
+            est, est.n, thresholds,
+            distribution=[() if is_index or hide else d for d, hide in zip(distributions, suppressed, strict=True)],
+            not_applicable=sums["na"], refused=sums["refused"],
+        )  # fmt: skip
         code = str(key)
-        for i, number in enumerate(est.domain.tolist()):
-            suppressed = suppressed_all[i]
-            hide = suppressed or n[i] == 0
-            out.setdefault(names[number], {})[code] = Figure(
-                n=n[i],
-                estimate=None if hide else estimates[i],
-                lower=None if hide else lowers[i],
-                upper=None if hide else uppers[i],
-                se=None if hide else ses[i],
-                df=df[i],
-                deff=None if hide else deffs[i],
-                n_eff=None if hide else n_effs[i],
-                reliable=reliable[i],
-                suppressed=suppressed,
-                distribution=() if is_index or suppressed else distributions[number],
-                not_applicable=not_applicable[number],
-                refused=refused[number],
-            )
+        for number, figure in zip(at.tolist(), figures, strict=True):
+            out.setdefault(names[number], {})[code] = figure
+    return out
+
+
+def _sipas(
+    m: UnitMoments,
+    domain_of_unit: np.ndarray,
+    names: list[str],
+    frame,
+    *,
+    instrument: Instrument,
+    alpha: float,
+    thresholds: Thresholds,
+    design_df: int | None,
+) -> dict[str, dict[str, Figure]]:
+    """The SIPAS element indices and index of every domain, from the per-cluster criterion sums."""
+    sums = m.criteria
+    domain = domain_of_unit[sums.stratum]
+    rows = domain > 0
+    if not rows.any():
+        return {}
+
+    def kept(a: np.ndarray) -> np.ndarray:
+        return a if rows.all() else a[rows]  # copying (clusters x criteria) arrays is not free
+
+    # Domains numbered in the order their clusters come (clusters are sorted
+    # by unit): where each domain's clusters are consecutive, as with one
+    # unit per domain, index_estimate then has nothing to sort.
+    numbers, first = np.unique(kept(domain), return_index=True)
+    rank = np.zeros(len(names), dtype=np.int64)
+    rank[numbers[np.argsort(first)]] = np.arange(len(numbers))
+    est = index_estimate(
+        rank[kept(domain)], kept(sums.cluster), kept(sums.n), kept(sums.satisfied), kept(sums.valid),
+        list(m.criterion_elements), stratum=kept(sums.stratum), frame=frame, alpha=alpha,
+        df_rule="domain" if design_df is None else "design", rate_se=False,
+    )  # fmt: skip
+    out: dict[str, dict[str, Figure]] = {}
+    keys = [str(e) + SIPAS_SUFFIX for e in est.element.tolist()] + [INDEX_SIPAS_KEY]
+    labels = [names[number] for number in numbers[np.argsort(first)][est.domain].tolist()]
+    for c, key in enumerate(keys):
+        n = est.n[:, c]
+        components = est.elements_rated if c == len(keys) - 1 else est.terms[:, c]
+        figures = _figures(est, n, thresholds, column=c, components=components.tolist())
+        for label, count, figure in zip(labels, n.tolist(), figures, strict=True):
+            if count > 0:  # an element nobody in the domain could rate has no figure
+                out.setdefault(label, {})[key] = figure
     return out
 
 
@@ -273,31 +448,49 @@ VERDICT_KEYS = {INDEX_KEY: True, "harassment": False, "informal_payment": False}
 
 
 def _with_verdicts(
-    domains: list[DomainIndicators], total: dict[str, Figure], correction: str, alpha: float
+    domains: list[DomainIndicators], total: dict[str, Figure], correction: str, alpha: float, min_clusters: int
 ) -> list[DomainIndicators]:
-    """Each domain against the total, Holm/BH-corrected across domains."""
+    """Each domain against the total, Holm/BH-corrected across domains, and its funnel signal.
+
+    Domains with fewer than ``min_clusters`` clusters behind the figure get
+    neither: ``verdict`` None and ``not_assessed`` "too_few_clusters".
+    """
     for key, higher_is_better in VERDICT_KEYS.items():
         target = total.get(key)
         if target is None or target.estimate is None:
             continue
-        have = [d for d in domains if key in d.figures and d.figures[key].estimate is not None]
+        have = [d for d in domains if key in d.figures]
         if not have:
             continue
         figs = [d.figures[key] for d in have]
+        estimate = np.array([np.nan if f.estimate is None else f.estimate for f in figs])
+        n_psu = np.array([f.n_psu for f in figs])
         result = units_compare(
-            np.array([f.estimate for f in figs]),
+            estimate,
             target.estimate,
             np.array([f.n for f in figs]),
             se=np.array([f.se if f.se is not None else np.nan for f in figs]),
             df=np.array([f.df for f in figs]),
+            n_psu=n_psu,
+            min_clusters=min_clusters,
             higher_is_better=higher_is_better,
             correction=correction,
             alpha=alpha,
         )
+        funnel = funnel_signals(
+            target.estimate,
+            estimate,
+            np.array([f.n_eff if f.n_eff is not None else f.n for f in figs], dtype=float),
+            n_psu=n_psu,
+            min_clusters=min_clusters,
+        )
         for i, d in enumerate(have):
-            verdict = result.verdict[i]
-            p_adj = _clean(result.p_adjusted[i])
+            verdict, reason, signal = result.verdict[i], result.not_assessed[i], funnel.signal[i]
             d.figures[key] = replace(
-                d.figures[key], verdict=str(verdict) if p_adj is not None else None, p_adjusted=p_adj
+                d.figures[key],
+                verdict=None if verdict is None else str(verdict),
+                p_adjusted=_clean(result.p_adjusted[i]),
+                not_assessed=None if reason is None else str(reason),
+                funnel=None if signal is None else str(signal),
             )
     return domains

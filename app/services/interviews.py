@@ -33,12 +33,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
-from app.i18n import MESSAGES
 from app.models import SurveyorAssignment, Unit, User
 from app.parsing import moment_parse
 from app.services.instruments import ActiveInstrument, instrument_version
 from app.services.scope import unit_scope_clause
 from app.services.submissions import response_submit
+from app.texts import label
 from app.time import service_day_of
 from surveys import Instrument, Text, Value, answers_validate
 
@@ -64,8 +64,7 @@ Status = Literal["created", "duplicate", "conflict", "invalid", "forbidden"]
 
 
 def _text(key: str, **values: object) -> Text:
-    vi, en = MESSAGES[key]
-    return Text(vi.format(**values), en.format(**values)) if values else Text(vi, en)
+    return label(key, **values)
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ from flask_login import current_user
 
 from app.access import PUBLIC, allow
 from app.extensions import db
-from app.i18n import MESSAGES, current_lang
+from app.i18n import current_lang
 from app.services.assignments import assignment_of, assignments_of
 from app.services.interviews import MAX_ITEMS
+from app.texts import catalogue, texts
 from app.time import vietnam_today
 
 bp = Blueprint("surveyor", __name__)
@@ -46,8 +47,8 @@ SEND_CHUNK = min(25, MAX_ITEMS)
 
 def _texts() -> dict[str, str]:
     """The interface texts the tablet app needs, in the person's language."""
-    index = 1 if current_lang() == "en" else 0
-    return {key[3:]: pair[index] for key, pair in MESSAGES.items() if key.startswith("sv.")}
+    lang = current_lang()
+    return {key[3:]: texts(key, lang) for key in catalogue().all_keys() if key.startswith("sv.")}
 
 
 def _config(**extra: object) -> dict[str, object]:

@@ -1,7 +1,7 @@
 """session generation
 
 Revision ID: 3a7e5c1d9b20
-Revises: 8d1c4b7e2f90
+Revises: b7d41e9c3a55
 Create Date: 2026-12-15 09:00:00
 
 users.session_generation: a counter that is part of every session cookie
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "3a7e5c1d9b20"
-down_revision = "8d1c4b7e2f90"
+down_revision = "b7d41e9c3a55"
 branch_labels = None
 depends_on = None
 

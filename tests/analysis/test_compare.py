@@ -11,9 +11,12 @@ from statsmodels.stats.proportion import (
 )
 
 from analysis import (
+    FunnelSignal,
+    NotAssessed,
     Verdict,
     difference_confint,
     funnel_limits,
+    funnel_signals,
     pvalues_adjust,
     units_compare,
 )
@@ -86,8 +89,65 @@ def test_zero_se_falls_back_to_the_null_se():
 def test_units_without_data_or_df_are_not_tested():
     r = units_compare([0.9, np.nan, 0.9], 0.5, [100, 0, 100], se=[0.03, np.nan, 0.03], df=[10, 0, 0])
     assert np.isnan(r.p_value[1]) and np.isnan(r.p_value[2])
-    assert list(r.verdict[1:]) == [Verdict.NOT_DISTINGUISHABLE] * 2
+    # Not assessed: no verdict at all (it used to read "not distinguishable"), and the reason.
+    assert list(r.verdict) == [Verdict.BETTER, None, None]
+    assert list(r.not_assessed) == [None, NotAssessed.NO_ESTIMATE, NotAssessed.NO_DEGREES_OF_FREEDOM]
     assert r.p_adjusted[0] == pytest.approx(r.p_value[0])  # a family of one
+
+
+def test_units_with_few_clusters_get_no_verdict_and_leave_the_family():
+    # The demo commune: n = 11 in 3 clusters, a tiny SE and a "significant" difference.
+    est, se, df, psu = [0.88, 0.60, 0.70], [0.01, 0.03, 0.03], [2, 30, 30], [3, 31, 31]
+    r = units_compare(est, 0.75, [11, 300, 300], se=se, df=df, n_psu=psu)
+    assert r.verdict[0] is None and r.not_assessed[0] is NotAssessed.TOO_FEW_CLUSTERS
+    assert np.isnan(r.p_value[0]) and np.isnan(r.statistic[0])
+    assert list(r.verdict[1:]) == [Verdict.WORSE, Verdict.NOT_DISTINGUISHABLE]
+    assert list(r.not_assessed[1:]) == [None, None]
+    # Holm over the two assessed units only.
+    assert_allclose(r.p_adjusted[1:], multipletests(r.p_value[1:], method="holm")[1])
+    every = units_compare(est, 0.75, [11, 300, 300], se=se, df=df)
+    assert every.verdict[0] is Verdict.BETTER  # what the demo showed before
+    loose = units_compare(est, 0.75, [11, 300, 300], se=se, df=df, n_psu=psu, min_clusters=3)
+    assert loose.verdict[0] is Verdict.BETTER and loose.min_clusters == 3
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, True])
+def test_min_clusters_must_be_a_count(bad):
+    with pytest.raises(ValueError, match="min_clusters"):
+        units_compare([0.5], 0.5, [10], n_psu=[6], min_clusters=bad)
+
+
+def test_funnel_signals_place_units_against_the_limits():
+    target, n = 0.8, np.array([400, 400, 400, 400, 400, 11, 400, 0])
+    limits = funnel_limits(target, [400])
+    est = [
+        target,
+        (limits.upper_95[0] + limits.upper_998[0]) / 2,
+        limits.upper_998[0] + 0.01,
+        (limits.lower_95[0] + limits.lower_998[0]) / 2,
+        limits.lower_998[0] - 0.01,
+        0.99,
+        np.nan,
+        0.5,
+    ]
+    f = funnel_signals(target, est, n, n_psu=[40, 40, 40, 40, 40, 3, 40, 40])
+    assert list(f.signal) == [
+        FunnelSignal.WITHIN, FunnelSignal.ABOVE_95, FunnelSignal.ABOVE_998, FunnelSignal.BELOW_95,
+        FunnelSignal.BELOW_998, None, None, None,
+    ]  # fmt: skip
+    assert list(f.not_assessed[5:]) == [NotAssessed.TOO_FEW_CLUSTERS, NotAssessed.NO_ESTIMATE, NotAssessed.NO_ESTIMATE]
+    assert f.n.tolist() == n.tolist() and f.limits.upper_998[0] == pytest.approx(limits.upper_998[0])
+    # Effective sizes are rounded, as the funnel plots them.
+    assert funnel_signals(target, [0.8], [10.6]).n.tolist() == [11]
+
+
+def test_funnel_signals_reject_bad_input():
+    with pytest.raises(ValueError):
+        funnel_signals(0.5, [[0.5]], [10])
+    with pytest.raises(ValueError):
+        funnel_signals(0.5, [0.5], [-1])
+    with pytest.raises(ValueError):
+        funnel_signals(1.5, [0.5], [10])
 
 
 def test_bh_can_flag_more_units_than_holm():

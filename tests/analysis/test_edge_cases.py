@@ -42,6 +42,7 @@ def test_everyone_satisfied():
     design = design_proportion(clusters, n, n, n)
     # R gives NaN here; we fall back to Korn-Graubard with deff = 1.
     assert design.se == 0.0 and design.upper == 1.0 and 0.5 < design.lower < 1.0
+    assert design.deff1_interval  # flagged: the interval is Korn-Graubard with deff 1
     assert np.isnan(design.deff) and np.isnan(design.n_eff)
 
 

@@ -5,7 +5,7 @@ ignores quotes that do not open a field: ``1,"Xã A;=HYPERLINK(...)"`` read
 that way has a cell starting ``=``. So every text field is now quoted, and
 a formula character is neutralised (an apostrophe before it) at the start
 of a text *and* after each ``;`` or ``,``: one function,
-``app.services.spreadsheet.safe_cell``, for the response export, the audit
+``app.render.spreadsheet.safe_cell``, for the response export, the audit
 log, the report CSV and the codebook.
 """
 
@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import AuditEvent, Unit
-from app.services.spreadsheet import csv_field, csv_line, safe_cell
+from app.render.spreadsheet import csv_field, csv_line, safe_cell
 
 ATTACKS = [
     '=HYPERLINK("http://evil.example","x")',

@@ -4,19 +4,21 @@ straightforward per-response computation with the cluster-level estimators
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections import defaultdict
 from datetime import date, timedelta
 
 import numpy as np
 import pytest
+from scipy import stats
 from sqlalchemy import select, update
 
-from analysis import design_frame, domain_means, domain_proportions
+from analysis import design_frame, domain_means, domain_proportions, index_estimate
 from app.models import Answer, InstrumentVersion, Response, ServicePoint, Unit
 from app.services.aggregates import ResponseFilter
 from app.services.demo import demo_seed
-from app.services.indicators import TOTAL_KEY, indicator_table
+from app.services.indicators import TOTAL_KEY, Thresholds, indicator_table
 from app.services.instruments import instrument_active
 from app.services.submissions import response_submit
 from surveys import Role, load_all
@@ -135,23 +137,68 @@ def test_unit_rates_match_the_cluster_level_estimator(demo, question):
     assert_figures_match(table.total.figures[question], total, 0)
 
 
-@pytest.mark.parametrize("element", [None, "E2", "E5"])
-def test_indices_match_the_respondent_level_computation(demo, element):
-    table = indicator_table(demo, SIPAS, grouping="district")
-    units = {u.id: u for u in demo.scalars(select(Unit))}
+def district_of_units(session):
+    units = {u.id: u for u in session.scalars(select(Unit))}
 
     def district_of(uid):
         unit = units[uid]
         chain = [unit] + [units[int(p)] for p in unit.path.strip("/").split("/") if p]
         return next((u.code for u in chain if u.level == "district"), "")
 
-    ref = reference_index(raw_responses(demo), district_of, element)
+    return district_of
+
+
+@pytest.mark.parametrize("element", [None, "E2", "E5"])
+def test_respondent_level_indices_match_the_respondent_level_computation(demo, element):
+    # The respondent-level formula, which INDEX held before issue 14, is kept under its own keys.
+    table = indicator_table(demo, SIPAS, grouping="district")
+    ref = reference_index(raw_responses(demo), district_of_units(demo), element)
     by_code = {d.key: d for d in table.domains}
-    key = element or "INDEX"
+    key = (element or "INDEX") + "_RESPONDENT"
     for i, code in enumerate(ref.domain.tolist()):
         if code:
             assert_figures_match(by_code[code].figures[key], ref, i)
     assert {d.level for d in table.domains} == {"district"}
+
+
+def reference_sipas(responses, domain_of):
+    """index_estimate on one row per response (the aggregation level does not matter)."""
+    criteria = [c for e in SIPAS.elements for c in e.criteria]
+    element_of = [e.code for e in SIPAS.elements for _ in e.criteria]
+    rows = list(responses.values())
+    answers = np.array([[r["answers"].get(c, 0) or 0 for c in criteria] for r in rows])
+    valid = ((answers >= 1) & (answers <= 5)).astype(float)
+    satisfied = ((answers >= 4) & (answers <= 5)).astype(float)
+    frame = design_frame([r["cluster"] for r in rows], [r["unit"] for r in rows])
+    return index_estimate(
+        [domain_of(r["unit"]) for r in rows], [r["cluster"] for r in rows], np.ones(len(rows)), satisfied, valid,
+        element_of, stratum=[r["unit"] for r in rows], frame=frame,
+    ), criteria, satisfied, valid, rows  # fmt: skip
+
+
+@pytest.mark.parametrize("element", [None, "E2", "E5"])
+def test_sipas_indices_match_the_rate_level_computation(demo, element):
+    table = indicator_table(demo, SIPAS, grouping="district")
+    district_of = district_of_units(demo)
+    ref, criteria, satisfied, valid, rows = reference_sipas(raw_responses(demo), district_of)
+    column = [e.code for e in SIPAS.elements].index(element) if element else -1
+    by_code = {d.key: d for d in table.domains}
+    for key in ((element or "INDEX") + "_SIPAS", element or "INDEX"):  # the headline is the SIPAS formula
+        for i, code in enumerate(ref.domain.tolist()):
+            if not code:
+                continue
+            fig = by_code[code].figures[key]
+            assert fig.n == ref.n[i, column] and fig.df == ref.df[i] and fig.n_psu == ref.n_psu[i]
+            for name in ("estimate", "se", "lower", "upper", "n_eff", "deff"):
+                assert getattr(fig, name) == pytest.approx(getattr(ref, name)[i, column], abs=1e-9), name
+    # And by hand: the mean over elements of the mean of their criteria's rates.
+    members = [r["unit"] for r in rows]
+    for d in table.domains:
+        mine = np.array([district_of(u) == d.key for u in members])
+        rate = satisfied[mine].sum(0) / valid[mine].sum(0)
+        means = [np.mean([rate[criteria.index(c)] for c in e.criteria]) for e in SIPAS.elements]
+        expected = np.mean(means) if element is None else means[column]
+        assert d.figures[element or "INDEX"].estimate == pytest.approx(expected, abs=1e-12)
 
 
 def test_verdicts_flag_the_worst_units(demo):
@@ -329,3 +376,109 @@ def test_versions_with_other_layouts_are_read_through_their_own(demo):
         ref = reference_proportion(everything, scale.codes - scale.not_applicable, scale.satisfied, question, units.get)
         for i, code in enumerate(ref.domain.tolist()):
             assert_figures_match(by_code[code].figures[question], ref, i)
+
+
+def test_the_headline_index_follows_the_instrument(demo):
+    sipas = indicator_table(demo, SIPAS)
+    respondent = indicator_table(demo, dataclasses.replace(SIPAS, headline_index="respondent"))
+    assert sipas.headline_index == "sipas" and respondent.headline_index == "respondent"
+    for table, suffix in ((sipas, "_SIPAS"), (respondent, "_RESPONDENT")):
+        for d in [table.total, *table.domains]:
+            for key in ["INDEX", *(e.code for e in SIPAS.elements)]:
+                if key + suffix in d.figures:
+                    head, own = d.figures[key], d.figures[key + suffix]
+                    assert (head.estimate, head.lower, head.n) == (own.estimate, own.lower, own.n)
+    # Both formulas are there either way, and they differ: E5 (gated) weighs a fifth in SIPAS.
+    total = sipas.total.figures
+    assert total["INDEX_SIPAS"].estimate == respondent.total.figures["INDEX_SIPAS"].estimate
+    assert abs(total["INDEX_SIPAS"].estimate - total["INDEX_RESPONDENT"].estimate) > 1e-3
+    assert total["INDEX"].components == 5
+    with pytest.raises(ValueError, match="headline_index"):
+        indicator_table(demo, dataclasses.replace(SIPAS, headline_index="mean"))
+
+
+def test_effective_sample_sizes_never_exceed_n(demo):
+    table = indicator_table(demo, SIPAS)
+    seen = 0
+    for d in [table.total, *table.domains]:
+        for key, f in d.figures.items():
+            if f.n_eff is not None:
+                assert f.n_eff <= f.n + 1e-9, (d.key, key)
+                seen += 1
+    assert seen > 100
+
+
+def test_units_with_few_clusters_get_figures_but_no_verdict_or_funnel_signal(demo):
+    table = indicator_table(demo, SIPAS, thresholds=Thresholds(min_clusters=7))
+    few = [d for d in table.domains if d.figures["INDEX"].n_psu < 7]
+    many = [d for d in table.domains if d.figures["INDEX"].n_psu >= 7]
+    assert few and many
+    for d in few:
+        f = d.figures["INDEX"]
+        assert f.estimate is not None and f.lower is not None
+        assert f.verdict is None and f.p_adjusted is None and f.funnel is None
+        assert f.not_assessed == "too_few_clusters"
+    for d in many:
+        f = d.figures["INDEX"]
+        assert f.verdict in ("better", "not_distinguishable", "worse") and f.not_assessed is None
+        assert f.funnel in ("above_998", "above_95", "within", "below_95", "below_998")
+    # Holm runs over the assessed units only: fewer tests, smaller adjusted p-values.
+    every = indicator_table(demo, SIPAS, thresholds=Thresholds(min_clusters=0))
+    by_code = {d.key: d.figures["INDEX"] for d in every.domains}
+    for d in many:
+        assert d.figures["INDEX"].p_adjusted <= by_code[d.key].p_adjusted + 1e-15
+
+
+def test_a_commune_in_three_clusters_is_not_called_better(db_session, point):
+    # The demo's complaint: a commune with n = 11 in 3 nearly identical clusters
+    # read as deff 0.03, n_eff 327, "better" and "above 99.8 %".
+    commune = db_session.get(Unit, point.unit_id)
+    big = Unit(code="T01-X02", name="UBND xã Lớn", level="commune", parent=commune.parent, path=commune.path)
+    db_session.add(big)
+    db_session.flush()
+    big_point = ServicePoint(unit=big, code="Q01", name="Quầy 1")
+    db_session.add(big_point)
+    db_session.flush()
+    rng = np.random.default_rng(14)
+    for i in range(120):
+        low = int(rng.integers(1, 4))
+        submit(db_session, big_point, {**BASE, "E1_1": low, "E1_2": low, "E2_1": 4, "E3_1": low}, day_offset=i % 30)
+    for i in range(11):
+        submit(db_session, point, {**BASE, "E1_1": 5, "E1_2": 5, "E2_1": 5, "E3_1": 4 + (i == 0)}, day_offset=i % 3)
+    db_session.commit()
+    table = indicator_table(db_session, SIPAS)
+    small = next(d for d in table.domains if d.key == "T01-X01").figures["INDEX"]
+    assert small.n == 11 and small.n_psu == 3 and small.n_eff <= 11
+    assert small.estimate > table.total.figures["INDEX"].estimate + 0.2
+    assert small.verdict is None and small.funnel is None and small.not_assessed == "too_few_clusters"
+    loose = indicator_table(db_session, SIPAS, thresholds=Thresholds(min_clusters=3))
+    small = next(d for d in loose.domains if d.key == "T01-X01").figures["INDEX"]
+    assert small.verdict is not None and small.not_assessed is None and small.funnel is not None
+
+
+def test_the_design_df_rule_gives_every_domain_the_filters_df(demo):
+    own = indicator_table(demo, SIPAS)
+    design = indicator_table(demo, SIPAS, df_rule="design")
+    assert own.df_rule == "domain" and design.df_rule == "design"
+    design_df = design.total.clusters - len({d.key for d in design.domains})
+    for d_own, d_design in zip(own.domains, design.domains, strict=True):
+        for key in ("INDEX", "INDEX_RESPONDENT"):
+            a, b = d_own.figures[key], d_design.figures[key]
+            assert a.df == b.df and a.se == b.se and a.estimate == b.estimate
+            half = stats.t.ppf(0.975, design_df) * b.se
+            assert b.lower == pytest.approx(max(b.estimate - half, 0.0), abs=1e-12)
+            assert b.upper == pytest.approx(min(b.estimate + half, 1.0), abs=1e-12)
+    with pytest.raises(ValueError, match="df_rule"):
+        indicator_table(demo, SIPAS, df_rule="own")
+
+
+def test_everyone_satisfied_gets_a_flagged_korn_graubard_interval(db_session, point):
+    answers = {code: 5 for e in SIPAS.elements for code in e.criteria if code.startswith(("E1", "E2"))}
+    for i in range(8):
+        submit(db_session, point, {**BASE, **answers, "E1_1": 5}, day_offset=i)
+    db_session.commit()
+    figures = indicator_table(db_session, SIPAS).domains[0].figures
+    e1 = figures["E1"]
+    assert e1.estimate == 1.0 and e1.se == 0.0 and e1.upper == 1.0 and e1.deff1_interval
+    assert 0.5 < e1.lower < 1.0
+    assert figures["E1_RESPONDENT"].deff1_interval and figures["E1_1"].deff1_interval

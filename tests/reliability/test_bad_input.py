@@ -30,8 +30,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from app.i18n import MESSAGES
 from app.services.form_nonce import nonce_issue
+from app.texts import texts
 from bench.load_client import nonce_uuid
 from surveys import answers_validate, load_all
 from tests.reliability.conftest import stored_rows
@@ -60,7 +60,7 @@ CONTENT_TYPES = [
 NONCES = ["fresh", "replayed", "forged", "other_point", "expired", "missing", "garbage", "empty"]
 ENCODINGS = ["form", "raw_invalid_utf8", "percent_invalid_utf8", "repeated", "json", "deep_json", "multipart",
              "oversized", "too_many_fields", "nul_bytes"]  # fmt: skip
-SERVER_ERROR = MESSAGES["error.server"]
+SERVER_ERROR = (texts("error.server", "vi"), texts("error.server", "en"))
 #: the error page's message, or the alert on the form
 LEAD_RE = re.compile(r'<p class="lead">(.*?)</p>', re.S)
 ALERT_RE = re.compile(r'role="alert"[^>]*>(.*?)</div>', re.S)

@@ -1,5 +1,5 @@
 """Column-wise CSV assembly writes exactly what the row writer of every
-other CSV writes (app/services/spreadsheet.py: text quoted and formula-safe)."""
+other CSV writes (app/render/spreadsheet.py: text quoted and formula-safe)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.render.csv.columns import csv_field, rows_join, value_column
-from app.services.spreadsheet import CsvWriter
+from app.render.spreadsheet import CsvWriter
 
 texts = st.text(alphabet=st.sampled_from(list("ab ,\"\n\r'=ệ")), max_size=6)
 

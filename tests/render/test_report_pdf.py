@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import unicodedata
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ import pypdf
 import pytest
 
 from app.render.pdf.report import COMMENTS_MAX, report_pdf
-from app.render.pdf.text import pct
+from app.render.pdf.text import interval, pct
 from app.services.aggregates import INDEX_KEY
 from app.services.reports.model import CommentLine, Report
 
@@ -28,6 +29,11 @@ FORMULA = "=1+1"
 
 def read(pdf: bytes) -> list[pypdf.PageObject]:
     return list(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def flat(text: str) -> str:
+    """``text`` with runs of whitespace (the no-break space before "%" too) as one space."""
+    return " ".join(text.split())
 
 
 def texts(pages: list[pypdf.PageObject]) -> list[str]:
@@ -85,7 +91,7 @@ def test_cover_shows_period_previous_period_responses_and_snapshot(report, pages
     cover = texts(pages)[0]
     assert report.period.label("vi") in cover
     assert report.previous.label("vi") in cover
-    assert str(report.responses) in cover
+    assert f"{report.responses:,}".replace(",", ".") in cover
     assert report.instrument_title.vi in cover
     assert "Dữ liệu tại thời điểm" in cover
 
@@ -109,12 +115,12 @@ def test_every_unit_and_its_overall_index_are_printed(report, text):
         assert unit.code in text
         figure = unit.figures[INDEX_KEY]
         if figure.estimate is not None:
-            assert pct(figure.estimate) in text
+            assert flat(pct(figure.estimate, "vi")) in text
 
 
 def test_summary_prints_estimates_with_their_intervals(report, text):
     index = next(line for line in report.summary if line.key == INDEX_KEY).current
-    assert f"{pct(index.estimate)} {index.lower * 100:.1f}–{index.upper * 100:.1f}%" in text
+    assert flat(f"{pct(index.estimate, 'vi')} {interval(index.lower, index.upper, 'vi')}") in text
 
 
 def test_every_criterion_is_printed(report, text):
@@ -184,3 +190,43 @@ def test_missing_and_nan_figures_do_not_break_the_charts(report):
 
 def test_page_count_is_reasonable(pages):
     assert 6 <= len(pages) <= 20
+
+
+def test_numbers_are_written_the_vietnamese_way(report, text):
+    assert re.search(r"\d,\d %", text)  # 72,7 % (the no-break space reads as a space)
+    assert re.search(r"\d,\d–\d+,\d %", text)  # an interval
+    assert not re.search(r"\d\.\d ?%", text)
+    cover = texts(read(report_pdf(replace(report, responses=12345))))[0]
+    assert "12.345" in cover
+
+
+def test_numbers_are_written_the_english_way_in_english(report):
+    text = "\n".join(texts(read(report_pdf(report, lang="en"))))
+    assert re.search(r"\d\.\d%", text)
+    assert not re.search(r"\d,\d ?%", text)
+    cover = texts(read(report_pdf(replace(report, responses=12345), lang="en")))[0]
+    assert "12,345" in cover
+
+
+#: English words the Vietnamese PDF must not print. Names stay as they are and
+#: are not listed: Holm, Benjamini–Hochberg, Korn–Graubard, Newcombe, Taylor,
+#: the R package "survey", the software and UTC.
+ENGLISH = [
+    "CI", "n_eff", "p-value", "Page", "Overall", "Unit", "Units", "Code", "Rank", "Verdict", "Better", "Worse",
+    "Satisfied", "Responses", "Period", "Method", "Summary", "Trend", "Comment", "Comments", "Change", "Estimate",
+    "Indicator", "Criterion", "Harassment", "Informal", "index", "rate", "limits", "none", "None", "N/A", "pts",
+    "vs", "Previous", "Data", "No data", "Level", "Reliability", "significant", "Very", "Dissatisfied",
+    "Neutral", "month", "quarter", "Month", "Quarter", "continued", "Within", "Outside", "Above", "Below",
+    "effective", "Department", "Questionnaire", "Instrument", "Scope", "Channel", "Grouped", "All units",
+    "Each unit", "Software", "Parameters", "Significance", "threshold", "answers", "flagged", "named",
+]  # fmt: skip
+
+
+def test_the_vietnamese_pdf_has_no_english_words(text):
+    found = [w for w in ENGLISH if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)]
+    assert found == []
+
+
+def test_the_english_pdf_has_them(report):
+    text = "\n".join(texts(read(report_pdf(report, lang="en"))))
+    assert {"CI", "Overall", "Page", "Verdict"} <= {w for w in ENGLISH if re.search(rf"\b{re.escape(w)}\b", text)}

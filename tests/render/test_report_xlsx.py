@@ -200,7 +200,7 @@ def test_summary_sheet(book, demo_report):
         assert ws.cell(i, cols["n"]).value == line.current.n
         if line.change is not None:
             assert ws.cell(i, cols["Thay đổi"]).value == pytest.approx(line.change.difference, abs=1e-12)
-            assert ws.cell(i, cols["p-value"]).value == pytest.approx(line.change.p_value, abs=1e-12)
+            assert ws.cell(i, cols["Giá trị p"]).value == pytest.approx(line.change.p_value, abs=1e-12)
             flag = ws.cell(i, cols["Thay đổi có ý nghĩa thống kê"]).value
             assert flag == ("Có ý nghĩa" if line.change.significant else "Không")
 

@@ -40,7 +40,16 @@ class FunnelTexts:
 
 
 def funnel_chart(
-    pdf: FPDF, x: float, y: float, w: float, h: float, funnel: Funnel, *, fmt: Fmt, texts: FunnelTexts
+    pdf: FPDF,
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+    funnel: Funnel,
+    *,
+    fmt: Fmt,
+    texts: FunnelTexts,
+    n_fmt: Fmt = lambda v: f"{v:g}",
 ) -> None:
     """Units' index against their effective sample size, inside the 95% and
     99.8% control limits around the target. Units beyond 99.8% are named.
@@ -67,7 +76,7 @@ def funnel_chart(
     sx, sy = scale(*x_domain, left, right), scale(*y_domain, bottom, top)
 
     y_axis(pdf, top, bottom, left, y_domain, fmt, right)
-    x_axis(pdf, left, right, bottom, x_domain, lambda v: f"{v:g}", top)
+    x_axis(pdf, left, right, bottom, x_domain, n_fmt, top)
     y_axis_title(pdf, x + 2.5, top, bottom, texts.y_title)
     text(pdf, (left + right) / 2, bottom + 8.5, texts.x_title, color=GREY, align="C")
 

@@ -95,9 +95,10 @@ def stacked_bars(
     legend_labels: Sequence[str],
     row_h: float = 6.0,
     label_w: float = 22.0,
+    fmt: Fmt = lambda share: f"{share * 100:.0f}%",
 ) -> float:
     """One 100% bar per row split by counts; shares of 8% or more are
-    printed inside. The legend sits on top. Returns the height used."""
+    printed inside, written by ``fmt``. The legend sits on top. Returns the height used."""
     legend_h = legend(
         pdf, x + label_w, y + 3, [(t, c, "band") for t, c in zip(legend_labels, colors, strict=True)], x + w
     )
@@ -120,11 +121,11 @@ def stacked_bars(
             share = count / total
             if share >= 0.08:
                 ink = (255, 255, 255) if sum(color) < 420 else INK
-                text(pdf, cursor + width / 2, mid + 1.0, f"{share * 100:.0f}%", size=6.5, color=ink, align="C")
+                text(pdf, cursor + width / 2, mid + 1.0, fmt(share), size=6.5, color=ink, align="C")
             cursor += width
     bottom = top + row_h * len(rows)
     sx = scale(0.0, 1.0, left, right)
     for t in ticks(0.0, 1.0, 5):
         line(pdf, sx(t), bottom, sx(t), bottom + 1, FRAME)
-        text(pdf, sx(t), bottom + 1 + TICK_PT * PT, f"{t * 100:.0f}%", size=TICK_PT, color=GREY, align="C")
+        text(pdf, sx(t), bottom + 1 + TICK_PT * PT, fmt(t), size=TICK_PT, color=GREY, align="C")
     return bottom + 5 - y

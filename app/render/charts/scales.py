@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from datetime import date
 
-__all__ = ["finite", "nice_domain", "nice_step", "scale", "ticks"]
+from app.texts import texts
+
+__all__ = ["finite", "nice_domain", "nice_step", "period_short", "scale", "ticks"]
 
 
 def finite(value: float | None) -> float | None:
@@ -63,3 +66,13 @@ def scale(lo: float, hi: float, a: float, b: float) -> Callable[[float], float]:
     """The linear map sending ``lo`` to ``a`` and ``hi`` to ``b``."""
     span = (hi - lo) or 1.0
     return lambda v: a + (v - lo) / span * (b - a)
+
+
+def period_short(start: date, end: date, lang: str) -> str:
+    """A trend step as a short axis label: "T3/2026" or "Q1/2026" (vi), "3/2026" or "Q1 2026" (en).
+
+    A step within one month is that month; a longer one is the quarter it starts in.
+    """
+    if (start.year, start.month) == (end.year, end.month):
+        return texts("chart.month_short", lang, month=start.month, year=start.year)
+    return texts("chart.quarter_short", lang, quarter=(start.month - 1) // 3 + 1, year=start.year)

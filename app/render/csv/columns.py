@@ -6,7 +6,7 @@ small table of distinct, already-escaped fragments (a unit's code and name,
 an answer code) and an index per row; NumPy lays every row's fragments side
 by side in a byte matrix and keeps the used bytes, so the cost per row is a
 few byte copies. The output is byte for byte what
-:func:`app.services.spreadsheet.csv_line` writes for the same values.
+:func:`app.render.spreadsheet.csv_line` writes for the same values.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from app.services import spreadsheet
+from app.render import spreadsheet
 
 
 def csv_field(value: object) -> bytes:
-    """One field as :func:`app.services.spreadsheet.csv_field` writes it
+    """One field as :func:`app.render.spreadsheet.csv_field` writes it
     (text quoted and formula-safe, numbers bare), UTF-8."""
     return spreadsheet.csv_field(value).encode("utf-8")
 

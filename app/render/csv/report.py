@@ -8,7 +8,7 @@ numbers. Nothing here computes a statistic; every number comes from the
 
 Free text (unit names, codes) is cleaned of control characters and, in the
 CSV, quoted with a formula in it neutralised by a ``'``
-(:mod:`app.services.spreadsheet`, OWASP "CSV injection"). Numbers are
+(:mod:`app.render.spreadsheet`, OWASP "CSV injection"). Numbers are
 written by us, never prefixed.
 """
 
@@ -19,15 +19,14 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from app.render.spreadsheet import FORMULA_START, csv_line
 from app.services.reports.labels import LEVEL_NAMES
 from app.services.reports.model import INDEX_KEY, VERDICT_KEYS, Figure, Report, Thresholds
-from app.services.spreadsheet import FORMULA_START, csv_line
-from surveys import Text
+from app.texts import texts
 
 __all__ = [
     "FORMULA_START",
     "SUPPRESSED",
-    "VERDICT_LABELS",
     "Cell",
     "Table",
     "reliability_label",
@@ -40,12 +39,6 @@ __all__ = [
 SUPPRESSED = "—"
 #: Excel's limit on the characters in one cell.
 CELL_MAX_CHARS = 32767
-
-VERDICT_LABELS = {
-    "better": Text("Tốt hơn", "Better"),
-    "not_distinguishable": Text("Không khác biệt", "Not distinguishable"),
-    "worse": Text("Kém hơn", "Worse"),
-}
 
 # Characters XML 1.0 forbids (so openpyxl refuses them): C0 controls other
 # than tab, LF and CR; lone surrogates; U+FFFE and U+FFFF.
@@ -103,14 +96,10 @@ def reliability_label(figure: Figure | None, thresholds: Thresholds, lang: str) 
     if figure is None or figure.reliable:
         return ""
     if figure.suppressed:
-        return Text(
-            f"Không công bố (n<{thresholds.disclosure_min})", f"Not published (n<{thresholds.disclosure_min})"
-        ).get(lang)
+        return texts("table.suppressed", lang, n=thresholds.disclosure_min)
     if figure.n < thresholds.reliable_min:
-        return Text(
-            f"Độ tin cậy thấp (n<{thresholds.reliable_min})", f"Low reliability (n<{thresholds.reliable_min})"
-        ).get(lang)
-    return Text("Độ tin cậy thấp (quá ít cụm)", "Low reliability (too few clusters)").get(lang)
+        return texts("table.unreliable_n", lang, n=thresholds.reliable_min)
+    return texts("table.unreliable_clusters", lang)
 
 
 def confidence_label(alpha: float) -> str:
@@ -122,28 +111,14 @@ def units_table(report: Report, lang: str = "vi") -> Table:
     """The units table: identity, then estimate, bounds and n of each key in
     ``report.unit_keys`` (and the verdict where there is one), then the rank."""
     conf = confidence_label(report.alpha)
-    headers = [
-        Text("Mã đơn vị", "Unit code").get(lang),
-        Text("Tên đơn vị", "Unit name").get(lang),
-        Text("Cấp", "Level").get(lang),
-        Text("Số phiếu", "Responses").get(lang),
-        Text("Số cụm (quầy × ngày)", "Clusters (counter × day)").get(lang),
-    ]
+    headers = [texts(f"table.{key}", lang) for key in ("unit_code", "unit_name", "level", "responses", "clusters")]
     for key, label in report.unit_keys:
         name = label.get(lang)
-        headers += [
-            Text(f"{name} – ước lượng", f"{name} – estimate").get(lang),
-            Text(f"{name} – cận dưới KTC {conf}%", f"{name} – {conf}% CI lower").get(lang),
-            Text(f"{name} – cận trên KTC {conf}%", f"{name} – {conf}% CI upper").get(lang),
-            f"{name} – n",
-        ]
+        headers += [texts(f"table.{part}", lang, name=name, level=conf) for part in ("estimate", "lower", "upper")]
+        headers.append(texts("table.n", lang, name=name))
         if key in VERDICT_KEYS:
-            headers.append(Text(f"{name} – kết luận so sánh", f"{name} – verdict").get(lang))
-    headers += [
-        Text("Xếp hạng (chỉ số chung)", "Rank (overall index)").get(lang),
-        Text("Khoảng xếp hạng (tốt nhất–kém nhất)", "Rank range (best–worst)").get(lang),
-        Text("Độ tin cậy (chỉ số chung)", "Reliability (overall index)").get(lang),
-    ]
+            headers.append(texts("table.verdict", lang, name=name))
+    headers += [texts(f"table.{key}", lang) for key in ("rank", "rank_range", "reliability_index")]
     table = Table(headers)
     for unit in report.units:
         level = LEVEL_NAMES.get(unit.level)
@@ -158,8 +133,8 @@ def units_table(report: Report, lang: str = "vi") -> Table:
             figure = unit.figures.get(key)
             row += figure_cells(figure)
             if key in VERDICT_KEYS:
-                verdict = VERDICT_LABELS.get(figure.verdict or "") if figure else None
-                row.append(Cell(verdict.get(lang) if verdict else None))
+                verdict = figure.verdict if figure else None
+                row.append(Cell(texts(f"verdict.{verdict}", lang) if verdict else None))
         has_range = unit.rank_best is not None and unit.rank_worst is not None
         row += [
             Cell(unit.rank, "int"),

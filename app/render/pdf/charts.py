@@ -9,18 +9,19 @@ module stays readable on its own.
 
 from __future__ import annotations
 
+from app import numbers
 from app.render.charts import funnel as chart_funnel
 from app.render.charts import lines as chart_lines
 from app.render.charts import marks as chart_marks
 from app.render.charts import rows as chart_rows
 from app.render.charts.lines import Series
 from app.render.charts.rows import IntervalRow
-from app.render.charts.scales import finite, nice_domain
+from app.render.charts.scales import finite, nice_domain, period_short
 from app.render.charts.style import GREEN, NAVY, RED
 from app.render.pdf.common import UNRELIABLE, confidence_level, legend_values, summary_line, tr
 from app.render.pdf.document import Document
-from app.render.pdf.text import count, figure_text, pct
-from app.services.reports.model import Figure, Report, TrendPoint
+from app.render.pdf.text import count, figure_text, pct, pct_tick
+from app.services.reports.model import Figure, Report
 
 __all__ = ["funnel_chart", "trend_chart", "units_chart"]
 
@@ -32,7 +33,7 @@ def _unit_color(figure: Figure) -> tuple[int, int, int]:
 
 
 def units_chart(pdf: Document, report: Report) -> None:
-    pdf.heading(tr(pdf, "s_units_chart"), need=60)
+    pdf.heading(tr(pdf, "pdf.s_units_chart"), need=60)
     shown = [u for u in report.units if (f := u.figures.get("INDEX")) is not None and finite(f.estimate) is not None]
     hidden = len(report.units) - len(shown)
     if not shown:
@@ -46,7 +47,7 @@ def units_chart(pdf: Document, report: Report) -> None:
             u.figures["INDEX"].lower,
             u.figures["INDEX"].upper,
             _unit_color(u.figures["INDEX"]),
-            figure_text(u.figures["INDEX"]),
+            figure_text(u.figures["INDEX"], pdf.lang),
         )
         for u in shown
     ]
@@ -59,7 +60,7 @@ def units_chart(pdf: Document, report: Report) -> None:
         fits = int((pdf.room() - 18) // row_h)
         if fits < min(5, len(rows) - start):
             pdf.add_page(same=True)
-            pdf.heading(f"{tr(pdf, 's_units_chart')} {tr(pdf, 'continued')}")
+            pdf.heading(f"{tr(pdf, 'pdf.s_units_chart')} {tr(pdf, 'pdf.continued')}")
             continue
         chunk = rows[start : start + fits]
         used = chart_rows.interval_chart(
@@ -69,10 +70,10 @@ def units_chart(pdf: Document, report: Report) -> None:
             pdf.content_w,
             chunk,
             domain=domain,
-            fmt=lambda v: f"{v * 100:.0f}%",
-            axis_title=tr(pdf, "axis_index", level=confidence_level(report)),
+            fmt=lambda v: pct_tick(v, pdf.lang),
+            axis_title=tr(pdf, "pdf.axis_index", level=confidence_level(report, pdf.lang)),
             reference=reference,
-            reference_label=f"{tr(pdf, 'overall_ref')}: {pct(reference)}",
+            reference_label=tr(pdf, "pdf.overall_ref", value=pct(reference, pdf.lang)),
             row_h=row_h,
         )
         pdf.set_y(pdf.get_y() + used)
@@ -84,30 +85,30 @@ def units_chart(pdf: Document, report: Report) -> None:
         pdf.l_margin,
         pdf.get_y() + 3,
         [
-            (tr(pdf, "better"), GREEN, "dot"),
-            (tr(pdf, "same"), NAVY, "dot"),
-            (tr(pdf, "worse"), RED, "dot"),
-            (tr(pdf, "unreliable"), UNRELIABLE, "dot"),
+            (tr(pdf, "verdict.better"), GREEN, "dot"),
+            (tr(pdf, "verdict.not_distinguishable"), NAVY, "dot"),
+            (tr(pdf, "verdict.worse"), RED, "dot"),
+            (tr(pdf, "pdf.unreliable"), UNRELIABLE, "dot"),
         ],
         pdf.w - pdf.r_margin,
     )
     pdf.set_y(pdf.get_y() + height + 1)
-    legend = tr(pdf, "legend_units", **legend_values(report))
+    legend = tr(pdf, "pdf.legend_units", **legend_values(report, pdf.lang))
     if hidden:
-        legend += " " + tr(pdf, "hidden_units", hidden=hidden)
+        legend += " " + tr(pdf, "pdf.hidden_units", hidden=hidden)
     pdf.note(legend)
 
 
 def funnel_chart(pdf: Document, report: Report) -> None:
     height = 105.0
     has_data = report.funnel is not None and bool(report.funnel.points)
-    pdf.heading(tr(pdf, "s_funnel"), need=height if has_data else 25)
+    pdf.heading(tr(pdf, "pdf.s_funnel"), need=height if has_data else 25)
     if report.funnel is None or not has_data:
         pdf.no_data()
         return
     texts = chart_funnel.FunnelTexts(
         *(
-            tr(pdf, key)
+            tr(pdf, f"pdf.{key}")
             for key in (
                 "funnel_x",
                 "funnel_y",
@@ -128,16 +129,11 @@ def funnel_chart(pdf: Document, report: Report) -> None:
         pdf.content_w,
         height,
         report.funnel,
-        fmt=lambda v: f"{v * 100:.0f}%",
+        fmt=lambda v: pct_tick(v, pdf.lang),
         texts=texts,
+        n_fmt=lambda v: numbers.decimal(v, pdf.lang, None),
     )
     pdf.set_y(pdf.get_y() + height + 2)
-
-
-def _trend_category(point: TrendPoint, step: str) -> str:
-    if step == "quarter":
-        return f"Q{(point.start.month - 1) // 3 + 1}/{point.start.year}"
-    return f"{point.start.month:02d}/{point.start.year}"
 
 
 def trend_chart(pdf: Document, report: Report) -> None:
@@ -146,12 +142,12 @@ def trend_chart(pdf: Document, report: Report) -> None:
 
     index = values("INDEX")
     has_data = any(v is not None for v in index)
-    pdf.heading(tr(pdf, "s_trend"), need=120 if has_data else 25)
+    pdf.heading(tr(pdf, "pdf.s_trend"), need=120 if has_data else 25)
     if not has_data:
         pdf.no_data()
         return
-    categories = [_trend_category(p, report.trend_step) for p in report.trend]
-    notes = [f"n={count(p.responses)}" if p.responses else "" for p in report.trend]
+    categories = [period_short(p.start, p.end, pdf.lang) for p in report.trend]
+    notes = [tr(pdf, "pdf.trend_n", n=count(p.responses, pdf.lang)) if p.responses else "" for p in report.trend]
     lower, upper = values("INDEX", "lower"), values("INDEX", "upper")
     y = pdf.get_y()
     chart_lines.line_chart(
@@ -161,12 +157,12 @@ def trend_chart(pdf: Document, report: Report) -> None:
         pdf.content_w,
         68,
         categories=categories,
-        series=[Series(tr(pdf, "trend_index"), index, NAVY, lower, upper)],
+        series=[Series(tr(pdf, "pdf.trend_index"), index, NAVY, lower, upper)],
         domain=nice_domain(index + lower + upper, pad=0.02),
-        fmt=lambda v: f"{v * 100:.0f}%",
-        y_title=tr(pdf, "trend_index"),
-        value_fmt=pct,
-        band_label=tr(pdf, "trend_band", level=confidence_level(report)),
+        fmt=lambda v: pct_tick(v, pdf.lang),
+        y_title=tr(pdf, "pdf.trend_index"),
+        value_fmt=lambda v: pct(v, pdf.lang),
+        band_label=tr(pdf, "pdf.trend_band", level=confidence_level(report, pdf.lang)),
         notes=notes,
     )
     harassment, informal = values("harassment"), values("informal_payment")
@@ -185,15 +181,15 @@ def trend_chart(pdf: Document, report: Report) -> None:
             48,
             categories=categories,
             series=[
-                Series(tr(pdf, "harassment"), harassment, RED),
-                Series(tr(pdf, "informal"), informal, (215, 130, 0)),
+                Series(tr(pdf, "pdf.harassment"), harassment, RED),
+                Series(tr(pdf, "pdf.informal"), informal, (215, 130, 0)),
             ],
             domain=top,
-            fmt=lambda v: f"{v * 100:g}%",
-            y_title=tr(pdf, "rate"),
-            value_fmt=pct,
+            fmt=lambda v: pct_tick(v, pdf.lang),
+            y_title=tr(pdf, "pdf.rate"),
+            value_fmt=lambda v: pct(v, pdf.lang),
         )
         pdf.set_y(y + 50)
     else:
         pdf.no_data()
-    pdf.note(tr(pdf, "trend_note"))
+    pdf.note(tr(pdf, "pdf.trend_note"))

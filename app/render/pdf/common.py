@@ -9,9 +9,12 @@ has to import another's internals.
 
 from __future__ import annotations
 
+from app import numbers
 from app.render.pdf.document import Document
-from app.render.pdf.text import CORRECTIONS, DASH, L
+from app.render.pdf.text import DASH
+from app.services.reports.labels import correction_label
 from app.services.reports.model import Report, SummaryLine
+from app.texts import texts
 
 __all__ = ["UNRELIABLE", "confidence_level", "legend_values", "summary_line", "tr"]
 
@@ -19,20 +22,21 @@ UNRELIABLE = (140, 140, 140)
 
 
 def tr(pdf: Document, key: str, **values: object) -> str:
-    text = L[key].get(pdf.lang)
-    return text.format(**values) if values else text
+    """The text of ``key`` in the document's language."""
+    return texts(key, pdf.lang, **values)
 
 
-def confidence_level(report: Report) -> str:
-    return f"{(1 - report.alpha) * 100:g}"
+def confidence_level(report: Report, lang: str) -> str:
+    """The confidence level in percent, "95" (or "99,8" in Vietnamese)."""
+    return numbers.decimal((1 - report.alpha) * 100, lang, None)
 
 
-def legend_values(report: Report) -> dict[str, object]:
+def legend_values(report: Report, lang: str) -> dict[str, object]:
     return {
-        "level": confidence_level(report),
+        "level": confidence_level(report, lang),
         "reliable": report.thresholds.reliable_min,
         "disclosure": report.thresholds.disclosure_min,
-        "correction": CORRECTIONS.get(report.correction, report.correction),
+        "correction": correction_label(report.correction).get(lang),
         "dash": DASH,
     }
 

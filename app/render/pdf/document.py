@@ -12,9 +12,10 @@ from fpdf.fonts import FontFace
 
 from app.render.charts import marks as chart_marks
 from app.render.charts.style import FONT, GREY, INK, NAVY
-from app.render.pdf.text import L, snapshot
+from app.render.pdf.text import snapshot
 from app.render.poster import FONT_DIR
 from app.services.reports.model import Report
+from app.texts import texts
 
 MARGIN = 15.0
 MARGIN_LANDSCAPE = 12.0
@@ -33,14 +34,14 @@ class Document(FPDF):
         self.lang = lang
         self.running_title = report.title.get(lang)
         self.running_period = report.period.label(lang)
-        self.running_snapshot = f"{L['dept_short'].get(lang)} · {snapshot(report.generated_at)}"
+        self.running_snapshot = f"{texts('pdf.dept_short', lang)} · {snapshot(report.generated_at)}"
         self.glyphs: set[int] = set()
         self.set_margins(MARGIN, 18, MARGIN)
         self.set_auto_page_break(True, margin=BOTTOM)
         self.alias_nb_pages()
         self.set_title(f"{self.running_title} – {self.running_period}")
         self.set_creator("app.render.pdf.report")
-        self.set_lang("en" if lang == "en" else "vi")
+        self.set_lang(lang)
 
     def fonts_load(self) -> None:
         """Register DejaVu Sans; call inside the try whose finally closes the fonts."""
@@ -81,7 +82,7 @@ class Document(FPDF):
         self.set_xy(self.l_margin, self.h - 11)
         width = self.w - self.l_margin - self.r_margin
         self.cell(width / 2, 4, self.running_snapshot, align="L")
-        self.cell(width / 2, 4, f"{L['page'].get(self.lang)} {self.page_no()}/{{nb}}", align="R")
+        self.cell(width / 2, 4, texts("pdf.page", self.lang, page=self.page_no(), pages="{nb}"), align="R")
 
     @property
     def content_w(self) -> float:
@@ -122,7 +123,7 @@ class Document(FPDF):
     def no_data(self, height: float = 20.0) -> None:
         if self.room() < height:
             self.add_page(same=True)
-        chart_marks.no_data(self, self.l_margin, self.get_y(), self.content_w, height, L["no_data"].get(self.lang))
+        chart_marks.no_data(self, self.l_margin, self.get_y(), self.content_w, height, texts("pdf.no_data", self.lang))
         self.set_y(self.get_y() + height + 3)
 
 

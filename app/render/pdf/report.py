@@ -37,13 +37,14 @@ from app.render.pdf.tables import (
     units_table_write,
 )
 from app.services.reports.model import Report
+from app.texts import DEFAULT_LANG, languages
 
 __all__ = ["COMMENTS_MAX", "report_pdf"]
 
 
 def report_pdf(report: Report, lang: str = "vi") -> bytes:
-    """Render ``report`` as an A4 PDF in ``lang`` ("vi" or "en") and return its bytes."""
-    lang = "en" if lang == "en" else "vi"
+    """Render ``report`` as an A4 PDF in ``lang`` (a catalogue language; Vietnamese otherwise)."""
+    lang = lang if lang in languages() else DEFAULT_LANG
     pdf = Document(report, lang)
     try:
         pdf.fonts_load()

@@ -31,7 +31,7 @@ def cover_write(pdf: Document, report: Report) -> None:
     pdf.set_y(30)
     pdf.set_font(FONT, "B", 13)
     pdf.set_text_color(*NAVY)
-    pdf.multi_cell(0, 6, tr(pdf, "department"), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 6, tr(pdf, "pdf.department"), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_draw_color(*NAVY)
     pdf.set_line_width(0.4)
     pdf.line(pdf.w / 2 - 20, pdf.get_y() + 2, pdf.w / 2 + 20, pdf.get_y() + 2)
@@ -48,12 +48,12 @@ def cover_write(pdf: Document, report: Report) -> None:
     pdf.multi_cell(0, 8, report.period.label(lang), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     rows = [
-        (tr(pdf, "period"), report.period.label(lang)),
-        (tr(pdf, "previous"), report.previous.label(lang)),
-        *[(label.get(lang), value) for label, value in report.filter_lines],
-        (tr(pdf, "responses"), count(report.responses)),
-        (tr(pdf, "snapshot"), f"{snapshot(report.generated_at)} (UTC+7)"),
-        (tr(pdf, "instrument"), report.instrument_key),
+        (tr(pdf, "pdf.period"), report.period.label(lang)),
+        (tr(pdf, "pdf.previous"), report.previous.label(lang)),
+        *[(label.get(lang), value.get(lang)) for label, value in report.filters],
+        (tr(pdf, "pdf.responses"), count(report.responses, lang)),
+        (tr(pdf, "pdf.snapshot"), f"{snapshot(report.generated_at)} (UTC+7)"),
+        (tr(pdf, "pdf.instrument"), report.instrument_key),
     ]
     pdf.set_y(max(pdf.get_y() + 10, 118))
     pdf.set_font(FONT, "", 9.5)
@@ -77,7 +77,7 @@ def cover_write(pdf: Document, report: Report) -> None:
     if headline:
         _tiles(pdf, report, headline)
     pdf.set_y(pdf.h - 32)
-    pdf.note(tr(pdf, "cover_note", level=confidence_level(report)), size=8)
+    pdf.note(tr(pdf, "pdf.cover_note", level=confidence_level(report, pdf.lang)), size=8)
 
 
 def _tiles(pdf: Document, report: Report, lines: Sequence[SummaryLine]) -> None:
@@ -95,11 +95,11 @@ def _tiles(pdf: Document, report: Report, lines: Sequence[SummaryLine]) -> None:
         pdf.set_xy(x, top + 14)
         pdf.set_font(FONT, "B", 20)
         pdf.set_text_color(*NAVY)
-        pdf.cell(width, 10, figure_text(figure), align="C")
+        pdf.cell(width, 10, figure_text(figure, pdf.lang), align="C")
         pdf.set_xy(x, top + 25)
         pdf.set_font(FONT, "", 8)
         pdf.set_text_color(*GREY)
-        pdf.cell(width, 4, interval(figure.lower, figure.upper) if figure else "", align="C")
+        pdf.cell(width, 4, interval(figure.lower, figure.upper, pdf.lang) if figure else "", align="C")
         change = line.change
         if change is not None:
             pdf.set_xy(x, top + 31)
@@ -109,7 +109,7 @@ def _tiles(pdf: Document, report: Report, lines: Sequence[SummaryLine]) -> None:
             pdf.cell(
                 width,
                 4,
-                f"{marker}{points(change.difference)} {tr(pdf, 'pp')} {tr(pdf, 'vs_previous')}",
+                marker + tr(pdf, "pdf.change_vs_previous", change=points(change.difference, pdf.lang)),
                 align="C",
             )
     pdf.set_y(top + 44)
@@ -117,15 +117,15 @@ def _tiles(pdf: Document, report: Report, lines: Sequence[SummaryLine]) -> None:
 
 def summary_write(pdf: Document, report: Report) -> None:
     """Every indicator with its interval, previous value and change, then the legend."""
-    pdf.heading(tr(pdf, "s_summary"))
-    level = confidence_level(report)
+    pdf.heading(tr(pdf, "pdf.s_summary"))
+    level = confidence_level(report, pdf.lang)
     headings = [
-        tr(pdf, "indicator"),
-        tr(pdf, "estimate"),
-        tr(pdf, "interval", level=level),
-        tr(pdf, "n"),
-        tr(pdf, "prev_value"),
-        tr(pdf, "change"),
+        tr(pdf, "pdf.indicator"),
+        tr(pdf, "pdf.estimate"),
+        tr(pdf, "pdf.interval", level=level),
+        tr(pdf, "pdf.n"),
+        tr(pdf, "pdf.prev_value"),
+        tr(pdf, "pdf.change"),
     ]
     with pdf.table(
         col_widths=(68, 16, 24, 14, 16, 42),
@@ -139,16 +139,16 @@ def summary_write(pdf: Document, report: Report) -> None:
             if i >= 4 and not elements_started:
                 elements_started = True
                 table.row().cell(
-                    tr(pdf, "elements"), colspan=6, style=FontFace(emphasis="BOLD", color=NAVY, fill_color=LIGHT)
+                    tr(pdf, "pdf.elements"), colspan=6, style=FontFace(emphasis="BOLD", color=NAVY, fill_color=LIGHT)
                 )
             cur, prev, change = line.current, line.previous, line.change
             row = table.row()
             bold = FontFace(emphasis="BOLD") if line.key == "INDEX" else None
             row.cell(pdf.clean(line.label.get(pdf.lang)), style=bold)
-            row.cell(figure_text(cur), style=bold)
-            row.cell(interval(cur.lower, cur.upper) if cur else "")
-            row.cell(count(cur.n) if cur else DASH)
-            row.cell(figure_text(prev))
+            row.cell(figure_text(cur, pdf.lang), style=bold)
+            row.cell(interval(cur.lower, cur.upper, pdf.lang) if cur else "")
+            row.cell(count(cur.n, pdf.lang) if cur else DASH)
+            row.cell(figure_text(prev, pdf.lang))
             if change is None:
                 row.cell(DASH)
                 continue
@@ -156,8 +156,9 @@ def summary_write(pdf: Document, report: Report) -> None:
             marker = ("▲ " if change.difference > 0 else "▼ ") if change.significant else ""
             color = (GREEN if good else RED) if change.significant else INK
             row.cell(
-                f"{marker}{points(change.difference)} [{points(change.lower)}; {points(change.upper)}]",
+                f"{marker}{points(change.difference, pdf.lang)} [{points(change.lower, pdf.lang)}; "
+                f"{points(change.upper, pdf.lang)}]",
                 style=FontFace(color=color, emphasis="BOLD" if change.significant else None),
             )
     pdf.ln(1.5)
-    pdf.note(tr(pdf, "legend_summary", **legend_values(report)))
+    pdf.note(tr(pdf, "pdf.legend_summary", **legend_values(report, pdf.lang)))

@@ -13,22 +13,20 @@ from __future__ import annotations
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from app import numbers
 from app.render.charts.rows import stacked_bars
 from app.render.charts.style import FONT, GREY, INK, NAVY
 from app.render.pdf.common import UNRELIABLE, confidence_level, legend_values, tr
 from app.render.pdf.document import LIGHT, Document, fast_table, header_widths, table_style
 from app.render.pdf.text import (
-    CORRECTIONS,
     DASH,
-    GROUPINGS,
-    METHODS,
-    L,
     count,
     figure_text,
     interval,
     snapshot,
     verdict_color,
 )
+from app.services.reports.labels import correction_label, method_label
 from app.services.reports.model import Period, Report, UnitLine
 
 __all__ = ["COMMENTS_MAX", "comments_write", "criteria_write", "method_write", "units_table_write"]
@@ -52,11 +50,11 @@ def _rank(unit: UnitLine) -> str:
 def units_table_write(pdf: Document, report: Report) -> None:
     """Every unit's figures and verdict, best ranked first; where the element
     columns would be too wide, some are headed by their code, explained below."""
-    pdf.heading(tr(pdf, "s_units"), need=40 if report.units else 25)
+    pdf.heading(tr(pdf, "pdf.s_units"), need=40 if report.units else 25)
     if not report.units:
         pdf.no_data()
         return
-    level = confidence_level(report)
+    level = confidence_level(report, pdf.lang)
     other = [(k, label) for k, label in report.unit_keys if k != "INDEX"]
     # Headers wrap at spaces only; where a long word would not fit, an
     # element's column is headed by its code, explained under the table.
@@ -76,16 +74,15 @@ def units_table_write(pdf: Document, report: Report) -> None:
         figure_ws = [w * budget / sum(figure_ws) for w in figure_ws]
     name_w = pdf.content_w - fixed - sum(figure_ws)
     headings = [
-        tr(pdf, "code"),
-        tr(pdf, "unit"),
-        tr(pdf, "n"),
-        tr(pdf, "trend_index"),
-        tr(pdf, "interval", level=level),
+        tr(pdf, "pdf.code"),
+        tr(pdf, "pdf.unit"),
+        tr(pdf, "pdf.n"),
+        tr(pdf, "pdf.trend_index"),
+        tr(pdf, "pdf.interval", level=level),
         *labels,
-        tr(pdf, "verdict"),
-        tr(pdf, "rank"),
+        tr(pdf, "pdf.verdict"),
+        tr(pdf, "pdf.rank"),
     ]
-    verdicts = {"better": "better", "worse": "worse", "not_distinguishable": "same"}
     units = sorted(report.units, key=lambda u: (u.rank is None, u.rank or 0, u.code))
     widths = (23, name_w, 13, 14, 21, *figure_ws, 24, 19)
     aligns = ("L", "L", "R", "R", "C", *["R"] * len(other), "L", "C")
@@ -93,18 +90,18 @@ def units_table_write(pdf: Document, report: Report) -> None:
     for unit in units:
         index = unit.figures.get("INDEX")
         grey = UNRELIABLE if index and not index.reliable else INK
-        verdict = verdicts.get(index.verdict or "") if index else None
+        verdict = index.verdict if index else None
         rows.append(
             [
                 (pdf.clean(unit.code), "", INK),
                 (pdf.clean(unit.name), "", INK),
-                (count(unit.responses), "", INK),
-                (figure_text(index), "B", grey),
-                (interval(index.lower, index.upper) if index else "", "", grey),
-                *[(figure_text(unit.figures.get(k)), "", verdict_color(unit.figures.get(k))) for k, _ in other],
+                (count(unit.responses, pdf.lang), "", INK),
+                (figure_text(index, pdf.lang), "B", grey),
+                (interval(index.lower, index.upper, pdf.lang) if index else "", "", grey),
+                *[(figure_text(f, pdf.lang), "", verdict_color(f)) for f in (unit.figures.get(k) for k, _ in other)],
                 (
-                    tr(pdf, verdict) if verdict else DASH,
-                    "B" if verdict not in (None, "same") else "",
+                    tr(pdf, f"verdict.{verdict}") if verdict else DASH,
+                    "B" if verdict in ("better", "worse") else "",
                     verdict_color(index),
                 ),
                 (_rank(unit), "", INK),
@@ -114,17 +111,17 @@ def units_table_write(pdf: Document, report: Report) -> None:
     pdf.ln(1.5)
     if coded:
         pdf.note(" · ".join(sorted(coded)), color=INK)
-    pdf.note(tr(pdf, "legend_table", **legend_values(report)))
+    pdf.note(tr(pdf, "pdf.legend_table", **legend_values(report, pdf.lang)))
 
 
 def criteria_write(pdf: Document, report: Report) -> None:
     """Each criterion's satisfaction rate and answer shares, grouped by element,
     then the answer distributions as stacked bars."""
-    pdf.heading(tr(pdf, "s_criteria"), need=40 if report.criteria else 25)
+    pdf.heading(tr(pdf, "pdf.s_criteria"), need=40 if report.criteria else 25)
     if not report.criteria:
         pdf.no_data()
         return
-    level = confidence_level(report)
+    level = confidence_level(report, pdf.lang)
     with pdf.table(
         col_widths=(12, 62, 12, 15, 24, 9, 9, 9, 9, 9, 10),
         width=pdf.content_w,
@@ -133,17 +130,17 @@ def criteria_write(pdf: Document, report: Report) -> None:
     ) as table:
         table.row(
             [
-                tr(pdf, "code"),
-                tr(pdf, "criterion"),
-                tr(pdf, "n"),
-                tr(pdf, "satisfied"),
-                tr(pdf, "interval", level=level),
+                tr(pdf, "pdf.code"),
+                tr(pdf, "pdf.criterion"),
+                tr(pdf, "pdf.n"),
+                tr(pdf, "pdf.satisfied"),
+                tr(pdf, "pdf.interval", level=level),
                 "1 (%)",
                 "2 (%)",
                 "3 (%)",
                 "4 (%)",
                 "5 (%)",
-                tr(pdf, "na"),
+                tr(pdf, "pdf.na"),
             ]
         )
         element = None
@@ -159,23 +156,25 @@ def criteria_write(pdf: Document, report: Report) -> None:
             row = table.row()
             row.cell(pdf.clean(line.code))
             row.cell(pdf.clean(line.text.get(pdf.lang)))
-            row.cell(count(f.n))
-            row.cell(figure_text(f), style=FontFace(emphasis="BOLD"))
-            row.cell(interval(f.lower, f.upper))
+            row.cell(count(f.n, pdf.lang))
+            row.cell(figure_text(f, pdf.lang), style=FontFace(emphasis="BOLD"))
+            row.cell(interval(f.lower, f.upper, pdf.lang))
             levels = list(f.distribution[:5])
             total = sum(levels)
             for c in levels + [None] * (5 - len(levels)):
-                row.cell(DASH if not total or c is None or f.suppressed else f"{c / total * 100:.1f}")
-            row.cell(count(f.not_applicable))
+                row.cell(DASH if not total or c is None or f.suppressed else numbers.decimal(c / total * 100, pdf.lang))
+            row.cell(count(f.not_applicable, pdf.lang))
     pdf.ln(1.5)
-    pdf.note(tr(pdf, "legend_criteria"))
+    pdf.note(tr(pdf, "pdf.legend_criteria"))
 
     rows = [(line.code, line.figure.distribution[:5]) for line in report.criteria if not line.figure.suppressed]
     rows = [(code, counts) for code, counts in rows if len(counts) == 5 and sum(counts) > 0]
     if not rows:
         return
+    names = dict(report.scale_labels)
+    legend = [f"{code} {names[code].get(pdf.lang)}" if code in names else str(code) for code in range(1, 6)]
     height = 14 + 6 * len(rows)
-    pdf.heading(tr(pdf, "s_distribution"), need=min(height, 200))
+    pdf.heading(tr(pdf, "pdf.s_distribution"), need=min(height, 200))
     used = stacked_bars(
         pdf,
         pdf.l_margin,
@@ -183,8 +182,9 @@ def criteria_write(pdf: Document, report: Report) -> None:
         pdf.content_w,
         rows,
         colors=LEVEL_COLORS,
-        legend_labels=tr(pdf, "levels").split("|"),
+        legend_labels=legend,
         label_w=16,
+        fmt=lambda share: numbers.percent(share, pdf.lang, 0),
     )
     pdf.set_y(pdf.get_y() + used)
 
@@ -192,15 +192,15 @@ def criteria_write(pdf: Document, report: Report) -> None:
 def comments_write(pdf: Document, report: Report) -> None:
     """The comments as plain text, newest first: at most :data:`COMMENTS_MAX`,
     each cut at :data:`COMMENT_CHARS` characters."""
-    pdf.heading(tr(pdf, "s_comments"), need=40 if report.comments else 25)
+    pdf.heading(tr(pdf, "pdf.s_comments"), need=40 if report.comments else 25)
     if not report.comments:
         pdf.no_data()
         return
     newest = sorted(report.comments, key=lambda c: c.day, reverse=True)
     shown = newest[:COMMENTS_MAX]
-    pdf.note(tr(pdf, "comments_note"))
+    pdf.note(tr(pdf, "pdf.comments_note"))
     if len(newest) > len(shown):
-        pdf.note(tr(pdf, "comments_more", shown=len(shown), total=len(newest)), color=INK)
+        pdf.note(tr(pdf, "pdf.comments_more", shown=len(shown), total=len(newest)), color=INK)
     pdf.ln(1)
     with pdf.table(
         col_widths=(20, 52, pdf.content_w - 72),
@@ -208,7 +208,7 @@ def comments_write(pdf: Document, report: Report) -> None:
         text_align=("LEFT", "LEFT", "LEFT"),
         **table_style(pdf, 8.0),
     ) as table:
-        table.row([tr(pdf, "date"), tr(pdf, "unit_point"), tr(pdf, "comment")])
+        table.row([tr(pdf, "pdf.date"), tr(pdf, "pdf.unit_point"), tr(pdf, "pdf.comment")])
         for comment in shown:
             text = pdf.clean(comment.text).strip()
             if len(text) > COMMENT_CHARS:
@@ -227,7 +227,7 @@ def _period_range(period: Period, lang: str) -> str:
 def method_write(pdf: Document, report: Report) -> None:
     """The method notes, then the parameters and software the figures were made with."""
     lang = pdf.lang
-    pdf.heading(tr(pdf, "s_method"))
+    pdf.heading(tr(pdf, "pdf.s_method"))
     for term, definition in report.method_notes:
         if pdf.room() < 20:
             pdf.add_page(same=True)
@@ -239,22 +239,30 @@ def method_write(pdf: Document, report: Report) -> None:
         pdf.ln(2)
     th = report.thresholds
     software = ", ".join(f"{name} {version}" for name, version in sorted(report.software.items()))
-    grouping = GROUPINGS.get(report.grouping)
+    if report.grouping == "unit":
+        grouping = tr(pdf, "grouping.method_unit")
+    else:
+        grouping = tr(pdf, "grouping.method_level", level=tr(pdf, f"level.{report.grouping}"))
+    alpha = numbers.decimal(report.alpha, lang, None)
+    step = {"month": "period.month", "quarter": "period.quarter"}.get(report.trend_step)
     rows = [
-        (tr(pdf, "instrument"), f"{report.instrument_key} – {report.instrument_title.get(lang)}"),
-        (tr(pdf, "period"), _period_range(report.period, lang)),
-        (tr(pdf, "previous"), _period_range(report.previous, lang)),
-        (tr(pdf, "p_method"), METHODS.get(report.method, report.method)),
-        (tr(pdf, "p_alpha"), tr(pdf, "alpha_value", alpha=report.alpha, level=confidence_level(report))),
-        (tr(pdf, "p_correction"), CORRECTIONS.get(report.correction, report.correction)),
-        (tr(pdf, "p_reliable"), tr(pdf, "below_flag", n=th.reliable_min)),
-        (tr(pdf, "p_disclosure"), tr(pdf, "below_hide", n=th.disclosure_min, dash=DASH)),
-        (tr(pdf, "p_grouping"), grouping.get(lang) if grouping else report.grouping),
-        (tr(pdf, "p_trend"), tr(pdf, report.trend_step) if report.trend_step in L else report.trend_step),
-        (tr(pdf, "snapshot"), f"{snapshot(report.generated_at)} (UTC+7)"),
-        (tr(pdf, "p_software"), software or DASH),
+        (tr(pdf, "pdf.instrument"), f"{report.instrument_key} – {report.instrument_title.get(lang)}"),
+        (tr(pdf, "pdf.period"), _period_range(report.period, lang)),
+        (tr(pdf, "pdf.previous"), _period_range(report.previous, lang)),
+        (tr(pdf, "report.interval_method"), method_label(report.method).get(lang)),
+        (
+            tr(pdf, "pdf.p_alpha"),
+            tr(pdf, "pdf.alpha_value", alpha=alpha, level=confidence_level(report, pdf.lang)),
+        ),
+        (tr(pdf, "report.correction_label"), correction_label(report.correction).get(lang)),
+        (tr(pdf, "pdf.p_reliable"), tr(pdf, "pdf.below_flag", n=th.reliable_min)),
+        (tr(pdf, "pdf.p_disclosure"), tr(pdf, "pdf.below_hide", n=th.disclosure_min, dash=DASH)),
+        (tr(pdf, "pdf.p_grouping"), grouping),
+        (tr(pdf, "pdf.p_trend"), tr(pdf, step) if step else report.trend_step),
+        (tr(pdf, "pdf.snapshot"), f"{snapshot(report.generated_at)} (UTC+7)"),
+        (tr(pdf, "pdf.p_software"), software or DASH),
     ]
-    pdf.heading(tr(pdf, "parameters"), need=len(rows) * 6)
+    pdf.heading(tr(pdf, "pdf.parameters"), need=len(rows) * 6)
     with pdf.table(
         col_widths=(60, pdf.content_w - 60),
         width=pdf.content_w,

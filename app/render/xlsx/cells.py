@@ -8,6 +8,14 @@ Text never becomes a formula: every string is stored as a string (and a
 string that looks like a formula also carries Excel's "quote prefix", so
 editing the cell keeps it text), characters XML cannot hold are dropped and
 line breaks are stored as LF (XML reads a bare CR as LF anyway).
+
+Numbers stay numbers, so analysts can compute with them. Their formats
+(:data:`NUMBER_FORMATS`) are Excel's locale-neutral codes: in a format code
+"." is the decimal separator and "," the thousands separator *of the
+computer that opens the file*, so a Vietnamese Excel or LibreOffice shows
+72,7% and 1.234 and an English one 72.7% and 1,234. A fixed Vietnamese
+format (a literal "," as decimal) would turn the cells into text or show
+wrong numbers elsewhere, so the locale is left to the spreadsheet.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.render.csv.report import SUPPRESSED, Table, text_clean
-from app.services.spreadsheet import looks_like_formula
+from app.render.spreadsheet import looks_like_formula
 
 __all__ = [
     "HEADER_FONT",

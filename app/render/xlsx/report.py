@@ -30,18 +30,12 @@ from app.render.xlsx.sheets import (
     units_write,
 )
 from app.services.reports.model import Report
-from surveys import Text
+from app.texts import texts
 
 __all__ = ["SHEET_NAMES", "report_xlsx"]
 
-SHEET_NAMES = {
-    "summary": Text("Tóm tắt", "Summary"),
-    "units": Text("Đơn vị", "Units"),
-    "criteria": Text("Tiêu chí", "Criteria"),
-    "trend": Text("Xu hướng", "Trend"),
-    "comments": Text("Ý kiến", "Comments"),
-    "method": Text("Phương pháp", "Method"),
-}
+#: the sheets, in order; each is named by the catalogue key ``xlsx.sheet.<name>``
+SHEET_NAMES = ("summary", "units", "criteria", "trend", "comments", "method")
 
 
 def report_xlsx(report: Report, lang: str = "vi") -> bytes:
@@ -56,7 +50,7 @@ def report_xlsx(report: Report, lang: str = "vi") -> bytes:
         ("comments", comments_write),
         ("method", method_write),
     ):
-        write(wb.create_sheet(SHEET_NAMES[key].get(lang)), report, lang)
+        write(wb.create_sheet(texts(f"xlsx.sheet.{key}", lang)), report, lang)
     wb.properties.title = text_clean(report.title.get(lang))
     wb.properties.creator = "khaosat"
     out = io.BytesIO()

@@ -30,10 +30,10 @@ from app.render.xlsx.cells import (
     table_write,
     widths_fit,
 )
-from app.services.reports.labels import LEVEL_NAMES
+from app.services.reports.labels import LEVEL_NAMES, correction_label, method_label
 from app.services.reports.model import INDEX_KEY, Period, Report
+from app.texts import texts
 from app.time import local_text
-from surveys import Text
 
 __all__ = [
     "comments_write",
@@ -44,28 +44,7 @@ __all__ = [
     "units_write",
 ]
 
-#: The five levels of the satisfaction scale, as in the instruments.
-LEVELS = [
-    Text("Rất không hài lòng", "Very dissatisfied"),
-    Text("Không hài lòng", "Dissatisfied"),
-    Text("Bình thường", "Neutral"),
-    Text("Hài lòng", "Satisfied"),
-    Text("Rất hài lòng", "Very satisfied"),
-]
-CORRECTIONS = {
-    "holm": Text("Holm", "Holm"),
-    "bh": Text("Benjamini–Hochberg", "Benjamini–Hochberg"),
-    "none": Text("Không hiệu chỉnh", "None"),
-}
-INTERVAL_METHODS = {
-    "beta": Text("Korn–Graubard (beta) cho tỷ lệ; t cho chỉ số", "Korn–Graubard (beta) for rates; t for indices"),
-    "logit": Text("Logit cho tỷ lệ; t cho chỉ số", "Logit for rates; t for indices"),
-}
 TREND_KEYS = (INDEX_KEY, "harassment", "informal_payment")
-
-
-def _t(vi: str, en: str, lang: str) -> str:
-    return en if lang == "en" else vi
 
 
 def _snapshot(report: Report) -> str:
@@ -84,16 +63,8 @@ def _notes(ws: Worksheet, row: int, report: Report, lang: str, skip: set[tuple[i
     """The legend under a table: what ``—``, grey italics and red rows mean."""
     th = report.thresholds
     for note in (
-        _t(
-            f"{SUPPRESSED} : không công bố vì ít hơn {th.disclosure_min} câu trả lời (bảo vệ người trả lời).",
-            f"{SUPPRESSED} : not published, fewer than {th.disclosure_min} answers (protects respondents).",
-            lang,
-        ),
-        _t(
-            f"Chữ nghiêng màu xám: độ tin cậy thấp (dưới {th.reliable_min} câu trả lời hoặc quá ít cụm).",
-            f"Grey italics: low reliability (fewer than {th.reliable_min} answers or too few clusters).",
-            lang,
-        ),
+        texts("xlsx.note.suppressed", lang, dash=SUPPRESSED, n=th.disclosure_min),
+        texts("xlsx.note.unreliable", lang, n=th.reliable_min),
     ):
         cell_write(ws, row, 1, note).font = NOTE_FONT
         skip.add((row, 1))
@@ -106,23 +77,19 @@ def summary_write(ws: Worksheet, report: Report, lang: str) -> None:
     cell_write(ws, 1, 1, report.title.get(lang)).font = TITLE_FONT
     info: list[tuple[str, object, str]] = [
         (
-            _t("Bộ câu hỏi", "Instrument", lang),
+            texts("xlsx.instrument", lang),
             f"{report.instrument_title.get(lang)} ({report.instrument_key})",
             "text",
         ),
-        (_t("Kỳ báo cáo", "Period", lang), _period_text(report.period, lang), "text"),
-        (_t("Kỳ trước (so sánh)", "Previous period (comparison)", lang), _period_text(report.previous, lang), "text"),
+        (texts("xlsx.period", lang), _period_text(report.period, lang), "text"),
+        (texts("xlsx.previous", lang), _period_text(report.previous, lang), "text"),
     ]
-    info += [(label.get(lang), value, "text") for label, value in report.filter_lines] or [
-        (_t("Bộ lọc", "Filter", lang), _t("Không (toàn bộ phiếu)", "None (all responses)", lang), "text")
+    info += [(label.get(lang), value.get(lang), "text") for label, value in report.filters] or [
+        (texts("xlsx.filter", lang), texts("xlsx.no_filter", lang), "text")
     ]
     info += [
-        (_t("Số phiếu (n)", "Responses (n)", lang), report.responses, "int"),
-        (
-            _t("Thời điểm lấy số liệu (giờ Việt Nam, UTC+7)", "Data as of (Vietnam time, UTC+7)", lang),
-            _snapshot(report),
-            "text",
-        ),
+        (texts("xlsx.responses", lang), report.responses, "int"),
+        (texts("xlsx.snapshot", lang), _snapshot(report), "text"),
     ]
     for row, (label, value, kind) in enumerate(info, start=2):
         cell_write(ws, row, 1, label).font = HEADER_FONT
@@ -132,19 +99,19 @@ def summary_write(ws: Worksheet, report: Report, lang: str) -> None:
     previous = report.previous.label(lang)
     table = Table(
         [
-            _t("Chỉ số", "Indicator", lang),
-            _t("Ước lượng", "Estimate", lang),
-            _t(f"Cận dưới KTC {conf}%", f"{conf}% CI lower", lang),
-            _t(f"Cận trên KTC {conf}%", f"{conf}% CI upper", lang),
+            texts("xlsx.indicator", lang),
+            texts("xlsx.estimate", lang),
+            texts("xlsx.lower", lang, level=conf),
+            texts("xlsx.upper", lang, level=conf),
             "n",
-            _t("Cỡ mẫu hiệu dụng", "Effective n", lang),
-            _t("Độ tin cậy", "Reliability", lang),
-            _t(f"Kỳ trước ({previous})", f"Previous ({previous})", lang),
-            _t("Thay đổi", "Change", lang),
-            _t(f"Thay đổi – cận dưới KTC {conf}%", f"Change – {conf}% CI lower", lang),
-            _t(f"Thay đổi – cận trên KTC {conf}%", f"Change – {conf}% CI upper", lang),
-            "p-value",
-            _t("Thay đổi có ý nghĩa thống kê", "Change significant", lang),
+            texts("xlsx.n_eff", lang),
+            texts("xlsx.reliability", lang),
+            texts("xlsx.previous_value", lang, period=previous),
+            texts("xlsx.change", lang),
+            texts("xlsx.change_lower", lang, level=conf),
+            texts("xlsx.change_upper", lang, level=conf),
+            texts("xlsx.p_value", lang),
+            texts("xlsx.change_significant", lang),
         ]
     )
     for line in report.summary:
@@ -159,7 +126,7 @@ def summary_write(ws: Worksheet, report: Report, lang: str) -> None:
         if change is None:
             row += [Cell(None)] * 5
         else:
-            significant = _t("Có ý nghĩa", "Significant", lang) if change.significant else _t("Không", "No", lang)
+            significant = texts("xlsx.significant" if change.significant else "xlsx.not_significant", lang)
             row += [
                 Cell(change.difference, "change"),
                 Cell(change.lower, "change"),
@@ -183,11 +150,7 @@ def units_write(ws: Worksheet, report: Report, lang: str) -> None:
     ws.auto_filter.ref = f"A1:{get_column_letter(len(table.headers))}{max(last, 1)}"
     skip: set[tuple[int, int]] = set()
     _notes(ws, last + 2, report, lang, skip)
-    worse_note = _t(
-        "Nền đỏ nhạt: kém hơn có ý nghĩa thống kê so với chung (chỉ số chung, phiền hà hoặc chi ngoài quy định).",
-        "Light red: significantly worse than the total (overall index, harassment or informal payment).",
-        lang,
-    )
+    worse_note = texts("xlsx.note.worse", lang)
     cell_write(ws, last + 4, 1, worse_note).font = NOTE_FONT
     skip.add((last + 4, 1))
     widths_fit(ws, 1, skip)
@@ -196,18 +159,13 @@ def units_write(ws: Worksheet, report: Report, lang: str) -> None:
 def criteria_write(ws: Worksheet, report: Report, lang: str) -> None:
     """Each criterion's satisfaction rate and its answers on the five-level scale."""
     conf = confidence_label(report.alpha)
-    headers = [
-        _t("Mã", "Code", lang),
-        _t("Yếu tố", "Element", lang),
-        _t("Tiêu chí", "Criterion", lang),
-        _t("Số trả lời hợp lệ", "Valid answers", lang),
-        _t("Tỷ lệ hài lòng", "Satisfaction rate", lang),
-        _t(f"Cận dưới KTC {conf}%", f"{conf}% CI lower", lang),
-        _t(f"Cận trên KTC {conf}%", f"{conf}% CI upper", lang),
-    ]
-    headers += [_t(f"Số phiếu: {i} {lv.vi}", f"Count: {i} {lv.en}", lang) for i, lv in enumerate(LEVELS, 1)]
-    headers += [_t(f"Tỷ lệ: {i} {lv.vi}", f"Share: {i} {lv.en}", lang) for i, lv in enumerate(LEVELS, 1)]
-    headers.append(_t("Không áp dụng / Không biết", "Not applicable / Don't know", lang))
+    headers = [texts(f"xlsx.{key}", lang) for key in ("code", "element", "criterion", "valid", "rate")]
+    headers += [texts("xlsx.lower", lang, level=conf), texts("xlsx.upper", lang, level=conf)]
+    names = dict(report.scale_labels)
+    levels = [f"{code} {names[code].get(lang)}" if code in names else str(code) for code in range(1, 6)]
+    headers += [texts("xlsx.level_count", lang, level=level) for level in levels]
+    headers += [texts("xlsx.level_share", lang, level=level) for level in levels]
+    headers.append(texts("xlsx.not_applicable", lang))
     table = Table(headers)
     for line in report.criteria:
         f = line.figure
@@ -230,19 +188,11 @@ def trend_write(ws: Worksheet, report: Report, lang: str) -> None:
     """The overall index, harassment and informal payments period by period."""
     conf = confidence_label(report.alpha)
     labels = {key: label.get(lang) for key, label in report.unit_keys}
-    headers = [
-        _t("Kỳ", "Period", lang),
-        _t("Từ ngày", "From", lang),
-        _t("Đến ngày", "To", lang),
-        _t("Số phiếu", "Responses", lang),
-    ]
+    headers = [texts(f"xlsx.{key}", lang) for key in ("trend_period", "from", "to", "responses_short")]
     for key in TREND_KEYS:
         name = labels.get(key, key)
-        headers += [
-            name,
-            _t(f"{name} – cận dưới KTC {conf}%", f"{name} – {conf}% CI lower", lang),
-            _t(f"{name} – cận trên KTC {conf}%", f"{name} – {conf}% CI upper", lang),
-        ]
+        headers += [name, texts("table.lower", lang, name=name, level=conf)]
+        headers.append(texts("table.upper", lang, name=name, level=conf))
     table = Table(headers)
     for point in report.trend:
         label = point.label if lang != "en" else Period(point.start, point.end, report.trend_step).label(lang)
@@ -258,14 +208,7 @@ def trend_write(ws: Worksheet, report: Report, lang: str) -> None:
 
 def comments_write(ws: Worksheet, report: Report, lang: str) -> None:
     """The free-text comments as the report lists them (newest first), their text wrapped."""
-    table = Table(
-        [
-            _t("Ngày", "Date", lang),
-            _t("Đơn vị", "Unit", lang),
-            _t("Quầy / điểm tiếp nhận", "Service point", lang),
-            _t("Ý kiến", "Comment", lang),
-        ]
-    )
+    table = Table([texts(f"xlsx.{key}", lang) for key in ("date", "unit", "service_point", "comment")])
     for c in report.comments:
         table.rows.append([Cell(c.day, "date"), Cell(c.unit), Cell(c.service_point), Cell(c.text)])
     table_write(ws, table, wrap=(4,))
@@ -275,45 +218,26 @@ def comments_write(ws: Worksheet, report: Report, lang: str) -> None:
 def method_write(ws: Worksheet, report: Report, lang: str) -> None:
     """How the figures were made: the report's notes, intervals, thresholds and software."""
     th = report.thresholds
-    table = Table([_t("Thuật ngữ", "Term", lang), _t("Giải thích", "Definition", lang)])
+    table = Table([texts("xlsx.term", lang), texts("xlsx.definition", lang)])
     rows: list[tuple[str, object, str]] = [
         (term.get(lang), text.get(lang), "text") for term, text in report.method_notes
     ]
-    method = INTERVAL_METHODS.get(report.method)
-    correction = CORRECTIONS.get(report.correction)
     if report.grouping == "unit":
-        grouping = _t("Từng đơn vị (phiếu của chính đơn vị)", "Each unit (its own responses)", lang)
+        grouping = texts("grouping.method_unit", lang)
     else:
-        level = LEVEL_NAMES.get(report.grouping, Text(report.grouping, report.grouping))
-        grouping = _t(
-            f"Theo cấp: {level.vi} (gồm đơn vị cấp dưới)", f"By level: {level.en} (with the units below)", lang
-        )
+        level = LEVEL_NAMES.get(report.grouping)
+        grouping = texts("grouping.method_level", lang, level=level.get(lang) if level else report.grouping)
     rows += [
-        (
-            _t("Phương pháp tính khoảng tin cậy", "Interval method", lang),
-            method.get(lang) if method else report.method,
-            "text",
-        ),
-        (_t("Mức ý nghĩa (alpha)", "Significance level (alpha)", lang), report.alpha, "number"),
-        (
-            _t("Hiệu chỉnh so sánh nhiều đơn vị", "Multiple-comparison correction", lang),
-            correction.get(lang) if correction else report.correction,
-            "text",
-        ),
-        (_t("Ngưỡng độ tin cậy thấp", "Low-reliability threshold", lang), f"n < {th.reliable_min}", "text"),
-        (_t("Ngưỡng không công bố", "Disclosure threshold", lang), f"n < {th.disclosure_min}", "text"),
-        (_t("Cách nhóm đơn vị", "Grouping", lang), grouping, "text"),
-        (_t("Bộ câu hỏi", "Instrument", lang), report.instrument_key, "text"),
-        (
-            _t("Thời điểm lấy số liệu (giờ Việt Nam, UTC+7)", "Data as of (Vietnam time, UTC+7)", lang),
-            _snapshot(report),
-            "text",
-        ),
+        (texts("report.interval_method", lang), method_label(report.method).get(lang), "text"),
+        (texts("xlsx.alpha", lang), report.alpha, "number"),
+        (texts("report.correction_label", lang), correction_label(report.correction).get(lang), "text"),
+        (texts("xlsx.reliable_threshold", lang), f"n < {th.reliable_min}", "text"),
+        (texts("xlsx.disclosure_threshold", lang), f"n < {th.disclosure_min}", "text"),
+        (texts("xlsx.grouping", lang), grouping, "text"),
+        (texts("xlsx.instrument", lang), report.instrument_key, "text"),
+        (texts("xlsx.snapshot", lang), _snapshot(report), "text"),
     ]
-    rows += [
-        (_t(f"Phần mềm: {name}", f"Software: {name}", lang), version, "text")
-        for name, version in report.software.items()
-    ]
+    rows += [(texts("xlsx.software", lang, name=name), version, "text") for name, version in report.software.items()]
     table.rows.extend([Cell(term), Cell(value, kind)] for term, value, kind in rows)
     table_write(ws, table, wrap=(2,))
     widths_fit(ws, 1, wrap=(2,))

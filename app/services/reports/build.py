@@ -27,11 +27,10 @@ from app.services.indicators import Figure, IndicatorTable, Thresholds, indicato
 from app.services.instruments import instrument_active
 from app.services.reports.labels import (
     CHANNEL_NAMES,
-    CORRECTION_NAMES,
     GROUPING_NAMES,
     LEVEL_NAMES,
-    METHOD_NOTES,
     SUMMARY_KEYS,
+    method_notes,
     unit_columns,
 )
 from app.services.reports.model import (
@@ -47,6 +46,7 @@ from app.services.reports.model import (
     UnitLine,
 )
 from app.services.reports.periods import Period, trend_periods
+from app.texts import label
 from surveys import Instrument, Role, Text
 
 
@@ -132,6 +132,18 @@ def _funnel(table: IndicatorTable) -> Funnel | None:
     )  # fmt: skip
 
 
+#: the answer codes counted in a criterion's distribution (see app/services/indicators.py)
+DISTRIBUTION_CODES = range(1, 6)
+
+
+def _scale_labels(instrument: Instrument) -> list[tuple[int, Text]]:
+    """The labels of the rating levels in the distributions, as the criteria's scale words them."""
+    scale = next((q.scale for q in instrument.with_role(Role.CRITERION) if q.scale is not None), None)
+    if scale is None:
+        return []
+    return [(code, name) for code in DISTRIBUTION_CODES if (name := scale.label(code)) is not None]
+
+
 def _software() -> dict[str, str]:
     versions = {"python": platform.python_version()}
     for dist in ("flask", "sqlalchemy", "numpy", "scipy", "statsmodels"):
@@ -154,7 +166,7 @@ def report_build(
     alpha: float = 0.05,
     correction: str = "holm",
     thresholds: Thresholds | None = None,
-    filter_lines: list[tuple[Text, str]] | None = None,
+    filter_lines: list[tuple[Text, Text]] | None = None,
 ) -> Report:
     """Build the report for ``period`` and the rest of the filter ``flt``."""
     base = flt or ResponseFilter(instrument=instrument.code)
@@ -166,9 +178,9 @@ def report_build(
     previous_filter = replace(base, date_from=previous.start, date_to=previous.end)
     before = indicator_table(session, instrument, previous_filter, grouping=grouping, **options)
     summary = []
-    for key, label, higher in SUMMARY_KEYS:
+    for key, name, higher in SUMMARY_KEYS:
         cur, prev = table.total.figures.get(key), before.total.figures.get(key)
-        summary.append(SummaryLine(key, label, cur, prev, _change(cur, prev, key, alpha), higher))
+        summary.append(SummaryLine(key, name, cur, prev, _change(cur, prev, key, alpha), higher))
     for element in instrument.elements:
         cur, prev = table.total.figures.get(element.code), before.total.figures.get(element.code)
         change = _change(cur, prev, element.code, alpha, frozenset({element.code}))
@@ -191,21 +203,14 @@ def report_build(
         t = indicator_table(session, instrument, replace(base, date_from=p.start, date_to=p.end), **options)
         trend.append(TrendPoint(p.label(), p.start, p.end, t.total.responses, t.total.figures))
     th = table.thresholds
-    words = {
-        "reliable": th.reliable_min,
-        "disclosure": th.disclosure_min,
-        "correction_vi": CORRECTION_NAMES[correction],
-        "correction_en": CORRECTION_NAMES[correction],
-    }
-    notes = [(term, Text(text.vi.format(**words), text.en.format(**words))) for term, text in METHOD_NOTES]
     return Report(
-        title=Text("Báo cáo kết quả khảo sát sự hài lòng", "Satisfaction survey report"),
+        title=label("report.title"),
         instrument_key=instrument.key,
         instrument_title=instrument.title,
         period=period,
         previous=previous,
         filter=current_filter,
-        filter_lines=filter_lines or [],
+        filter_lines=[(name, value.vi) for name, value in filter_lines or []],
         generated_at=datetime.now(UTC),
         method=table.method,
         alpha=alpha,
@@ -221,27 +226,30 @@ def report_build(
         trend_step=step,
         comments=_comments(session, current_filter, instrument, comment_search, comment_limit),
         funnel=_funnel(table),
-        method_notes=notes,
+        method_notes=method_notes(th.reliable_min, th.disclosure_min, correction),
         software=_software(),
+        filters=list(filter_lines or []),
+        scale_labels=_scale_labels(instrument),
     )
 
 
 def filter_lines(
     session: Session, instrument: Instrument, flt: ResponseFilter, grouping: str
-) -> list[tuple[Text, str]]:
-    """The filter in words, for the cover of a report."""
-    lines: list[tuple[Text, str]] = [(Text("Bộ câu hỏi", "Instrument"), instrument.title.vi)]
+) -> list[tuple[Text, Text]]:
+    """The filter in words, for the cover of a report: (what, value) in every language."""
+    lines: list[tuple[Text, Text]] = [(label("report.filter.instrument"), instrument.title)]
     unit = session.scalar(select(Unit).where(Unit.code == flt.unit_code)) if flt.unit_code else None
-    lines.append((Text("Phạm vi", "Scope"), f"{unit.name} ({unit.code})" if unit else "Toàn bộ / All units"))
+    scope = Text(f"{unit.name} ({unit.code})", f"{unit.name} ({unit.code})") if unit else None
+    lines.append((label("report.filter.scope"), scope or label("report.filter.all_units")))
     if flt.level:
-        lines.append((Text("Cấp đơn vị", "Unit level"), LEVEL_NAMES[flt.level].vi))
+        lines.append((label("report.filter.level"), LEVEL_NAMES[flt.level]))
     if flt.procedure is not None:
         q = next(iter(instrument.with_role(Role.PROCEDURE)), None)
-        label = q.scale.label(flt.procedure) if q is not None and q.scale is not None else None
-        lines.append((Text("Lĩnh vực", "Procedure field"), label.vi if label else str(flt.procedure)))
+        name = q.scale.label(flt.procedure) if q is not None and q.scale is not None else None
+        lines.append((label("report.filter.procedure"), name or Text(str(flt.procedure), str(flt.procedure))))
     if flt.channel:
-        lines.append((Text("Kênh", "Channel"), CHANNEL_NAMES[flt.channel].vi))
-    lines.append((Text("Nhóm theo", "Grouped by"), GROUPING_NAMES[grouping].vi))
+        lines.append((label("report.filter.channel"), CHANNEL_NAMES[flt.channel]))
+    lines.append((label("report.filter.grouping"), GROUPING_NAMES[grouping]))
     return lines
 
 

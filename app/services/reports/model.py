@@ -162,3 +162,9 @@ class Report:
     funnel: Funnel | None
     method_notes: list[tuple[Text, Text]]
     software: dict[str, str] = field(default_factory=dict)
+    #: the filter in words with every value in every language, for the renderers
+    #: (``filter_lines`` carries the same lines with the Vietnamese values)
+    filters: list[tuple[Text, Text]] = field(default_factory=list)
+    #: the rating levels counted in a criterion's ``Figure.distribution``
+    #: (codes 1–5), each with its label from the instrument's scale
+    scale_labels: list[tuple[int, Text]] = field(default_factory=list)

@@ -144,6 +144,33 @@ for (name in names(designs)) {
       u_call <- sprintf("degf(subset(%s, unit == \"%s\"))", sub, u)
       add(name, u_call, "df", run(u_call), u)
     }
+    if (name != "stratified") next
+    # The other per-domain df convention: the whole design's df for every domain
+    # (degf(des): every PSU of the survey, also those without a valid answer).
+    b_call <- sprintf("confint(svyby(~%s, ~unit, %s, svymean), df = degf(des))", v, sub)
+    b <- run(b_call)
+    add(name, b_call, "ci_l", b[, 1], rownames(b))
+    add(name, b_call, "ci_u", b[, 2], rownames(b))
+    for (u in units) {
+      c_call <- sprintf(
+        "svyciprop(~%s, subset(%s, unit == \"%s\"), method = \"logit\", df = degf(des))", v, sub, u
+      )
+      ci <- run(c_call)
+      add(name, c_call, "ci_l", confint(ci)[1], u)
+      add(name, c_call, "ci_u", confint(ci)[2], u)
+      # svyciprop(method = "beta") ignores its df argument (it always uses
+      # degf() of the design it is given), so the Korn-Graubard interval with
+      # the design's df is svyciprop's own beta code with degf(des) put in:
+      c_call <- sprintf(paste0(
+        "local({s <- subset(%s, unit == \"%s\"); m <- svymean(~%s, s); p <- coef(m); ",
+        "n_eff <- p * (1 - p) / vcov(m) * (qt(0.025, nrow(s) - 1) / qt(0.025, degf(des)))^2; ",
+        "c(qbeta(0.025, n_eff * p, n_eff * (1 - p) + 1), qbeta(0.975, n_eff * p + 1, n_eff * (1 - p)))}) ",
+        "# = svyciprop(method = \"beta\") with df = degf(des)"
+      ), sub, u, v)
+      ci <- run(c_call)
+      add(name, c_call, "ci_l", ci[1], u)
+      add(name, c_call, "ci_u", ci[2], u)
+    }
   }
 }
 
