@@ -9,6 +9,7 @@ from flask import Flask
 from app import access, ratelimit
 from app.config import Settings, database_url, secret_key
 from app.extensions import compress, csrf, db
+from app.urls import IdConverter
 from surveys import load_all
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,9 @@ def create_app(settings: Settings | None = None, *, instance_path: str | None = 
         PUBLIC_URL=settings.public_url,
         DEVICE_DAILY_MAX=settings.device_daily_max,
         COUNTER_CACHE_SECONDS=settings.counter_cache_seconds,
+        SESSION_IDLE_MINUTES=settings.session_idle_minutes,
+        SURVEYOR_SESSION_IDLE_MINUTES=settings.surveyor_session_idle_minutes,
+        API_TOKEN_DAYS=settings.api_token_days,
         MAX_CONTENT_LENGTH=settings.max_content_length,
         MAX_FORM_MEMORY_SIZE=settings.max_content_length,
         SESSION_COOKIE_HTTPONLY=True,
@@ -59,6 +63,7 @@ def create_app(settings: Settings | None = None, *, instance_path: str | None = 
 
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     db.init_app(app)
     access.init_app(app)  # before csrf: decide access first
     ratelimit.init_app(app, settings.ratelimit_storage_uri)  # after access, before csrf

@@ -19,10 +19,11 @@ for the views) selects the units they may see.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, current_app, redirect, render_template, request, url_for
+from flask import Flask, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.extensions import db, login_manager
@@ -47,6 +48,11 @@ AUTHENTICATED = "authenticated"
 ACCESS_ROLES = frozenset({PUBLIC, AUTHENTICATED, *ROLES})
 #: the attribute ``allow`` sets on a view function
 ATTRIBUTE = "allowed_roles"
+
+#: the session key holding when the session was last used (Unix seconds)
+SEEN = "_seen"
+#: rewrite that time at most this often, not on every request (a new cookie each time)
+TOUCH_EVERY = 60
 
 View = TypeVar("View", bound=Callable[..., object])
 
@@ -121,8 +127,35 @@ def no_store_for_staff(response):
     return response
 
 
+def now_seconds() -> float:
+    """The clock of the idle timeout (tests move it)."""
+    return time.time()
+
+
+def session_touch() -> None:
+    """Note in the session that it was used now (at sign-in, then on use)."""
+    session[SEEN] = int(now_seconds())
+
+
+def _idle_limit(user: User) -> int:
+    """Seconds a session of ``user`` may go unused (``app.config.Settings``)."""
+    key = "SURVEYOR_SESSION_IDLE_MINUTES" if user.role == "surveyor" else "SESSION_IDLE_MINUTES"
+    return 60 * int(current_app.config[key])
+
+
 def _load_user(session_id: str) -> User | None:
-    return user_for_session(db.session, session_id)
+    """Flask-Login's user loader: the account of the session cookie, unless
+    its sessions were ended or this one lay unused too long."""
+    user = user_for_session(db.session, session_id)
+    if user is None:
+        return None
+    seen, now = session.get(SEEN), now_seconds()
+    if not isinstance(seen, int) or now - seen > _idle_limit(user):
+        session.clear()  # the person signs in again; nothing of the old session is kept
+        return None
+    if now - seen >= TOUCH_EVERY:
+        session_touch()
+    return user
 
 
 def init_app(app: Flask) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -53,6 +54,14 @@ class Settings:
         How many reverse proxies in front of the app set ``X-Forwarded-For``
         and ``X-Forwarded-Proto``. 0 (the default) trusts no such header; behind
         nginx set 1, or every citizen shares the proxy's address and its rate limit.
+    session_idle_minutes : int
+        A staff session (administrator, analyst, unit manager) ends after this
+        many minutes without a request; the person signs in again.
+    surveyor_session_idle_minutes : int
+        The same for surveyors, longer: a tablet spends hours offline in the
+        field, and its interviews wait on the tablet until the surveyor signs
+        in again, so a short limit costs time but never data. Tablets that
+        must send unattended use a bearer token instead.
     """
 
     env: str = "development"
@@ -65,6 +74,9 @@ class Settings:
     trusted_proxies: int = 0
     device_daily_max: int = 3
     counter_cache_seconds: float = 10.0
+    session_idle_minutes: int = 30
+    surveyor_session_idle_minutes: int = 480
+    api_token_days: int = 90
     extra: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -93,6 +105,9 @@ class Settings:
             raise ConfigError("COUNTER_CACHE_SECONDS must be a number of seconds, e.g. 10") from exc
         if not 0 <= counter_cache <= 3600:
             raise ConfigError("COUNTER_CACHE_SECONDS must be between 0 (keep nothing) and 3600")
+        idle = _minutes(env, "SESSION_IDLE_MINUTES", 30, 24 * 60)
+        surveyor_idle = _minutes(env, "SURVEYOR_SESSION_IDLE_MINUTES", 480, 7 * 24 * 60)
+        token_days = _whole(env, "API_TOKEN_DAYS", 90, 730, "days")
         return cls(
             env=app_env,
             secret_key=env.get("SECRET_KEY") or None,
@@ -104,10 +119,25 @@ class Settings:
             trusted_proxies=proxies,
             device_daily_max=device_max,
             counter_cache_seconds=counter_cache,
+            session_idle_minutes=idle,
+            surveyor_session_idle_minutes=surveyor_idle,
+            api_token_days=token_days,
         )
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _whole(env: Mapping[str, str], name: str, default: int, most: int, unit: str) -> int:
+    """A whole number from 1 to ``most`` (ASCII digits only), or a clear error."""
+    raw = env.get(name, "").strip() or str(default)
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= most:
+        raise ConfigError(f"{name} must be a whole number of {unit} from 1 to {most}, not {raw!r}")
+    return int(raw)
+
+
+def _minutes(env: Mapping[str, str], name: str, default: int, most: int) -> int:
+    return _whole(env, name, default, most, "minutes")
 
 
 def database_url(settings: Settings, instance_path: Path) -> str:

@@ -20,8 +20,9 @@ compress = Compress()
 #: access rules, by ``app.access.init_app``
 login_manager = LoginManager()
 # Flask-Login's IP-based session protection would sign surveyors out each
-# time a tablet changes network; sessions are instead renewed at sign-in and
-# end when the password changes (``User.get_id``).
+# time a tablet changes network; sessions are instead renewed at sign-in, end
+# at sign-out, password change or reset and deactivation (the session
+# generation in ``User.get_id``) and after a time without use (app/access.py).
 login_manager.session_protection = None
 
 

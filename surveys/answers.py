@@ -13,18 +13,13 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from surveys.redact import personal_data_redact
 from surveys.schema import Instrument, Question, QuestionKind, Text
 
 #: A clean answer: a code or number (``int``), a text (``str``), or the codes
 #: of a multi-select answer (``tuple`` of ``int``, ascending, at least one).
 Value = int | str | tuple[int, ...]
 
-#: Numbers that look like Vietnamese phone numbers (0xx or +84, 9-11 digits,
-#: optionally split by spaces, dots or dashes). A citizen may type one into
-#: a comment; anonymity is a promise, so it never reaches the database.
-PHONE_RE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?!\d)")
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-REDACTED = "[…]"
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 MSG_REQUIRED = Text("Vui lòng trả lời câu này.", "Please answer this question.")
@@ -89,11 +84,13 @@ class Validation:
 
 def text_clean(value: str) -> str:
     """Normalise free text: NFC (phones send decomposed Vietnamese), no
-    control characters, trimmed, phone numbers and e-mail addresses removed."""
+    control characters, trimmed, and personal data a citizen may type into
+    a comment (phone numbers, citizen IDs, dossier receipt numbers, e-mail
+    addresses: :mod:`surveys.redact`) removed: anonymity is a promise, so
+    it never reaches the database."""
     value = unicodedata.normalize("NFC", value)
     value = CONTROL_RE.sub("", value).strip()
-    value = PHONE_RE.sub(REDACTED, value)
-    return EMAIL_RE.sub(REDACTED, value)
+    return personal_data_redact(value)
 
 
 def is_visible(question: Question, answers: Mapping[str, Value], channel: str | None = None) -> bool:
@@ -120,7 +117,9 @@ def _as_int(raw: object) -> int | None:
         return None
     if isinstance(raw, int):
         return raw
-    if isinstance(raw, str) and re.fullmatch(r"[+-]?\d{1,9}", raw.strip()):
+    # ASCII digits only, as the tablet's check (JavaScript's \d) reads them:
+    # "١٢" or "１２" would otherwise be 12 here and refused there
+    if isinstance(raw, str) and re.fullmatch(r"[+-]?[0-9]{1,9}", raw.strip()):
         # strip first: int() refuses some characters that \s and str.strip() take as space
         return int(raw.strip())
     return None

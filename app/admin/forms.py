@@ -19,19 +19,21 @@ from wtforms.fields.choices import SelectChoice
 
 from app.models import ROLES, UNIT_LEVELS
 from app.models.responses import STATUSES
+from app.parsing import DAY_MAX, DAY_MIN, day_parse, digits_parse
 from app.refusals import Refused
 from app.services.audit import AuditFilter
 from app.services.review import ReviewFilter
+from app.urls import MAX_ID
 
 
 def optional_id(value: object) -> int | None:
-    """A select's value as an id; "" (nothing chosen) is None."""
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
+    """A select's value as an id; "" (nothing chosen) is None, and so is
+    anything but a short run of ASCII digits (an id the database could not
+    even compare is one that does not exist)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 < value <= MAX_ID else None
+    number = digits_parse(value, 9)
+    return number if number else None
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -120,15 +122,14 @@ def _day(args: Mapping[str, str], name: str) -> date | None:
     value = (args.get(name) or "").strip()
     if not value:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise Refused("adm.filter.bad_date", value=value[:20]) from exc
+    day = day_parse(value)
+    if day is None:
+        raise Refused("adm.filter.day_range", value=value[:20], first=f"{DAY_MIN:%Y-%m-%d}", last=f"{DAY_MAX:%Y-%m-%d}")
+    return day
 
 
 def _page(args: Mapping[str, str]) -> int:
-    value = args.get("page") or "1"
-    return int(value) if value.isdigit() and len(value) < 7 else 1
+    return digits_parse(args.get("page"), 6) or 1
 
 
 def review_filter(args: Mapping[str, str]) -> ReviewFilter:

@@ -1,5 +1,6 @@
 """Administration of staff accounts: list, create, role and unit,
-deactivate and reactivate, temporary password. Administrators only."""
+deactivate and reactivate, temporary password, tablets' API tokens.
+Administrators only."""
 
 from __future__ import annotations
 
@@ -7,12 +8,19 @@ from flask import url_for
 from wtforms.fields.choices import SelectChoice
 
 from app.access import allow
-from app.admin.forms import PasswordResetForm, UserActiveForm, UserCreateForm, UserUpdateForm, choices
+from app.admin.forms import (
+    ActionForm,
+    PasswordResetForm,
+    UserActiveForm,
+    UserCreateForm,
+    UserUpdateForm,
+    choices,
+)
 from app.admin.routes import ADMIN, actor, bp, done, found, page, refused
 from app.extensions import db
 from app.models.accounts import UNIT_ROLES
 from app.refusals import Refused
-from app.services import unit_admin, user_admin
+from app.services import api_tokens, unit_admin, user_admin
 from app.services.accounts import PASSWORD_MIN_LENGTH
 
 
@@ -76,6 +84,8 @@ def _user_page(user_id: int, *, error=None, status=200, **forms):
         active_form=UserActiveForm(formdata=None, active="1" if not user.active else "0"),
         reset=forms.get("reset") or PasswordResetForm(formdata=None),
         temporary=user_admin.password_is_temporary(db.session, user),
+        tokens=api_tokens.api_tokens_of(db.session, user.id),
+        action=ActionForm(formdata=None),
         is_self=user.id == actor().id,
         min_length=PASSWORD_MIN_LENGTH,
         error=error,
@@ -138,3 +148,15 @@ def user_password(user_id: int):
         error, status = refused(exc)
         return _user_page(user_id, error=error, status=status)
     return done("adm.user.password_set", url_for(".user", user_id=user_id))
+
+
+@bp.post("/tai-khoan/<int:user_id>/ma-api/<int:token_id>/thu-hoi")
+@allow(ADMIN)
+def user_token_revoke(user_id: int, token_id: int):
+    """Withdraw one tablet's token (a lost tablet); the others keep working."""
+    try:
+        token = api_tokens.api_token_revoke(db.session, actor(), user_id, token_id)
+    except Refused as exc:
+        error, status = refused(exc)
+        return _user_page(user_id, error=error, status=status)
+    return done("adm.token.revoked_done", url_for(".user", user_id=user_id), label=token.label)

@@ -12,12 +12,15 @@ The blueprint is exempt from the application-wide CSRF check
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Request, g, request
 from flask_login import current_user
 
 from app.extensions import csrf, db
 from app.models import User
-from app.services.api_tokens import user_for_api_token
+from app.services.api_tokens import api_token_note_use, api_token_use
+from app.services.transactions import DatabaseUnavailable, write_transaction
 
 #: largest request body the API reads (a batch of interviews)
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -31,10 +34,17 @@ def bearer_user(req: Request) -> User | None:
     scheme, _, token = req.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    user = user_for_api_token(db.session, token.strip())
-    if user is not None:
-        g.api_bearer = True
-    return user
+    use = api_token_use(db.session, token.strip())
+    if use is None:
+        return None
+    g.api_bearer = True
+    if not use.noted_today:
+        # Once a day per token, in a write transaction of its own (SQLite
+        # cannot turn this request's read into a write while tablets race);
+        # noting the day is never worth failing a tablet's request.
+        with contextlib.suppress(DatabaseUnavailable), write_transaction(db.session, "token use"):
+            api_token_note_use(db.session, use.token_id)
+    return use.user
 
 
 def by_bearer_token() -> bool:

@@ -2,29 +2,37 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
-from app.access import AUTHENTICATED, PUBLIC, allow
+from app.access import AUTHENTICATED, PUBLIC, allow, session_touch
 from app.auth.forms import LoginForm, PasswordForm
 from app.extensions import db
 from app.i18n import translate
 from app.ratelimit import rate_limited
 from app.refusals import Refused
-from app.services.accounts import PASSWORD_MIN_LENGTH, authenticate, password_change
-from app.services.audit import audit_record
+from app.services.accounts import PASSWORD_MIN_LENGTH, authenticate, password_change, sign_out
+from app.services.login_throttle import address_tag
 from app.services.user_admin import password_is_temporary
+from app.urls import local_path
 
 bp = Blueprint("auth", __name__)
 
 
-def _local_path(target: str | None) -> str | None:
-    """``target`` if it is a path on this site, else None: a crafted
-    ``next`` must not turn the sign-in page into an open redirect."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
+def _address() -> str:
+    """The tag of the client's address for the sign-in throttle (never the
+    address itself; behind a proxy it is right only with TRUSTED_PROXIES)."""
+    return address_tag(current_app.secret_key, request.remote_addr)
+
+
+def _slowed(seconds: int) -> str:
+    """Why this device must wait, and for how long, in the person's language."""
+    if seconds < 60:
+        wait = translate("auth.wait.seconds", n=seconds)
+    else:
+        wait = translate("auth.wait.minutes", n=-(-seconds // 60))
+    return translate("auth.slowed", wait=wait)
 
 
 def _begin_session(user) -> None:
@@ -32,6 +40,7 @@ def _begin_session(user) -> None:
     # (session fixation) survives, including the old CSRF token.
     session.clear()
     login_user(user)
+    session_touch()  # the idle timeout counts from now
 
 
 def _login_page(form: LoginForm, *, error: str | None = None, status: int = 200, next_path=None):
@@ -43,7 +52,7 @@ def _login_page(form: LoginForm, *, error: str | None = None, status: int = 200,
 @allow(PUBLIC)
 @rate_limited("RATELIMIT_LOGIN")
 def login():
-    next_path = _local_path(request.values.get("next"))
+    next_path = local_path(request.values.get("next"))
     if request.method == "GET" and current_user.is_authenticated:
         return redirect(next_path or url_for("auth.account"))
     form = LoginForm()
@@ -51,13 +60,11 @@ def login():
         return _login_page(form, next_path=next_path)
     if not form.validate_on_submit():
         return _login_page(form, error=translate("auth.required"), status=422, next_path=next_path)
-    outcome = authenticate(db.session, form.username.data or "", form.password.data or "")
+    outcome = authenticate(db.session, form.username.data or "", form.password.data or "", address=_address())
     db.session.commit()
     if outcome.status == "throttled":
-        minutes = -(-outcome.retry_after // 60)
-        page, status, headers = _login_page(
-            form, error=translate("auth.throttled", minutes=minutes), status=429, next_path=next_path
-        )
+        error = _slowed(outcome.retry_after)
+        page, status, headers = _login_page(form, error=error, status=429, next_path=next_path)
         return page, status, {**headers, "Retry-After": str(outcome.retry_after)}
     if outcome.user is None:
         return _login_page(form, error=translate("auth.failed"), status=401, next_path=next_path)
@@ -73,7 +80,7 @@ def login():
 @allow(AUTHENTICATED)
 def logout():
     user = current_user._get_current_object()
-    audit_record(db.session, user, "logout", user.username)
+    sign_out(db.session, user)  # every session of the account ends, copies of this cookie too
     db.session.commit()
     logout_user()
     session.clear()
@@ -104,15 +111,17 @@ def password():
                     current=form.current.data or "",
                     new=form.new.data or "",
                     confirmation=form.confirmation.data or "",
+                    address=_address(),
                 )
             except Refused as exc:
-                db.session.commit()  # keeps the audit row of a wrong current password
-                error = translate(exc.message_key, **exc.values)
-                status = 429 if exc.message_key == "auth.throttled" else 422
+                db.session.commit()  # keeps the audit row and the throttle's count of a wrong current password
+                slowed = exc.message_key == "auth.slowed"
+                error = _slowed(exc.values["seconds"]) if slowed else translate(exc.message_key, **exc.values)
+                status = exc.status
             else:
                 db.session.commit()
-                # The session id carries a fingerprint of the password hash:
-                # every other session of this account ends, this one renews.
+                # Every session of this account ended with the change
+                # (its session generation rose); this one starts again.
                 _begin_session(user)
                 flash(translate("password.changed"))
                 return redirect(url_for("auth.account"), code=303)

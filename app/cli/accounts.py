@@ -57,7 +57,8 @@ def create_admin_command(username: str, display_name: str | None, password_stdin
 @click.option("--label", default="tablet", show_default=True, help="What the token is for, e.g. 'Máy tính bảng 3'.")
 @click.option("--revoke", is_flag=True, help="Withdraw every token of the account instead (lost tablet).")
 def api_token_command(username: str, label: str, revoke: bool) -> None:
-    """Make an API token for a surveyor (printed once; only its hash is kept)."""
+    """Make an API token for a surveyor (printed once; only its hash is kept;
+    it works for API_TOKEN_DAYS days, or until the password changes)."""
     user = db.session.scalar(select(User).where(User.username == username_normalise(username)))
     if user is None:
         raise click.ClickException(f"No account {username!r}.")
@@ -67,13 +68,15 @@ def api_token_command(username: str, label: str, revoke: bool) -> None:
         click.echo(f"{count} token(s) of {user.username!r} withdrawn.")
         return
     try:
-        token = api_token_issue(db.session, user, label)
+        token = api_token_issue(db.session, user, label, days=current_app.config["API_TOKEN_DAYS"])
     except Refused as exc:
         db.session.rollback()
         raise click.ClickException(refused_message(exc)) from exc
     db.session.commit()
+    days = current_app.config["API_TOKEN_DAYS"]
     click.echo(token)
     click.echo(
-        f"Token for {user.username!r} ({label}). It is shown only now: send it as 'Authorization: Bearer <token>'.",
+        f"Mã có hiệu lực {days} ngày, chỉ hiện một lần. / Token for {user.username!r} ({label}), valid for "
+        f"{days} days. It is shown only now: send it as 'Authorization: Bearer <token>'.",
         err=True,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -10,9 +12,20 @@ from sqlalchemy import select
 from app.cli.output import refused_message
 from app.extensions import db
 from app.models import ServicePoint, Unit, User
+from app.parsing import DAY_MAX, DAY_MIN, day_parse
 from app.refusals import Refused
 from app.services.accounts import username_normalise
 from app.services.assignments import assignment_create
+
+
+def _day(_ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    """A day of the range every date in the system keeps to (``app.parsing``)."""
+    if value is None:
+        return None
+    day = day_parse(value)
+    if day is None:
+        raise click.BadParameter(f"use YYYY-MM-DD, from {DAY_MIN} to {DAY_MAX}; not {value[:20]!r}", param=param)
+    return day
 
 
 @click.command("assign")
@@ -21,17 +34,17 @@ from app.services.assignments import assignment_create
 @click.option("--unit", "unit_code", required=True, help="Code of the unit the interviews are about.")
 @click.option("--point", "point_code", help="Code of a counter in that unit (exit interviews).")
 @click.option("--instrument", default="papi-household", show_default=True, help="Instrument code.")
-@click.option("--target", type=int, required=True, help="Number of interviews expected.")
-@click.option("--from", "starts_on", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day, YYYY-MM-DD.")
-@click.option("--to", "ends_on", type=click.DateTime(["%Y-%m-%d"]), help="Last day, YYYY-MM-DD (open if omitted).")
+@click.option("--target", type=click.IntRange(1, 1_000_000), required=True, help="Number of interviews expected.")
+@click.option("--from", "starts_on", callback=_day, required=True, help="First day, YYYY-MM-DD.")
+@click.option("--to", "ends_on", callback=_day, help="Last day, YYYY-MM-DD (open if omitted).")
 def assign_command(
     username: str,
     unit_code: str,
     point_code: str | None,
     instrument: str,
     target: int,
-    starts_on,
-    ends_on,
+    starts_on: date,
+    ends_on: date | None,
 ) -> None:
     """Assign a surveyor to run interviews in a unit."""
     surveyor = db.session.scalar(select(User).where(User.username == username_normalise(username)))
@@ -53,8 +66,8 @@ def assign_command(
             unit=unit,
             instrument_code=instrument,
             target=target,
-            starts_on=starts_on.date(),
-            ends_on=ends_on.date() if ends_on else None,
+            starts_on=starts_on,
+            ends_on=ends_on,
             service_point=point,
         )
     except Refused as exc:

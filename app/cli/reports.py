@@ -82,9 +82,9 @@ def report_command(fmt: str, out: Path, grouping: str, lang: str, instrument: st
 def export_responses_command(out: Path, codebook: Path | None, with_comments: bool, all_time: bool,
                              instrument: str, **filters) -> None:  # fmt: skip
     """Write the anonymised responses, one row per response, and their codebook."""
-    import csv
     from dataclasses import replace
 
+    from app.render.spreadsheet import CsvWriter
     from app.services.exports import codebook_rows, responses_csv
 
     request = _request(instrument, **filters)
@@ -98,7 +98,7 @@ def export_responses_command(out: Path, codebook: Path | None, with_comments: bo
             rows += chunk.count("\r\n")
     book = codebook or out.with_suffix(".codebook.csv")
     with book.open("w", encoding="utf-8-sig", newline="") as fh:
-        csv.writer(fh).writerows(codebook_rows(active.instrument, with_comments=with_comments))
+        CsvWriter(fh).writerows(codebook_rows(active.instrument, with_comments=with_comments))
     click.echo(f"{max(rows - 1, 0)} responses → {out}; codebook → {book}")
 
 
@@ -121,10 +121,13 @@ def import_responses_command(instrument: str, file: Path) -> None:
     db.session.commit()
     for error in result.errors:
         click.echo(f"  dòng {error.row}: {error.message}", err=True)
+    more = result.error_total - len(result.errors)
+    if more:
+        click.echo(f"  … và {more} dòng lỗi khác / {more} more rejected rows", err=True)
     click.echo(
         f"Đã nhập {result.created} phiếu mới, bỏ qua {result.duplicates} phiếu đã có, "
-        f"{len(result.errors)} dòng lỗi. / {result.created} new, {result.duplicates} already present, "
-        f"{len(result.errors)} rejected."
+        f"{result.error_total} dòng lỗi. / {result.created} new, {result.duplicates} already present, "
+        f"{result.error_total} rejected."
     )
 
 

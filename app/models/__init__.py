@@ -1,6 +1,6 @@
 """Database models, one module per aggregate."""
 
-from app.models.accounts import ROLES, AuditEvent, User
+from app.models.accounts import ROLES, AuditEvent, LoginThrottle, User
 from app.models.base import Base
 from app.models.instruments import InstrumentVersion
 from app.models.responses import CHANNELS, Answer, Response
@@ -18,6 +18,7 @@ __all__ = [
     "Base",
     "ClusterRollup",
     "InstrumentVersion",
+    "LoginThrottle",
     "Response",
     "RetiredQrToken",
     "RollupDirty",

@@ -10,7 +10,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
@@ -35,6 +35,7 @@ class User(Base):
         CheckConstraint(f"role IN {ROLES!r}", name="role_known"),
         CheckConstraint(f"role NOT IN {UNIT_ROLES!r} OR unit_id IS NOT NULL", name="unit_role_has_unit"),
         CheckConstraint("username = lower(username)", name="username_lower_case"),
+        CheckConstraint("session_generation >= 0", name="session_generation_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,6 +55,10 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: part of every session cookie of this account (``get_id``); raised by
+    #: ``app.services.accounts.sessions_end`` at sign-out, password change or
+    #: reset and deactivation, so every copy of an older cookie stops working
+    session_generation: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     unit: Mapped[Unit | None] = relationship()
 
@@ -66,9 +71,11 @@ class User(Base):
         return self.active
 
     def get_id(self) -> str:
-        """The value kept in the session cookie: the id and a fingerprint of
-        the password hash, so changing the password ends every other session."""
-        return f"{self.id}:{password_fingerprint(self.password_hash)}"
+        """The value kept in the session cookie: the id, the session
+        generation (bumped to end every session of the account) and a
+        fingerprint of the password hash (a new hash ends them too, however
+        it was set)."""
+        return f"{self.id}:{self.session_generation}:{password_fingerprint(self.password_hash)}"
 
 
 def password_fingerprint(password_hash: str) -> str:
@@ -84,7 +91,8 @@ class AuditEvent(Base):
 
     __tablename__ = "audit_events"
     __table_args__ = (
-        # the login throttle counts recent failures for one username
+        # recent events of one kind for one target (e.g. the password last set
+        # by an administrator, app.services.user_admin.password_is_temporary)
         Index("ix_audit_events_action_target_at", "action", "target", "at"),
     )
 
@@ -104,3 +112,35 @@ class AuditEvent(Base):
     target: Mapped[str | None] = mapped_column(String(200))
     #: further facts as JSON (reason of a failure, fields changed, format)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class LoginThrottle(Base):
+    """Recent failed sign-ins (or current-password checks) for one username
+    from one network address, and until when that pair must wait.
+
+    Keyed by username *and* address so that guessing from one place slows
+    only that place: the account's owner elsewhere signs in as usual
+    (``app.services.login_throttle``). The address is never stored, only a
+    keyed hash of it; rows go once the username signs in from there, or a
+    day after their last failure.
+    """
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (
+        UniqueConstraint("username", "address_tag", name="uq_login_throttles_username_address"),
+        CheckConstraint("failures > 0", name="failures_positive"),
+        CheckConstraint("blocked_until IS NULL OR blocked_until >= last_failure_at", name="blocked_after_failure"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the username tried, lower-case (whether or not such an account exists)
+    username: Mapped[str] = mapped_column(String(80))
+    #: HMAC-SHA256 (keyed with the application's secret) of the client address,
+    #: an IPv6 address cut to its /64 network; 32 hex digits
+    address_tag: Mapped[str] = mapped_column(String(32))
+    #: failures since the last success from there, or since the row was forgotten
+    failures: Mapped[int]
+    #: when the newest failure happened (UTC); the row is deleted a day later
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    #: no attempt from this pair is checked before this moment (None: no wait)
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -62,6 +62,7 @@ class ApiToken(Base):
     repr_columns = ("user_id", "label")
 
     __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint("expires_at > created_at", name="expires_after_created"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -70,5 +71,12 @@ class ApiToken(Base):
     #: what the token is for, e.g. "Máy tính bảng số 3"
     label: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    #: set when the token is withdrawn (lost tablet, surveyor leaves)
+    #: set when the token is withdrawn (lost tablet, surveyor leaves, the
+    #: password changed or was reset)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the token stops working at this moment (``API_TOKEN_DAYS`` after it was made)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: the last Vietnamese day the token was used: a day, not a time, so the
+    #: table tells an administrator whether a tablet is still in use without
+    #: becoming a log of a surveyor's working hours
+    last_used_on: Mapped[date | None] = mapped_column(Date)

@@ -6,6 +6,7 @@ from sqlalchemy import text
 from app.access import PUBLIC, allow
 from app.extensions import db
 from app.templating import SIZES, display_prefs
+from app.urls import local_path
 
 bp = Blueprint("public", __name__)
 
@@ -37,12 +38,9 @@ def display():
         prefs["size"] = size
     if request.args.get("contrast") in ("0", "1"):
         prefs["contrast"] = request.args["contrast"] == "1"
-    target = request.args.get("next", "/")
     # Only same-site paths: an open redirect would let a fake poster bounce
     # people to a phishing page through our domain.
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = "/"
-    response = redirect(target, code=303)
+    response = redirect(local_path(request.args.get("next")) or "/", code=303)
     value = f"{prefs['size']}.{'hc' if prefs['contrast'] else 'nc'}"
     response.set_cookie("ui", value, max_age=365 * 86400, samesite="Lax", httponly=False)
     return response

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from app.models import CHANNELS, UNIT_LEVELS
+from app.parsing import DAY_MAX, DAY_MIN, day_parse, digits_parse
 from app.services.reports.model import ReportRequest
 from app.services.reports.periods import PERIOD_KINDS, period_of
 from app.services.response_filter import ResponseFilter
@@ -35,10 +36,11 @@ class FilterError(ValueError):
 def _day(value: str | None, field: str) -> date | None:
     if not value:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise FilterError(field, "filter.bad_date") from exc
+    day = day_parse(value)
+    if day is None:
+        raise FilterError(field, "filter.day_range", value=value[:20], first=f"{DAY_MIN:%Y-%m-%d}",
+                          last=f"{DAY_MAX:%Y-%m-%d}")  # fmt: skip
+    return day
 
 
 def report_request(args: Mapping[str, str], instrument_code: str = "sipas-counter") -> ReportRequest:
@@ -66,8 +68,9 @@ def report_request(args: Mapping[str, str], instrument_code: str = "sipas-counte
     channel = args.get("channel") or None
     if channel is not None and channel not in CHANNELS:
         raise FilterError("channel", "filter.channel", choices=", ".join(CHANNELS))
-    procedure = args.get("procedure") or None
-    if procedure is not None and not (procedure.isdigit() and len(procedure) < 4):
+    procedure_text = args.get("procedure") or None
+    procedure = digits_parse(procedure_text, 3)
+    if procedure_text is not None and procedure is None:
         raise FilterError("procedure", "filter.procedure")
     grouping = args.get("grouping") or "unit"
     if grouping not in GROUPINGS:
@@ -80,7 +83,7 @@ def report_request(args: Mapping[str, str], instrument_code: str = "sipas-counte
         instrument=instrument_code,
         unit_code=unit,
         level=level,
-        procedure=int(procedure) if procedure else None,
+        procedure=procedure,
         channel=channel,
     )
     return ReportRequest(period, flt, grouping, search)

@@ -34,7 +34,8 @@ def _scoped_request() -> ReportRequest:
     try:
         req = report_request(request.args)
     except FilterError as exc:
-        abort(400, description=exc.text(current_lang()))
+        # the reason itself, not a generic "bad request": the person can fix it
+        abort(make_response(render_template("error.html", message=exc.text(current_lang())), 400))
     if current_user.role == "unit_manager":
         own = current_user.unit
         if req.filter.unit_code is None:

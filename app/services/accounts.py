@@ -4,8 +4,9 @@ Functions flush and never commit: the request or the command owns the
 transaction. Errors carry an i18n key (``app.texts``) so a page
 shows them in the person's language and the command line in English.
 
-The throttle counts recent ``login.failure`` rows of the audit log, so it
-holds across processes and servers without a table or a cache of its own.
+Sign-in failures are throttled per username and network address
+(``app.services.login_throttle``), in the database, so the throttle holds
+across processes and servers and nobody can lock another person out.
 """
 
 from __future__ import annotations
@@ -13,30 +14,25 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import Argon2Error
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import ROLES, AuditEvent, Unit, User
+from app.models import ROLES, Unit, User
 from app.models.accounts import UNIT_ROLES, password_fingerprint
 from app.refusals import Refused
+from app.services.api_tokens import api_tokens_revoke
 from app.services.audit import audit_record
+from app.services.login_throttle import throttle_clear, throttle_failure, throttle_wait
 
 PASSWORD_MIN_LENGTH = 10
 #: argon2 digests any length, but a bound keeps a request from hashing megabytes
 PASSWORD_MAX_LENGTH = 256
 USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{2,79}")
 
-#: this many failed sign-ins for one username within THROTTLE_WINDOW ...
-THROTTLE_FAILURES = 5
-THROTTLE_WINDOW = timedelta(minutes=15)
-#: ... refuse that username for this long after the last of them
-THROTTLE_LOCKOUT = timedelta(minutes=15)
-#: audit actions that count towards the throttle
-FAILURE_ACTIONS = ("login.failure", "password.change_failure")
 
 #: argon2id with the RFC 9106 "low memory" profile (64 MiB, 3 passes).
 #: Tests swap in a cheap one; hashes record their parameters and are
@@ -70,7 +66,8 @@ class SignIn:
     user : User or None
         The account, when ``status`` is ``ok``.
     retry_after : int
-        Seconds until the username may try again, when ``throttled``.
+        Seconds until the username may be tried again from that address,
+        when ``throttled``.
     """
 
     status: str
@@ -184,87 +181,85 @@ def user_create(
     return user
 
 
-def login_locked_until(session: Session, username: str) -> datetime | None:
-    """When ``username`` may try to sign in again, or None if it may now.
-
-    Locked when the last THROTTLE_FAILURES failures since the last
-    successful sign-in fell within THROTTLE_WINDOW, until THROTTLE_LOCKOUT
-    after the newest of them. Refused attempts are not failures, so
-    hammering a locked account does not extend its lock.
-    """
-    now = clock()
-    since = now - THROTTLE_WINDOW - THROTTLE_LOCKOUT
-    last_success = session.scalar(
-        select(func.max(AuditEvent.at)).where(
-            AuditEvent.action == "login.success", AuditEvent.target == username, AuditEvent.at > since
-        )
-    )
-    query = select(AuditEvent.at).where(
-        AuditEvent.action.in_(FAILURE_ACTIONS),
-        AuditEvent.target == username,
-        AuditEvent.at > (last_success or since),
-    )
-    times = [_aware(t) for t in session.scalars(query.order_by(AuditEvent.at.desc()).limit(THROTTLE_FAILURES)).all()]
-    if len(times) < THROTTLE_FAILURES or times[0] - times[-1] > THROTTLE_WINDOW:
-        return None
-    until = times[0] + THROTTLE_LOCKOUT
-    return until if until > now else None
-
-
-def _retry_after(until: datetime) -> int:
-    return max(1, int((until - clock()).total_seconds() + 0.999))
-
-
-def authenticate(session: Session, username: str, password: str) -> SignIn:
-    """Check a username and password, record the attempt, return the outcome.
+def authenticate(session: Session, username: str, password: str, *, address: str) -> SignIn:
+    """Check a username and password tried from ``address`` (a tag of the
+    client's network address, :func:`~app.services.login_throttle.address_tag`),
+    record the attempt, return the outcome.
 
     An unknown username, a wrong password and a deactivated account give
-    the same ``failed`` outcome after the same amount of hashing work.
+    the same ``failed`` outcome after the same amount of hashing work. A
+    (username, address) pair that failed too often waits first
+    (``throttled``); other addresses are not held back by it.
     """
     name = username_normalise(username)
-    until = login_locked_until(session, name)
-    if until is not None:
+    now = clock()
+    wait = throttle_wait(session, name, address, now)
+    if wait:
         audit_record(session, None, "login.throttled", name)
-        return SignIn("throttled", retry_after=_retry_after(until))
+        return SignIn("throttled", retry_after=wait)
     user = session.scalar(select(User).where(User.username == name))
     matches = _password_matches(user.password_hash if user else None, password)
     if user is None or not matches or not user.active:
         reason = "unknown_user" if user is None else ("wrong_password" if not matches else "inactive")
         audit_record(session, None, "login.failure", name, {"reason": reason})
+        throttle_failure(session, name, address, now)
         return SignIn("failed")
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = password_hash(password)
-    user.last_login_at = clock()
+    user.last_login_at = now
+    throttle_clear(session, name, address)
     audit_record(session, user, "login.success", name)
     return SignIn("ok", user)
 
 
 def user_for_session(session: Session, session_id: str) -> User | None:
     """The active account a session cookie names (see ``User.get_id``), or
-    None if it is gone, deactivated or its password changed since."""
-    user_id, _, fingerprint = session_id.partition(":")
-    if not user_id.isdigit():
+    None if it is gone, deactivated, its sessions were ended
+    (:func:`sessions_end`) or its password changed since."""
+    user_id, _, rest = session_id.partition(":")
+    generation, _, fingerprint = rest.partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and len(user_id) <= 12):
         return None
     user = session.get(User, int(user_id))
-    if user is None or not user.active or password_fingerprint(user.password_hash) != fingerprint:
+    if user is None or not user.active or str(user.session_generation) != generation:
+        return None
+    if password_fingerprint(user.password_hash) != fingerprint:
         return None
     return user
 
 
-def password_change(session: Session, user: User, *, current: str, new: str, confirmation: str) -> None:
-    """Replace ``user``'s password after checking the current one.
+def sessions_end(session: Session, user: User) -> None:
+    """End every session of ``user``, on every device: each session cookie
+    holds the account's session generation, and this raises it."""
+    user.session_generation = (user.session_generation or 0) + 1
+    session.flush()
+
+
+def sign_out(session: Session, user: User) -> None:
+    """Sign ``user`` out everywhere, and audit it: a copied cookie of any of
+    their sessions stops working too."""
+    sessions_end(session, user)
+    audit_record(session, user, "logout", user.username)
+
+
+def password_change(session: Session, user: User, *, current: str, new: str, confirmation: str, address: str) -> None:
+    """Replace ``user``'s password after checking the current one, typed from
+    ``address`` (a tag, as for :func:`authenticate`, whose throttle it shares).
 
     Raises
     ------
     Refused
-        Locked by the throttle (``auth.throttled``), the current password is
-        wrong, the two new ones differ, or the new one is weak.
+        The pair must wait (``auth.slowed``, 429, with ``seconds``), the
+        current password is wrong, the two new ones differ, or the new one
+        is weak.
     """
-    until = login_locked_until(session, user.username)
-    if until is not None:
-        raise Refused("auth.throttled", minutes=max(1, _retry_after(until) // 60))
+    now = clock()
+    wait = throttle_wait(session, user.username, address, now)
+    if wait:
+        raise Refused("auth.slowed", status=429, seconds=wait)
     if not _password_matches(user.password_hash, current):
         audit_record(session, user, "password.change_failure", user.username, {"reason": "wrong_current"})
+        throttle_failure(session, user.username, address, now)
         raise Refused("password.wrong_current")
     if new != confirmation:
         raise Refused("password.mismatch")
@@ -275,7 +270,10 @@ def password_change(session: Session, user: User, *, current: str, new: str, con
         raise Refused("password.unchanged")
     user.password_hash = password_hash(new)
     user.password_changed_at = clock()
+    sessions_end(session, user)
     audit_record(session, user, "password.change", user.username)
+    # whoever knew the old password may have made a tablet token with it
+    api_tokens_revoke(session, user, actor=user, reason="password.change")
 
 
 def demo_accounts(

@@ -1,14 +1,13 @@
 """The audit log: recording an event, and reading it back as a filtered,
 paginated list or a CSV export.
 
-The CSV is safe to open in a spreadsheet: a cell that starts like a formula
-(a username someone typed at the sign-in page, a unit name) is prefixed
-with an apostrophe (:func:`app.services.exports.safe_cell`).
+The CSV is safe to open in a spreadsheet: text is quoted and a formula in
+it (a username someone typed at the sign-in page, a unit name) is
+neutralised with an apostrophe (:mod:`app.render.spreadsheet`).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import AuditEvent, User
-from app.services.exports import safe_cell
+from app.render.spreadsheet import CsvWriter
 from app.time import VIETNAM
 
 PER_PAGE = 50
@@ -139,12 +138,20 @@ def _local_iso(moment: datetime) -> str:
 
 
 def audit_csv(session: Session, flt: AuditFilter, *, batch: int = 2000) -> Iterator[str]:
-    """The events of ``flt`` as CSV text in chunks (UTF-8 with BOM, for Excel)."""
+    """The events of ``flt`` as CSV text in chunks (UTF-8 with BOM, for Excel).
+
+    The query is built now, before the first chunk: a filter that cannot be
+    turned into one fails here, not half-way through a download.
+    """
+    return _csv_chunks(session, _query(flt), batch)
+
+
+def _csv_chunks(session: Session, query, batch: int) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = CsvWriter(buffer)
     writer.writerow(CSV_COLUMNS)
     yield "\ufeff" + buffer.getvalue()
-    result = session.execute(_query(flt).execution_options(yield_per=batch))
+    result = session.execute(query.execution_options(yield_per=batch))
     for chunk in result.partitions():
         buffer.seek(0)
         buffer.truncate()
@@ -152,10 +159,10 @@ def audit_csv(session: Session, flt: AuditFilter, *, batch: int = 2000) -> Itera
             writer.writerow(
                 [
                     _local_iso(at),
-                    safe_cell(username or ""),
-                    safe_cell(action),
-                    safe_cell(target or ""),
-                    safe_cell(json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else ""),
+                    username or "",
+                    action,
+                    target or "",
+                    json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else "",
                 ]
             )
         yield buffer.getvalue()

@@ -12,7 +12,6 @@ number.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from datetime import date
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Session
 from app.models import Answer, InstrumentVersion, Response, ServicePoint, Unit
 from app.models.responses import CHANNELS
 from app.render.csv.columns import csv_field, rows_join, value_column
+from app.render.spreadsheet import CsvWriter, csv_line, safe_cell
 from app.services.packed_rows import instrument_layouts, packed_record, record_dtype
 from app.services.prefetch import prefetched
 from app.services.response_filter import ResponseFilter, filter_conditions
@@ -40,14 +40,6 @@ META_COLUMNS = [
     ("channel", "Kênh", "Channel"),
     ("instrument_version", "Phiên bản bộ câu hỏi", "Instrument version"),
 ]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> object:
-    """Neutralise spreadsheet formulas in text (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def export_columns(instrument: Instrument, *, with_comments: bool = False) -> list[str]:
@@ -96,7 +88,7 @@ def responses_csv(
     layouts = dict(instrument_layouts(session, flt.instrument))
     widths = {len(layout) for layout in layouts.values()}
     if session.get_bind().dialect.name == "postgresql" and not text_codes and len(widths) == 1:
-        yield "\r\n".join([",".join(columns), ""])
+        yield csv_line(columns)
         yield from _aggregated_lines(session, flt, codes, layouts)
         return
     yield from _fetched_lines(session, instrument, flt, columns, layouts, batch)
@@ -104,7 +96,8 @@ def responses_csv(
 
 def _fetched_lines(session: Session, instrument: Instrument, flt: ResponseFilter, columns: list[str], layouts,
                    batch: int) -> Iterator[str]:  # fmt: skip
-    """Any database: the header, then batches of rows fetched and written with ``csv.writer``."""
+    """Any database: the header, then batches of rows fetched and written by
+    :class:`~app.render.spreadsheet.CsvWriter`."""
     codes = columns[len(META_COLUMNS) :]
     text_codes = [c for c in codes if instrument.question(c).kind is QuestionKind.TEXT]
     texts = [
@@ -136,7 +129,7 @@ def _fetched_lines(session: Session, instrument: Instrument, flt: ResponseFilter
         .order_by(Response.service_day, Unit.code, Response.payload_hash)
     )
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = CsvWriter(buffer)  # text quoted and formula-safe (app/render/spreadsheet.py)
     writer.writerow(columns)
     yield buffer.getvalue()
     safe: dict[object, object] = {}
@@ -259,8 +252,8 @@ def _packed_batch(days, parts, row_number, codes, units, points, versions, posit
         ([b"%d" % i for i in range(row_number + 1, row_number + n + 1)], np.arange(n)),
         ([units[u] for u in unit_ids.tolist()], unit_index),
         ([points[p] for p in point_ids.tolist()], point_index),
-        ([d.isoformat().encode() for d in days], np.repeat(np.arange(len(days)), [len(p) for p in parts])),
-        ([CHANNELS[c - 1].encode() for c in channel_of.tolist()], channel_index),
+        ([csv_field(d.isoformat()) for d in days], np.repeat(np.arange(len(days)), [len(p) for p in parts])),
+        ([csv_field(CHANNELS[c - 1]) for c in channel_of.tolist()], channel_index),
         ([b"%d" % versions[v] for v in version_of.tolist()], version_index),
     ]
     slot = np.searchsorted(version_ids, rec["v2"])

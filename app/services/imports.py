@@ -18,6 +18,7 @@ import contextlib
 import csv
 import io
 import uuid
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -27,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import ServicePoint, Unit
+from app.parsing import day_parse
 from app.services.instruments import ActiveInstrument
 from app.services.submissions import response_submit
 from app.time import VIETNAM, vietnam_today
@@ -35,6 +37,14 @@ from surveys import answers_validate
 META = ("ma_phieu", "don_vi", "quay", "ngay")
 NAMESPACE = uuid.UUID("6f1c3f1e-0b7a-4c55-9a53-2a4f4d1c9e01")
 MAX_ROWS = 200_000
+#: columns read from a sheet; the rest of a row is ignored (an instrument has far fewer questions)
+MAX_COLUMNS = 200
+#: an XLSX file (a zip) may unpack to at most this many bytes
+MAX_UNPACKED = 200 * 1024 * 1024
+#: row errors kept to show; the others are only counted (``error_total``)
+MAX_REPORTED_ERRORS = 100
+#: characters of a value an error message repeats
+SHOWN_CHARS = 40
 
 
 class ImportFileError(ValueError):
@@ -49,9 +59,29 @@ class RowError:
 
 @dataclass
 class ImportResult:
+    """``errors`` holds the first :data:`MAX_REPORTED_ERRORS` refused rows,
+    ``error_total`` counts them all."""
+
     created: int = 0
     duplicates: int = 0
     errors: list[RowError] = field(default_factory=list)
+    error_total: int = 0
+
+    def refuse(self, row: int, message: str) -> None:
+        self.error_total += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(RowError(row, message))
+
+
+def cut(value: str) -> str:
+    """A value as an error message repeats it: cut short (a 32,767-character
+    cell repeated on thousands of rows made a 98 MB page)."""
+    return value if len(value) <= SHOWN_CHARS else value[:SHOWN_CHARS] + "…"
+
+
+def shown(value: str) -> str:
+    """:func:`cut`, quoted."""
+    return repr(cut(value))
 
 
 def _rows_csv(data: bytes) -> Iterator[list[str]]:
@@ -64,19 +94,45 @@ def _rows_csv(data: bytes) -> Iterator[list[str]]:
     dialect = csv.excel
     with contextlib.suppress(csv.Error):
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    yield from csv.reader(io.StringIO(text), dialect)
+    try:
+        for row in csv.reader(io.StringIO(text), dialect):
+            yield row[:MAX_COLUMNS]
+    except csv.Error as exc:  # a NUL byte, a field longer than the csv module takes
+        raise ImportFileError(f"Tệp CSV bị lỗi / the CSV file is broken: {str(exc)[:200]}") from exc
 
 
-def _rows_xlsx(data: bytes) -> Iterator[list[str]]:
+def _unpacked_size(data: bytes) -> int:
+    """What an XLSX (a zip) says its parts unpack to; reading never gets
+    more than that out of a part (zipfile stops there)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ImportFileError("Không đọc được tệp Excel / cannot read the XLSX file") from exc
+
+
+def _rows_xlsx(data: bytes, max_unpacked: int) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
+    if _unpacked_size(data) > max_unpacked:
+        raise ImportFileError(
+            f"Tệp Excel quá lớn khi giải nén (tối đa {max_unpacked // (1024 * 1024)} MB) "
+            f"/ the XLSX file unpacks to more than {max_unpacked // (1024 * 1024)} MB"
+        )
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise ImportFileError(f"Không đọc được tệp Excel / cannot read the XLSX file: {exc}") from exc
+        raise ImportFileError(f"Không đọc được tệp Excel / cannot read the XLSX file: {str(exc)[:200]}") from exc
     try:
-        for values in workbook.worksheets[0].iter_rows(values_only=True):
-            yield [_cell_text(v) for v in values]
+        sheet = workbook.worksheets[0]
+        # The size a sheet declares may be anything (A1:XFD1048576): read the
+        # cells it holds, and no more than MAX_COLUMNS of them per row.
+        sheet.reset_dimensions()
+        for values in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+            last = len(values)
+            while last and values[last - 1] is None:
+                last -= 1
+            yield [_cell_text(v) for v in values[:last]]
     finally:
         workbook.close()
 
@@ -97,25 +153,28 @@ def file_rows(path: Path) -> Iterator[list[str]]:
     return data_rows(path.read_bytes(), path.name)
 
 
-def data_rows(data: bytes, filename: str) -> Iterator[list[str]]:
-    """The rows of an uploaded CSV or XLSX file, as text cells; the name's
-    extension says which."""
+def data_rows(data: bytes, filename: str, *, max_unpacked: int = MAX_UNPACKED) -> Iterator[list[str]]:
+    """The rows of an uploaded CSV or XLSX file, as text cells (at most
+    :data:`MAX_COLUMNS` of them; an XLSX row without its trailing empty
+    cells); the name's extension says which.
+
+    Raises
+    ------
+    ImportFileError
+        The file cannot be read, or an XLSX unpacks to more than
+        ``max_unpacked`` bytes (also while iterating, for a broken CSV).
+    """
     suffix = Path(filename).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _rows_xlsx(data)
+        return _rows_xlsx(data, max_unpacked)
     if suffix in (".csv", ".txt"):
         return _rows_csv(data)
     raise ImportFileError(f"Chỉ nhận tệp .csv hoặc .xlsx / only .csv and .xlsx files are accepted: {filename}")
 
 
 def _parse_day(text: str) -> date | None:
-    text = text.strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+    """The visit's day as paper forms write it, within the accepted range."""
+    return day_parse(text, ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"))
 
 
 def responses_import(
@@ -142,7 +201,8 @@ def responses_import(
     unknown = [h for h in header if h and h not in codes and h not in META]
     if unknown:
         raise ImportFileError(
-            f"Cột không có trong bộ câu hỏi {instrument.key} / unknown columns: {', '.join(unknown[:10])}"
+            f"Cột không có trong bộ câu hỏi {instrument.key} / unknown columns: "
+            f"{', '.join(cut(h) for h in unknown[:10])}"
         )
     missing = [m for m in ("don_vi", "ngay") if m not in header]
     if missing:
@@ -157,29 +217,29 @@ def responses_import(
         if progress is not None:
             progress(1)
         if number - 1 > MAX_ROWS:
-            result.errors.append(RowError(number, f"quá {MAX_ROWS} dòng, phần còn lại không được nhập"))
+            result.refuse(number, f"quá {MAX_ROWS} dòng, phần còn lại không được nhập")
             break
         if not any(cell.strip() for cell in raw):
             continue
         record = {h: (raw[i].strip() if i < len(raw) else "") for i, h in enumerate(header) if h}
         unit_id = units.get(record.get("don_vi", ""))
         if unit_id is None:
-            result.errors.append(RowError(number, f"mã đơn vị không tồn tại: {record.get('don_vi', '')!r}"))
+            result.refuse(number, f"mã đơn vị không tồn tại: {shown(record.get('don_vi', ''))}")
             continue
         point_id = None
         if record.get("quay"):
             point_id = points.get((unit_id, record["quay"]))
             if point_id is None:
-                result.errors.append(RowError(number, f"mã quầy không thuộc đơn vị: {record['quay']!r}"))
+                result.refuse(number, f"mã quầy không thuộc đơn vị: {shown(record['quay'])}")
                 continue
         day = _parse_day(record.get("ngay", ""))
         if day is None or day > vietnam_today():
-            result.errors.append(RowError(number, f"ngày không hợp lệ: {record.get('ngay', '')!r}"))
+            result.refuse(number, f"ngày không hợp lệ: {shown(record.get('ngay', ''))}")
             continue
         checked = answers_validate(instrument, {k: v for k, v in record.items() if k in codes})
         if not checked.ok:
             reasons = "; ".join(f"{code}: {msg.vi}" for code, msg in checked.errors.items())
-            result.errors.append(RowError(number, reasons))
+            result.refuse(number, reasons)
             continue
         serial = record.get("ma_phieu")
         key = f"{instrument.code}|{record['don_vi']}|{serial}" if serial else f"{instrument.code}|{number}|{raw}"
@@ -198,5 +258,5 @@ def responses_import(
         elif outcome.status == "duplicate":
             result.duplicates += 1
         else:
-            result.errors.append(RowError(number, f"mã phiếu {serial!r} đã được nhập với nội dung khác"))
+            result.refuse(number, f"mã phiếu {shown(serial or '')} đã được nhập với nội dung khác")
     return result

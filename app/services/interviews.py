@@ -34,6 +34,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import SurveyorAssignment, Unit, User
+from app.parsing import moment_parse
 from app.services.instruments import ActiveInstrument, instrument_version
 from app.services.scope import unit_scope_clause
 from app.services.submissions import response_submit
@@ -140,14 +141,10 @@ def _assignments(session: Session, surveyor: User) -> dict[int, _Assignment]:
 
 
 def _moment(raw: object) -> datetime | None:
-    """An ISO 8601 time with its offset, in UTC; None if it is not one."""
-    if not isinstance(raw, str) or len(raw) > 40:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    return moment.astimezone(UTC) if moment.tzinfo is not None else None
+    """An ISO 8601 time with its offset, in UTC; None if it is not one or
+    lies outside the days the system accepts (``app.parsing``): year 1 at
+    +01:00 would overflow on the way to UTC."""
+    return moment_parse(raw)
 
 
 def _identifier(raw: object) -> int | None:

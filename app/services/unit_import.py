@@ -33,11 +33,15 @@ from app.models import Unit, User
 from app.services.accounts import clock
 from app.services.admin_checks import CODE_PATTERN, NAME_MAX
 from app.services.audit import audit_record
-from app.services.imports import ImportFileError, RowError, data_rows
+from app.services.imports import MAX_REPORTED_ERRORS, ImportFileError, RowError, cut, data_rows, shown
 from app.services.unit_admin import LEVEL_RANK, PARENT_LEVELS
 from app.services.units import child_path
 
 MAX_ROWS = 20_000
+#: an uploaded list unpacks to no more than this (20,000 units take a few MB)
+MAX_UNPACKED = 20 * 1024 * 1024
+#: characters of a cell kept (a longer code or name is refused anyway)
+CELL_MAX = 4 * NAME_MAX
 #: normalised header -> column
 COLUMNS = {
     "ma": "ma",
@@ -79,14 +83,17 @@ PARENT_RULE_VI = {
 class UnitImportResult:
     """What an import did (``applied``) or would have done.
 
-    ``created`` and ``renamed`` list codes; ``errors`` the refused rows. When
-    there are errors nothing was stored.
+    ``created`` and ``renamed`` list codes; ``errors`` the first
+    :data:`~app.services.imports.MAX_REPORTED_ERRORS` refused rows in row
+    order, ``error_total`` counts them all. When there are errors nothing
+    was stored.
     """
 
     created: list[str] = field(default_factory=list)
     renamed: list[str] = field(default_factory=list)
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    error_total: int = 0
 
     @property
     def applied(self) -> bool:
@@ -126,7 +133,7 @@ def _header(cells: list[str]) -> dict[str, int]:
 
 
 def _read(data: bytes, filename: str, result: UnitImportResult) -> list[_Row]:
-    rows = data_rows(data, filename)
+    rows = data_rows(data, filename, max_unpacked=MAX_UNPACKED)
     try:
         columns = _header(next(rows))
     except StopIteration as exc:
@@ -136,20 +143,23 @@ def _read(data: bytes, filename: str, result: UnitImportResult) -> list[_Row]:
     for number, raw in enumerate(rows, start=2):
         if number - 1 > MAX_ROWS:
             raise ImportFileError(f"Tệp có quá {MAX_ROWS} dòng.")
-        cell = {c: (raw[i].strip() if i < len(raw) else "") for c, i in columns.items()}
+        # cut first: the rows are kept until the whole file is checked
+        cell = {c: (raw[i][:CELL_MAX].strip() if i < len(raw) else "") for c, i in columns.items()}
         if not any(cell.values()):
             continue
         code, name = cell["ma"], " ".join(cell["ten"].split())
         level = LEVELS.get(_key(cell["cap"]))
         problem = None
         if not CODE_PATTERN.fullmatch(code):
-            problem = f"mã đơn vị không hợp lệ: {code!r} (chữ không dấu, số, dấu chấm, gạch ngang; tối đa 40 ký tự)"
+            problem = (
+                f"mã đơn vị không hợp lệ: {shown(code)} (chữ không dấu, số, dấu chấm, gạch ngang; tối đa 40 ký tự)"
+            )
         elif code.lower() in seen:
             problem = f"mã {code} trùng với dòng {seen[code.lower()]}"
         elif not name or len(name) > NAME_MAX:
             problem = f"thiếu tên đơn vị hoặc tên dài quá {NAME_MAX} ký tự"
         elif level is None:
-            problem = f"cấp không hợp lệ: {cell['cap']!r} (dùng tinh, so, huyen, xa)"
+            problem = f"cấp không hợp lệ: {shown(cell['cap'])} (dùng tinh, so, huyen, xa)"
         if code and code.lower() not in seen:
             seen[code.lower()] = number
         if problem:
@@ -179,9 +189,9 @@ def _check(rows: list[_Row], existing: dict[str, Unit], result: UnitImportResult
             parent_unit = existing.get(row.parent_code.lower())
             parent_level = parent_row.level if parent_row else (parent_unit.level if parent_unit else None)
             if parent_level is None:
-                problem = f"mã cấp trên không tồn tại: {row.parent_code!r}"
+                problem = f"mã cấp trên không tồn tại: {shown(row.parent_code)}"
             elif parent_row is not None and not parent_row.ok:
-                problem = f"đơn vị cấp trên {row.parent_code} (dòng {parent_row.number}) có lỗi"
+                problem = f"đơn vị cấp trên {cut(row.parent_code)} (dòng {parent_row.number}) có lỗi"
             elif parent_level not in PARENT_LEVELS[row.level]:
                 problem = (
                     f"cấp trên không hợp lệ: {PARENT_RULE_VI[row.level]}, {row.parent_code} là {LEVEL_VI[parent_level]}"
@@ -217,6 +227,8 @@ def units_import(session: Session, actor: User | None, data: bytes, filename: st
     existing = {u.code.lower(): u for u in session.scalars(select(Unit))}
     _check(rows, existing, result)
     if result.errors:
+        result.error_total = len(result.errors)
+        del result.errors[MAX_REPORTED_ERRORS:]  # in row order (``_check`` sorted them)
         return result
     made = dict(existing)
     renames = []

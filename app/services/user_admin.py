@@ -29,9 +29,11 @@ from app.services.accounts import (
     clock,
     password_hash,
     password_problem,
+    sessions_end,
     user_create,
 )
 from app.services.admin_checks import NAME_MAX
+from app.services.api_tokens import api_tokens_revoke
 from app.services.audit import audit_record
 
 #: audit actions with which an administrator set someone's password
@@ -191,6 +193,8 @@ def user_set_active(session: Session, actor: User, user_id: int, active: bool) -
     if not active:
         _keep_an_admin(session, actor, user)
     user.active = active
+    if not active:
+        sessions_end(session, user)  # reactivating later does not revive them
     session.flush()
     audit_record(
         session,
@@ -205,7 +209,8 @@ def user_set_active(session: Session, actor: User, user_id: int, active: bool) -
 def user_password_reset(session: Session, actor: User, user_id: int, *, password: str, confirmation: str) -> User:
     """Set a temporary password the person must change at their next sign-in.
 
-    Their open sessions end (the session id carries a fingerprint of the hash).
+    Their open sessions end (:func:`~app.services.accounts.sessions_end`) and
+    their tablets' tokens are withdrawn.
     """
     user = user_get(session, user_id)
     if user.id == actor.id:
@@ -213,8 +218,9 @@ def user_password_reset(session: Session, actor: User, user_id: int, *, password
     _check_password(password, confirmation, user.username)
     user.password_hash = password_hash(password)
     user.password_changed_at = clock()
-    session.flush()
+    sessions_end(session, user)
     audit_record(session, actor, "admin.user.password_reset", f"user:{user.username}", {"temporary": True})
+    api_tokens_revoke(session, user, actor=actor, reason="password.reset")
     return user
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 
 import pytest
@@ -71,6 +72,7 @@ def login_as() -> Callable[[FlaskClient, User], None]:
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
+            session["_seen"] = int(time.time())  # just signed in (the idle timeout, app/access.py)
 
     return sign_in
 

@@ -2,7 +2,9 @@
 
 The routes come from ``app.url_map``, so a new route fails this test until
 its row is added to ``EXPECTED``: deciding who may open a page is part of
-adding it. Unit scope (what a person sees inside a page) is tested below.
+adding it. Unit scope (what a person sees inside a page) is tested below,
+also through every query parameter of every report route and format, and
+so is a tablet's bearer token, which opens the JSON API and nothing else.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from app.access import allow, allowed_roles, unit_scope_clause, unit_visible, visible_unit_ids
@@ -82,6 +85,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("admin.user_update", "POST"): admin_only(400),
     ("admin.user_active", "POST"): admin_only(400),
     ("admin.user_password", "POST"): admin_only(400),
+    ("admin.user_token_revoke", "POST"): admin_only(400),
     ("admin.instruments", "GET"): admin_only(200),
     ("admin.instrument", "GET"): admin_only(200),
     ("admin.instrument_activate", "POST"): admin_only(400),
@@ -116,9 +120,11 @@ def _routes(app) -> list[tuple[Rule, str]]:
 @pytest.fixture
 def admin_values(db_session, point, users) -> dict[str, object]:
     """Ids for the administration routes: a unit, a counter, an account, an
-    instrument version and a stored response."""
+    instrument version, a stored response and a tablet's token."""
     from datetime import UTC, datetime
 
+    from app.models import ApiToken
+    from app.services.api_tokens import api_token_issue
     from app.services.instruments import instrument_active
     from app.services.submissions import response_submit
     from surveys import load_all
@@ -134,8 +140,10 @@ def admin_values(db_session, point, users) -> dict[str, object]:
         answers={"procedure": 1},
         submitted_at=datetime.now(UTC),
     )
+    api_token_issue(db_session, users["surveyor"], "tablet")
     db_session.commit()
     return {
+        "token_id": db_session.scalars(select(ApiToken.id)).one(),
         "unit_id": point.unit_id,
         "point_id": point.id,
         "qr_format": "png",
@@ -286,3 +294,136 @@ def test_unit_scope_of_the_other_roles(db_session, units, users, point):
         select(Unit.code).where(unit_scope_clause(users["unit_manager"]), Unit.level == "commune")
     ).all()
     assert sorted(names) == ["U-A1", "U-A2"]
+
+
+# ------------------------------------------------------------ report parameters
+
+from tests.app.test_dashboard import responses  # noqa: E402, F401  (the fixture: 60 responses each in A1, A2, B1)
+
+#: what the manager of district A must never see: the neighbour's codes, names and comments
+NEIGHBOUR = ("U-B", "Đơn vị B", "Bí mật của B1")
+UNIT_VALUES = [None, "", "U-A", "U-A1", "U-A2", "U-B", "U-B1", "U-P", "u-b1", " U-B1 ", "U-Z", "U-A1,U-B1", "%", "U-%"]
+IN_SCOPE = {None, "", "U-A", "U-A1", "U-A2"}
+LEVELS = [None, "province", "department", "district", "commune"]
+GROUPINGS = [None, "unit", "province", "department", "district", "commune"]
+PROCEDURES = [None, "1", "2"]
+INSTRUMENTS = [None, "sipas-counter", "papi-household"]
+SEARCHES = [None, "B1", "Bí mật"]
+FORMATS = ("html", "json", "csv", "xlsx", "pdf")
+
+
+def _report_text(fmt: str, response) -> str:
+    """Everything a person could read in a report of any format."""
+    if fmt == "xlsx":
+        import io
+
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(response.data), read_only=True)
+        return "\n".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v)
+    if fmt == "pdf":
+        import io
+
+        import pypdf
+
+        return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.data)).pages)
+    return response.data.decode("utf-8-sig")
+
+
+def _report_queries():
+    """Every unit value with every grouping; level, procedure, instrument and
+    comment search vary along (each value meets many others)."""
+    from itertools import product
+
+    for i, (unit, grouping) in enumerate(product(UNIT_VALUES, GROUPINGS)):
+        query = {
+            "period": "year",
+            "unit": unit,
+            "grouping": grouping,
+            "level": LEVELS[i % len(LEVELS)],
+            "procedure": PROCEDURES[i % len(PROCEDURES)],
+            "instrument": INSTRUMENTS[(i // 2) % len(INSTRUMENTS)],
+            "q": SEARCHES[(i // 3) % len(SEARCHES)],
+        }
+        yield unit, {k: v for k, v in query.items() if v is not None}
+
+
+@pytest.mark.usefixtures("responses")
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_report_parameter_shows_a_unit_manager_another_units_figures(app, users, login_as, fmt):
+    from urllib.parse import urlencode
+
+    analyst, manager = app.test_client(), app.test_client()
+    login_as(analyst, users["analyst"])
+    login_as(manager, users["unit_manager"])
+    base = "/bao-cao" if fmt == "html" else f"/bao-cao/tai-ve.{fmt}"
+    # the check can see a leak: the analyst's report of the same kind names the neighbour
+    assert any(n in _report_text(fmt, analyst.get(f"{base}?period=year")) for n in NEIGHBOUR)
+    assert analyst.get("/bao-cao/tai-ve.json?period=year").json["responses"] == 180
+    failures = []
+    for unit, query in _report_queries():
+        url = f"{base}?{urlencode(query)}"
+        response = manager.get(url)
+        if unit not in IN_SCOPE:
+            if response.status_code not in (400, 403):
+                failures.append(f"{url}: {response.status_code}, expected 403")
+            continue
+        if response.status_code == 400:
+            continue  # a filter value refused (there is none such here, but it would show nothing)
+        if response.status_code != 200:
+            failures.append(f"{url}: {response.status_code}")
+            continue
+        text = _report_text(fmt, response)
+        leaked = [n for n in NEIGHBOUR if n in text]
+        if leaked:
+            failures.append(f"{url}: shows {leaked}")
+        if fmt == "json" and response.json["responses"] > 120:
+            failures.append(f"{url}: counts {response.json['responses']} responses, the subtree of A has 120")
+    assert not failures, "\n".join(failures)
+
+
+# -------------------------------------------------------------- bearer tokens
+
+
+def test_a_bearer_token_opens_no_staff_page_or_download(app, point, users, admin_values, surveyor_assignment,
+                                                        db_session):  # fmt: skip
+    """A tablet's token is for the JSON API only: everywhere else its request
+    is a signed-out person's, whatever page or download it asks for."""
+    from app.services.api_tokens import api_token_issue
+
+    token = api_token_issue(db_session, users["surveyor"], "tablet")
+    db_session.commit()
+    bearer = {"Authorization": f"Bearer {token}"}
+    values = {
+        "token": point.qr_token,
+        "fmt": "json",
+        **admin_values,
+        "assignment_id": surveyor_assignment.id,
+        "code": surveyor_assignment.instrument_code,
+    }
+    adapter = app.url_map.bind("localhost")
+    failures = []
+    for rule, method in _routes(app):
+        url = adapter.build(rule.endpoint, {name: values[name] for name in rule.arguments}, method=method)
+        api = url.startswith("/api/")
+        if api and method != "GET":
+            continue  # a bearer POST carries no CSRF token by design (tests/app/test_interviews_api.py)
+        expected = EXPECTED[rule.endpoint, method]["surveyor" if api else "anonymous"]
+        response = app.test_client().open(url, method=method, headers=bearer)
+        if response.status_code != expected:
+            failures.append(f"{method} {url} with a bearer token: {response.status_code}, expected {expected}")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_token_of_an_account_that_became_an_analyst_opens_nothing(app, users, db_session):
+    from app.services.api_tokens import api_token_issue
+
+    surveyor = users["surveyor"]
+    token = api_token_issue(db_session, surveyor, "tablet")
+    surveyor.role = "analyst"
+    db_session.commit()
+    bearer = {"Authorization": f"Bearer {token}"}
+    for url in ("/bao-cao", "/bao-cao/tai-ve.json", "/bao-cao/tai-ve.xlsx", "/quan-tri/nhat-ky.csv", "/tai-khoan"):
+        response = app.test_client().get(url, headers=bearer)
+        assert response.status_code == 302 and "/dang-nhap" in response.headers["Location"], url
+    assert app.test_client().get("/api/v1/session", headers=bearer).status_code == 401

@@ -105,7 +105,7 @@ def test_excluded_responses_are_not_exported(demo):
 
 def test_no_responses_gives_the_header_only(db_session):
     text = "".join(responses_csv(db_session, SIPAS, ResponseFilter()))
-    assert text == ",".join(export_columns(SIPAS)) + "\r\n"
+    assert text == ",".join(f'"{c}"' for c in export_columns(SIPAS)) + "\r\n"
 
 
 def test_postgresql_fast_path_writes_what_csv_writer_writes(demo):

@@ -1,8 +1,8 @@
-"""Column-wise CSV assembly writes exactly what csv.writer writes."""
+"""Column-wise CSV assembly writes exactly what the row writer of every
+other CSV writes (app/render/spreadsheet.py: text quoted and formula-safe)."""
 
 from __future__ import annotations
 
-import csv
 import io
 
 import numpy as np
@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.render.csv.columns import csv_field, rows_join, value_column
+from app.render.spreadsheet import CsvWriter
 
 texts = st.text(alphabet=st.sampled_from(list("ab ,\"\n\r'=ệ")), max_size=6)
 
@@ -17,8 +18,8 @@ texts = st.text(alphabet=st.sampled_from(list("ab ,\"\n\r'=ệ")), max_size=6)
 @given(st.lists(st.tuples(texts, texts, st.integers(-3, 120)), min_size=1, max_size=30))
 def test_rows_equal_csv_writer(rows):
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(
-        [[a, b, "" if n == -3 else n] for a, b, n in rows]  # -3 stands for a missing answer
+    CsvWriter(buffer).writerows(
+        [[a, b, None if n == -3 else n] for a, b, n in rows]  # -3 stands for a missing answer
     )
     firsts = sorted({a for a, _, _ in rows})
     seconds = sorted({b for _, b, _ in rows})

@@ -53,7 +53,7 @@ def _raw_answers(rng: random.Random, instrument) -> dict[str, object]:
             odd = [str(rng.choice(codes)), f" {rng.choice(codes)} ", 7, 0, "", None, True, 4.5]
             options = [rng.choice(codes)] * 6 + odd
         elif q.kind is QuestionKind.NUMBER:
-            odd = [str(q.maximum), q.maximum + 1, q.minimum - 1, "abc", ""]
+            odd = [str(q.maximum), q.maximum + 1, q.minimum - 1, "abc", "", "١٢"]
             options = [rng.randint(q.minimum, q.maximum)] * 4 + odd
         else:
             options = ["Cán bộ nhiệt tình", "  ", "", "x" * (q.max_length + 1), "Tốt\x07 lắm", 5]

@@ -5,27 +5,23 @@ each, so 5–8 µs for a response's 30-odd fields). Here each column is a
 small table of distinct, already-escaped fragments (a unit's code and name,
 an answer code) and an index per row; NumPy lays every row's fragments side
 by side in a byte matrix and keeps the used bytes, so the cost per row is a
-few byte copies. The output is byte for byte what ``csv.writer`` (default
-dialect, ``lineterminator="\\r\\n"``) writes for the same values.
+few byte copies. The output is byte for byte what
+:func:`app.render.spreadsheet.csv_line` writes for the same values.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 
 import numpy as np
 
+from app.render import spreadsheet
+
 
 def csv_field(value: object) -> bytes:
-    """One field as ``csv.writer`` writes it within a row (quoted if needed), UTF-8."""
-    if value is None or value == "":
-        return b""
-    buffer = io.StringIO()
-    # the terminator matters: csv.writer quotes fields that contain any of its characters
-    csv.writer(buffer, lineterminator="\r\n").writerow([value])
-    return buffer.getvalue()[:-2].encode("utf-8")
+    """One field as :func:`app.render.spreadsheet.csv_field` writes it
+    (text quoted and formula-safe, numbers bare), UTF-8."""
+    return spreadsheet.csv_field(value).encode("utf-8")
 
 
 def rows_join(columns: Sequence[tuple[Sequence[bytes], np.ndarray]], terminator: bytes = b"\r\n") -> bytes:

@@ -7,18 +7,19 @@ numbers. Nothing here computes a statistic; every number comes from the
 :class:`~app.services.reports.model.Report`.
 
 Free text (unit names, codes) is cleaned of control characters and, in the
-CSV, a text cell that a spreadsheet would read as a formula gets a leading
-``'`` (OWASP "CSV injection"). Numbers are written by us, never prefixed.
+CSV, quoted with a formula in it neutralised by a ``'``
+(:mod:`app.render.spreadsheet`, OWASP "CSV injection"). Numbers are
+written by us, never prefixed.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from app.render.spreadsheet import FORMULA_START, csv_line
 from app.services.reports.labels import LEVEL_NAMES
 from app.services.reports.model import INDEX_KEY, VERDICT_KEYS, Figure, Report, Thresholds
 from app.texts import texts
@@ -36,8 +37,6 @@ __all__ = [
 
 #: What a suppressed figure (fewer answers than the disclosure threshold) shows.
 SUPPRESSED = "—"
-#: A text cell starting with one of these is read as a formula by spreadsheets.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Excel's limit on the characters in one cell.
 CELL_MAX_CHARS = 32767
 
@@ -149,15 +148,15 @@ def units_table(report: Report, lang: str = "vi") -> Table:
     return table
 
 
-def _csv_value(cell: Cell) -> str:
+def _csv_value(cell: Cell) -> object:
+    """A number (written bare), or text (quoted and formula-safe by ``csv_line``)."""
     if cell.value is None:
-        return ""
+        return None
     if cell.kind in ("rate", "change"):
-        return f"{cell.value:.4f}"
+        return Decimal(f"{cell.value:.4f}")
     if cell.kind == "int":
-        return str(cell.value)
-    text = text_clean(str(cell.value))
-    return "'" + text if text.startswith(FORMULA_START) else text
+        return cell.value
+    return text_clean(str(cell.value))
 
 
 def report_csv(report: Report, lang: str = "vi") -> str:
@@ -169,9 +168,6 @@ def report_csv(report: Report, lang: str = "vi") -> str:
     ``—``, and the verdict and level labels are those of the XLSX.
     """
     table = units_table(report, lang)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_csv_value(Cell(h)) for h in table.headers])
-    for row in table.rows:
-        writer.writerow([_csv_value(cell) for cell in row])
-    return out.getvalue()
+    lines = [csv_line(_csv_value(Cell(h)) for h in table.headers)]
+    lines += [csv_line(_csv_value(cell) for cell in row) for row in table.rows]
+    return "".join(lines)

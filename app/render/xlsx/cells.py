@@ -29,7 +29,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from app.render.csv.report import FORMULA_START, SUPPRESSED, Table, text_clean
+from app.render.csv.report import SUPPRESSED, Table, text_clean
+from app.render.spreadsheet import looks_like_formula
 
 __all__ = [
     "HEADER_FONT",
@@ -77,7 +78,7 @@ def cell_write(ws: Worksheet, row: int, col: int, value: object, kind: str = "te
         value = text_clean(value).replace("\r\n", "\n").replace("\r", "\n")
         cell.value = value
         cell.data_type = "s"  # openpyxl would store "=…" as a formula
-        if value.startswith(FORMULA_START):
+        if looks_like_formula(value):
             cell.quotePrefix = True  # editing the cell in Excel keeps it text
         if value == SUPPRESSED:
             cell.alignment = RIGHT

@@ -10,7 +10,12 @@
  *   when it started, so sending again after a lost answer is harmless
  *   ("duplicate"), and only one tab sends at a time (a Web Lock);
  * - an interview deleted before the server had it: it leaves the tablet
- *   only on "created" or "duplicate" for its UUID.
+ *   only on "created" or "duplicate" for its UUID;
+ * - a queue stuck behind one interview the server will never take: a batch
+ *   refused for good (a 4xx other than 401, 403, 408 and 429, which may
+ *   pass later) is split until the interviews at fault are found; those
+ *   stay on the tablet marked as refused, with the server's reason and a
+ *   "try again" button, and the others are sent.
  */
 
 import * as store from './store.js';
@@ -25,6 +30,10 @@ const SEND_FIELDS = [
   'started_at', 'submitted_at', 'device_id', 'answers',
 ];
 const FINAL = ['conflict', 'invalid', 'forbidden'];
+/* 4xx answers that may pass later: signed out, forbidden (a session that
+ * changed hands), a timeout, too many requests. Any other 4xx would refuse
+ * the same batch again. */
+const MAY_PASS_LATER = [401, 403, 408, 429];
 
 async function fetchWithTimeout(url, options, ms) {
   const controller = new AbortController();
@@ -175,11 +184,23 @@ export class Sender {
     }
     if (!ok) return false;
     let sent = false;
+    // While > 0: batches this small, to find the interviews the server refuses for good.
+    let isolating = 0;
     while (waiting.length) {
-      const batch = waiting.slice(0, this.chunk);
+      const batch = waiting.slice(0, isolating || this.chunk);
       const outcome = await this.post(batch);
       if (outcome === 'retry-smaller') {
         this.chunk = Math.max(1, Math.floor(batch.length / 2));
+        continue;
+      }
+      if (outcome === 'split') {
+        isolating = Math.max(1, Math.floor(batch.length / 2));
+        continue;
+      }
+      if (outcome === 'refused') {
+        // marked as refused; the queue goes on past it at the usual size
+        isolating = 0;
+        waiting = waiting.slice(batch.length);
         continue;
       }
       if (outcome !== 'ok') {
@@ -232,7 +253,13 @@ export class Sender {
       return 'stop';
     }
     if (response.status === 413 && batch.length > 1) return 'retry-smaller';
-    return this.attemptFailed(batch, error.message || this.ctx.t('server_error', { status: response.status }));
+    const reason = error.message || this.ctx.t('server_error', { status: response.status });
+    if (response.status >= 400 && response.status < 500 && !MAY_PASS_LATER.includes(response.status)) {
+      if (batch.length > 1) return 'split';
+      await store.markFailed(batch[0].client_uuid, 'invalid', reason);
+      return 'refused';
+    }
+    return this.attemptFailed(batch, reason);
   }
 
   async attemptFailed(batch, reason) {
