@@ -44,6 +44,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "form.number_hint": ("Nhập số từ {a} đến {b}", "Enter a number from {a} to {b}"),
     "form.text_hint": ("Tối đa {n} ký tự", "At most {n} characters"),
+    "form.multi_any": ("Có thể chọn nhiều ý.", "You can choose more than one."),
+    "form.multi_max": ("Có thể chọn nhiều ý, tối đa {n} ý.", "You can choose more than one, up to {n}."),
+    "form.multi_range": ("Chọn từ {a} đến {b} ý.", "Choose from {a} to {b}."),
     "form.draft_restored": ("Đã khôi phục câu trả lời chưa gửi.", "Your unsent answers were restored."),
     "thanks.title": ("Cảm ơn ông/bà!", "Thank you!"),
     "thanks.body": (
