@@ -506,6 +506,17 @@ MESSAGES.update(
         "sv.err.number": ("Vui lòng nhập một số nguyên.", "Please enter a whole number."),
         "sv.err.range": ("Vui lòng nhập số từ {a} đến {b}.", "Please enter a number from {a} to {b}."),
         "sv.err.too_long": ("Nội dung quá dài (tối đa {n} ký tự).", "Too long (at most {n} characters)."),
+        "sv.err.duplicate": ("Mỗi lựa chọn chỉ được chọn một lần.", "Each choice can be chosen only once."),
+        "sv.err.exclusive": (
+            "Không thể chọn “{label}” cùng với các ý khác.",
+            "“{label}” cannot be combined with other choices.",
+        ),
+        "sv.err.choices_max": ("Vui lòng chọn tối đa {n} ý.", "Please choose at most {n}."),
+        "sv.err.choices_range": ("Vui lòng chọn từ {a} đến {b} ý.", "Please choose from {a} to {b}."),
+        "sv.err.choices_exact": ("Vui lòng chọn đúng {n} ý.", "Please choose exactly {n}."),
+        "sv.multi_any": ("Có thể chọn nhiều ý.", "You can choose more than one."),
+        "sv.multi_max": ("Có thể chọn nhiều ý, tối đa {n} ý.", "You can choose more than one, up to {n}."),
+        "sv.multi_range": ("Chọn từ {a} đến {b} ý.", "Choose from {a} to {b}."),
         "sv.saved": ("Đã lưu phỏng vấn trên máy", "Interview saved on this tablet"),
         "sv.save_failed": (
             "Không lưu được trên máy (bộ nhớ đầy hoặc bị chặn). Đừng đóng trang; giải phóng bộ nhớ rồi bấm lại.",
