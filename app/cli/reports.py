@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from app.extensions import db
 from app.reports.forms import FORMATS, FilterError, report_request
-from app.services.instruments import instrument_active, instrument_version
+from app.services.instruments import instrument_active, instrument_version, versions_before
 
 FILTER_OPTIONS = [
     click.option("--period", type=click.Choice(["month", "quarter", "year", "custom"]), default="quarter",
@@ -90,14 +90,16 @@ def export_responses_command(out: Path, codebook: Path | None, with_comments: bo
     active = _active(instrument)
     flt = request.filter if all_time else replace(request.filter, date_from=request.period.start,
                                                    date_to=request.period.end)  # fmt: skip
+    # questions only older versions asked keep their columns (their responses are exported too)
+    older = versions_before(current_app.extensions["instruments"], active.instrument)
     rows = 0
     with out.open("w", encoding="utf-8-sig", newline="") as fh:
-        for chunk in responses_csv(db.session, active.instrument, flt, with_comments=with_comments):
+        for chunk in responses_csv(db.session, active.instrument, flt, with_comments=with_comments, older=older):
             fh.write(chunk)
             rows += chunk.count("\r\n")
     book = codebook or out.with_suffix(".codebook.csv")
     with book.open("w", encoding="utf-8-sig", newline="") as fh:
-        csv.writer(fh).writerows(codebook_rows(active.instrument, with_comments=with_comments))
+        csv.writer(fh).writerows(codebook_rows(active.instrument, with_comments=with_comments, older=older))
     click.echo(f"{max(rows - 1, 0)} responses → {out}; codebook → {book}")
 
 
