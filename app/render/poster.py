@@ -32,8 +32,10 @@ __all__ = ["QR_MIN_MM", "PosterSpec", "posters_pdf"]
 FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
 
 TITLE = "Ý KIẾN CỦA BẠN GIÚP CHÚNG TÔI PHỤC VỤ TỐT HƠN"
-INSTRUCTION_VI = "Quét mã QR bằng camera điện thoại để đánh giá mức độ hài lòng. Khảo sát ẩn danh, mất khoảng 1 phút."
-INSTRUCTION_EN = "Scan with your phone camera to rate our service. Anonymous, about 1 minute."
+INSTRUCTION_VI = (
+    "Quét mã QR bằng camera điện thoại để đánh giá mức độ hài lòng. Khảo sát ẩn danh, mất khoảng {minutes} phút."
+)
+INSTRUCTION_EN = "Scan with your phone camera to rate our service. Anonymous, about {minutes} {unit}."
 URL_LABEL = "Không quét được mã? Mở trình duyệt và nhập địa chỉ:"
 FOOTER = (
     "Khảo sát sự hài lòng của người dân, tổ chức đối với sự phục vụ của "
@@ -85,6 +87,9 @@ class PosterSpec:
         When empty, ``url`` is printed.
     province_name : str
         Optional first header line, e.g. "TỈNH ĐỒNG NAI".
+    minutes : int
+        How long the form takes, as its intro states it (the instrument's
+        checked ``duration``).
     """
 
     unit_name: str
@@ -92,6 +97,7 @@ class PosterSpec:
     url: str
     short_url: str
     province_name: str = ""
+    minutes: int = 1
 
     def __post_init__(self) -> None:
         for field in ("unit_name", "counter_name", "url"):
@@ -218,12 +224,13 @@ def _top_blocks(pdf: FPDF, spec: PosterSpec, scale: float) -> list[_Text]:
     unit_size = _fit(pdf, unit, "B", (22, 20, 18, 16), scale)
     counter = _clean(spec.counter_name)
     counter_size = _fit(pdf, counter, "", (18, 16, 14), scale)
+    instruction_en = INSTRUCTION_EN.format(minutes=spec.minutes, unit="minute" if spec.minutes == 1 else "minutes")
     blocks += [
         _Text(unit, "DejaVu", "B", unit_size, NAVY, 2),
         _Text(counter, "DejaVu", "", counter_size, INK, 8 * scale, rule_after=True),
         _Text(TITLE, "DejaVu", "B", 26 * scale, RED, 4 * scale),
-        _Text(INSTRUCTION_VI, "DejaVu", "", 14 * scale, INK, 1.5 * scale),
-        _Text(INSTRUCTION_EN, "DejaVu", "", 11 * scale, GREY),
+        _Text(INSTRUCTION_VI.format(minutes=spec.minutes), "DejaVu", "", 14 * scale, INK, 1.5 * scale),
+        _Text(instruction_en, "DejaVu", "", 11 * scale, GREY),
     ]
     return blocks
 
