@@ -89,11 +89,19 @@ def interviews_make(surveyor: ApiSurveyor, total: int, seed: int = 9) -> list[Su
     instrument = load_all()[f"{INSTRUMENT}.v{surveyor.instrument_version}"]
     out = []
     for _ in range(total):
-        form, expected = answers_random(rng, instrument)
+        form, expected = answers_random(rng, instrument, channel="tablet")
         sub = Submission("", surveyor.point_id, form, expected)
         sub.client_uuid = uuid.UUID(int=rng.getrandbits(128), version=4)
         out.append(sub)
     return out
+
+
+def _json_answer(value: str | list[str]) -> int | str | list[int]:
+    """A form field as the tablet app sends it: codes and numbers as integers,
+    a multi-select answer as a list of codes, text as text."""
+    if isinstance(value, list):
+        return [int(v) for v in value]
+    return int(value) if value.lstrip("-").isdigit() else value
 
 
 @dataclass
@@ -135,7 +143,7 @@ class Tablets:
             "instrument_version": self.surveyor.instrument_version,
             "started_at": (now - timedelta(minutes=12)).isoformat(),
             "submitted_at": now.isoformat(),
-            "answers": {k: (int(v) if v.lstrip("-").isdigit() else v) for k, v in sub.form.items()},
+            "answers": {k: _json_answer(v) for k, v in sub.form.items()},
         }
         return json.dumps({"interviews": [item]}, ensure_ascii=False).encode()
 

@@ -43,7 +43,7 @@ from urllib.parse import urlencode, urlsplit
 import brotli
 from sqlalchemy import create_engine, text
 
-from surveys import Instrument, QuestionKind, Value, answers_validate, load_all
+from surveys import Instrument, QuestionKind, Value, answers_validate, load_all, multi_mask
 
 NONCE_RE = re.compile(rb'name="nonce" value="([^"]+)"')
 COMMENTS = [
@@ -67,17 +67,35 @@ def nonce_uuid(token: str) -> uuid.UUID:
     return uuid.UUID(hex=json.loads(raw)["u"])
 
 
-def answers_random(rng: random.Random, instrument: Instrument) -> tuple[dict[str, str], dict[str, Value]]:
-    """A valid filled-in form: the fields as a browser posts them, and the clean answers the server must store."""
-    form: dict[str, str] = {}
+def instrument_active(code: str = "sipas-counter") -> Instrument:
+    """The newest published version of ``code``: the one ``migrate`` makes active."""
+    return max((i for i in load_all().values() if i.code == code), key=lambda i: i.version)
+
+
+def answers_random(
+    rng: random.Random, instrument: Instrument, channel: str = "qr"
+) -> tuple[dict[str, str | list[str]], dict[str, Value]]:
+    """A valid filled-in form: the fields as a browser posts them (a list for
+    the check boxes of a multi-select question), and the clean answers the
+    server must store for ``channel``. Every question gets an answer, so
+    the server drops those that skip logic or the channel leave out."""
+    form: dict[str, str | list[str]] = {}
     for q in instrument.questions:
         if q.kind is QuestionKind.SINGLE and q.scale is not None:
             form[q.code] = str(rng.choice(sorted(q.scale.codes)))
+        elif q.kind is QuestionKind.MULTI and q.scale is not None:
+            assert q.min_choices is not None and q.max_choices is not None
+            free = sorted(q.scale.codes - q.exclusive)
+            if q.exclusive and rng.random() < 0.2:
+                chosen = [min(q.exclusive)]
+            else:
+                chosen = rng.sample(free, rng.randint(q.min_choices, min(q.max_choices, len(free))))
+            form[q.code] = [str(c) for c in chosen]
         elif q.kind is QuestionKind.NUMBER:
             form[q.code] = str(rng.randint(q.minimum or 0, q.maximum or 9))
         elif rng.random() < 0.3:
             form[q.code] = rng.choice(COMMENTS)
-    checked = answers_validate(instrument, form)
+    checked = answers_validate(instrument, form, channel=channel)
     if not checked.ok:
         raise AssertionError(f"the generator made an invalid form: {checked.errors}")
     return form, checked.answers
@@ -178,7 +196,7 @@ class Submission:
 
     token: str
     point_id: int
-    form: dict[str, str]
+    form: dict[str, str | list[str]]
     expected: dict[str, Value]
     nonce: str | None = None
     client_uuid: uuid.UUID | None = None
@@ -364,7 +382,7 @@ class Citizens:
         return False
 
     async def _post(self, conn: Connection, sub: Submission, result: LoadResult, path: str | None = None) -> None:
-        body = urlencode({**sub.form, "nonce": sub.nonce or ""}).encode()
+        body = urlencode({**sub.form, "nonce": sub.nonce or ""}, doseq=True).encode()
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "Accept-Language": "vi",
@@ -411,7 +429,7 @@ class Citizens:
 def submissions_make(points: Sequence[tuple[int, str]], total: int, seed: int = 7) -> list[Submission]:
     """``total`` valid submissions spread round-robin over ``points`` (id, token)."""
     rng = random.Random(seed)
-    instrument = load_all()["sipas-counter.v1"]
+    instrument = instrument_active()
     out = []
     for i in range(total):
         point_id, token = points[i % len(points)]
@@ -496,10 +514,13 @@ def stored_verify(database_url: str, point_ids: Sequence[int], submissions: Sequ
     sent = {s.client_uuid: s for s in submissions if s.client_uuid is not None}
     acked = {u for u, s in sent.items() if s.outcome == "acked"}
     maybe = {u for u, s in sent.items() if s.outcome == "unknown"}
-    # Whatever was stored must hold exactly the answers sent, acknowledged or not.
-    differ = [
-        str(u) for u in (acked | maybe) & per_uuid.keys() if by_response.get(response_of[u], {}) != sent[u].expected
-    ]
+    # Whatever was stored must hold exactly the answers sent, acknowledged or
+    # not (a multi-select answer is stored as its bit mask).
+    expected = {
+        u: {code: multi_mask(v) if isinstance(v, tuple) else v for code, v in s.expected.items()}
+        for u, s in sent.items()
+    }
+    differ = [str(u) for u in (acked | maybe) & per_uuid.keys() if by_response.get(response_of[u], {}) != expected[u]]
     return Verification(
         stored=len(rows),
         acked=len(acked),

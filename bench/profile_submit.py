@@ -34,10 +34,9 @@ sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 from app import create_app
 from app.config import Settings
-from bench.load_client import NONCE_RE, answers_random
+from bench.load_client import NONCE_RE, answers_random, instrument_active
 from bench.pg_cluster import shared_database_recreate
 from bench.served import database_prepare
-from surveys import load_all
 
 BASE = "https://khaosat.test"
 
@@ -73,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         ratelimit_storage_uri=args.ratelimit_storage,
     )
     app = create_app(settings, instance_path=tempfile.mkdtemp(prefix="profile_submit_"))
-    instrument = load_all()["sipas-counter.v1"]
+    instrument = instrument_active()  # the version counters use
     rng = random.Random(1)
     prepared = []
     profile = cProfile.Profile()

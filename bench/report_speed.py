@@ -32,7 +32,7 @@ from app.render.xlsx.report import report_xlsx
 from app.services.demo import demo_seed
 from app.services.reports.build import report_build
 from app.services.reports.periods import period_of
-from app.services.submissions import VIETNAM
+from app.time import VIETNAM
 from surveys import load_all
 
 
@@ -52,7 +52,7 @@ def main() -> None:
         session.commit()
         today = datetime.now(VIETNAM).date()
         report = report_build(
-            session, load_all()["sipas-counter.v1"], period_of("custom", today - timedelta(days=365), today)
+            session, load_all()["sipas-counter.v2"], period_of("custom", today - timedelta(days=365), today)
         )
     base = report.units
     units = [

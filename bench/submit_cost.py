@@ -62,9 +62,8 @@ def child(posts: int, seed: int, send: bool) -> dict:
     """Prepare ``posts`` forms (GET each), POST them if ``send``; CPU of the POSTs."""
     from app import create_app
     from app.config import Settings
-    from bench.load_client import NONCE_RE, answers_random
+    from bench.load_client import NONCE_RE, answers_random, instrument_active
     from bench.served import database_prepare
-    from surveys import load_all
 
     url = f"postgresql://postgres@127.0.0.1:5432/{DATABASE}"
     points = database_prepare(url, points=20, unit_code=f"COST{seed}")
@@ -76,7 +75,7 @@ def child(posts: int, seed: int, send: bool) -> dict:
         ratelimit_storage_uri=_redis_or_memory(),
     )
     app = create_app(settings, instance_path=tempfile.mkdtemp(prefix="submit_cost_"))
-    instrument = load_all()["sipas-counter.v1"]
+    instrument = instrument_active()  # the version counters use
     rng = random.Random(seed)
     prepared = []
     for i in range(posts):

@@ -250,7 +250,9 @@ def unit_restore(unit_id: int):
 @allow(ADMIN)
 def unit_posters(unit_id: int):
     try:
-        filename, pdf, _pages = point_admin.posters_pdf(db.session, current_app.config["PUBLIC_URL"], unit_id)
+        filename, pdf, _pages = point_admin.posters_pdf(
+            db.session, current_app.config["PUBLIC_URL"], unit_id, current_app.extensions["instruments"]
+        )
     except Refused as exc:
         found(unit_admin.unit_get, unit_id)  # an unknown unit is a plain 404
         return error_page(translate(exc.message_key), exc.status)

@@ -74,11 +74,17 @@ SCHEMAS: dict[str, Any] = {
                 "type": "object",
                 "maxProperties": MAX_ANSWERS,
                 "description": (
-                    "Question code to answer: an integer code (choices, numbers) or a string (text). "
-                    "Checked like every channel (required questions, skip logic, ranges); answers to "
-                    "questions hidden by skip logic are dropped; unknown question codes are refused."
+                    "Question code to answer: an integer code (choices, numbers), a string (text), or "
+                    "for a multi-select question (kind multi) an array of its codes, e.g. [3, 6]. "
+                    "Checked like every channel (required questions, skip logic, ranges, how many "
+                    "choices, a 'none' choice only alone) as the tablet asks them; answers to questions "
+                    "hidden by skip logic or not asked on a tablet are dropped; unknown question codes "
+                    "are refused."
                 ),
-                "additionalProperties": {"type": ["integer", "string", "null"]},
+                "additionalProperties": {
+                    "type": ["integer", "string", "array", "null"],
+                    "items": {"type": "integer"},
+                },
             },
         },
         "required": [
@@ -225,7 +231,12 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     "security": AUTH,
                     "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
                     "responses": {
-                        "200": {"description": "Sections, questions, scales and skip logic (show_if)."},
+                        "200": {
+                            "description": (
+                                "Sections, questions, scales and skip logic (show_if) of the questions a "
+                                "tablet asks (channel: tablet), for instruments used on tablets."
+                            )
+                        },
                         "401": UNAUTHORIZED,
                         "404": _error("No such instrument."),
                     },

@@ -162,7 +162,10 @@ def instrument(code: str):
     active = instrument_active(db.session, current_app.extensions["instruments"], code)
     if active is None:
         return _refuse("api.not_found", 404)
-    return instrument_as_json(active.instrument)
+    # What a tablet asks (its answers are checked with channel="tablet");
+    # an instrument no tablet uses is described whole, for integrations.
+    channel = "tablet" if "tablet" in active.instrument.channels else None
+    return instrument_as_json(active.instrument, channel)
 
 
 @bp.post("/interviews")

@@ -22,10 +22,13 @@ from app.services.instruments import ActiveInstrument
 from app.services.service_points import PointInfo, service_point_by_token
 from app.templating import display_prefs
 from app.time import VIETNAM
-from surveys import Validation
+from surveys import Validation, packed_multi
 
 #: How long after a submission the same browser is told it already answered.
 RECENT = timedelta(minutes=30)
+
+#: The channel of every response this form takes (questions are asked by channel).
+CHANNEL = "qr"
 
 bp = Blueprint("citizen", __name__)
 PAGES = "citizen_form_pages"
@@ -51,11 +54,16 @@ def _point_or_404(token: str) -> tuple[PointInfo, ActiveInstrument]:
 
 
 def _render_form(point, active, *, nonce, fields=None, validation=None, notice=None, status=200):
+    instrument = active.instrument
+    # the questions the QR form asks, by section (sections it asks none of are left out)
+    sections = [(s, asked) for s in instrument.sections if (asked := s.questions_in(CHANNEL))]
+
     def render(nonce_value: str) -> str:
         return render_template(
             "citizen/form.html",
             point=point,
-            instrument=active.instrument,
+            instrument=instrument,
+            sections=sections,
             values=fields or {},
             errors=(validation.errors if validation else {}),
             nonce=nonce_value,
@@ -119,7 +127,7 @@ def form(token: str):
 def submit(token: str):
     point, active = _point_or_404(token)
     try:
-        fields = form_fields(request.content_type, request.get_data(cache=False))
+        fields = form_fields(request.content_type, request.get_data(cache=False), packed_multi(active.instrument))
     except Refused as exc:
         return render_template("error.html", message=translate(exc.message_key)), exc.status
     most = current_app.config["DEVICE_DAILY_MAX"]

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from app.extensions import db
 from app.reports.forms import FORMATS, FilterError, report_request
-from app.services.instruments import instrument_active
+from app.services.instruments import instrument_active, instrument_version, versions_before
 from app.texts import DEFAULT_LANG, languages
 
 FILTER_OPTIONS = [
@@ -91,26 +91,36 @@ def export_responses_command(out: Path, codebook: Path | None, with_comments: bo
     active = _active(instrument)
     flt = request.filter if all_time else replace(request.filter, date_from=request.period.start,
                                                    date_to=request.period.end)  # fmt: skip
+    # questions only older versions asked keep their columns (their responses are exported too)
+    older = versions_before(current_app.extensions["instruments"], active.instrument)
     rows = 0
     with out.open("w", encoding="utf-8-sig", newline="") as fh:
-        for chunk in responses_csv(db.session, active.instrument, flt, with_comments=with_comments):
+        for chunk in responses_csv(db.session, active.instrument, flt, with_comments=with_comments, older=older):
             fh.write(chunk)
             rows += chunk.count("\r\n")
     book = codebook or out.with_suffix(".codebook.csv")
     with book.open("w", encoding="utf-8-sig", newline="") as fh:
-        CsvWriter(fh).writerows(codebook_rows(active.instrument, with_comments=with_comments))
+        CsvWriter(fh).writerows(codebook_rows(active.instrument, with_comments=with_comments, older=older))
     click.echo(f"{max(rows - 1, 0)} responses → {out}; codebook → {book}")
 
 
 @click.command("import-responses")
 @click.option("--instrument", required=True, help="Instrument code the paper forms used, e.g. sipas-counter.")
+@click.option("--version", type=click.IntRange(min=1),
+              help="The version printed on the forms, when it is not the active one (forms printed before a "
+                   "new version came in); default the active version.")  # fmt: skip
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
-def import_responses_command(instrument: str, file: Path) -> None:
+def import_responses_command(instrument: str, version: int | None, file: Path) -> None:
     """Import paper-survey responses typed into CSV or XLSX (same checks as the web form)."""
     from app.services.imports import ImportFileError, file_rows, responses_import
 
     active = _active(instrument)
+    if version is not None and version != active.instrument.version:
+        older = instrument_version(db.session, current_app.extensions["instruments"], instrument, version)
+        if older is None:
+            raise click.ClickException(f"{instrument} version {version} is not registered.")
+        active = older
     try:
         total = sum(1 for _ in file_rows(file)) - 1
         with click.progressbar(length=max(total, 0), label="Đang nhập / importing", file=None) as bar:

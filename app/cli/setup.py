@@ -120,7 +120,8 @@ def qr_command(token: str | None, point_id: int | None, unit_code: str | None, o
         raise click.UsageError("Give exactly one of --token, --point or --unit.")
     try:
         if unit_code is not None:
-            pdf, count = unit_posters(db.session, unit_code, current_app.config["PUBLIC_URL"])
+            public_url, registry = current_app.config["PUBLIC_URL"], current_app.extensions["instruments"]
+            pdf, count = unit_posters(db.session, unit_code, public_url, registry)
             target = out if out.suffix.lower() == ".pdf" else out / f"posters-{unit_code}.pdf"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(pdf)

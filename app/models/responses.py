@@ -103,7 +103,8 @@ class Response(Base):
 
 
 class Answer(Base):
-    """One answer to one question: a code or number, or a free text."""
+    """One answer to one question: a code or number, a multi-select answer,
+    or a free text."""
 
     repr_columns = ("question_code",)
 
@@ -115,6 +116,8 @@ class Answer(Base):
 
     response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
     question_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    #: a code or a number; for a multi-select question the chosen codes as a
+    #: bit mask, bit ``c`` set for code ``c`` (as packed, ``surveys/packing.py``)
     value_int: Mapped[int | None] = mapped_column(Integer)
     value_text: Mapped[str | None] = mapped_column(Text)
 

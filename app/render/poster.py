@@ -79,6 +79,9 @@ class PosterSpec:
         When empty, ``url`` is printed.
     province_name : str
         Optional first header line, e.g. "TỈNH ĐỒNG NAI".
+    minutes : int
+        How long the form takes, as its intro states it (the instrument's
+        checked ``duration``).
     """
 
     unit_name: str
@@ -86,6 +89,7 @@ class PosterSpec:
     url: str
     short_url: str
     province_name: str = ""
+    minutes: int = 1
 
     def __post_init__(self) -> None:
         for field in ("unit_name", "counter_name", "url"):
@@ -216,8 +220,8 @@ def _top_blocks(pdf: FPDF, spec: PosterSpec, scale: float) -> list[_Text]:
         _Text(unit, "DejaVu", "B", unit_size, NAVY, 2),
         _Text(counter, "DejaVu", "", counter_size, INK, 8 * scale, rule_after=True),
         _Text(texts("poster.title"), "DejaVu", "B", 26 * scale, RED, 4 * scale),
-        _Text(texts("poster.instruction"), "DejaVu", "", 14 * scale, INK, 1.5 * scale),
-        _Text(texts("poster.instruction", SECOND_LANG), "DejaVu", "", 11 * scale, GREY),
+        _Text(texts("poster.instruction", minutes=spec.minutes), "DejaVu", "", 14 * scale, INK, 1.5 * scale),
+        _Text(texts("poster.instruction", SECOND_LANG, minutes=spec.minutes), "DejaVu", "", 11 * scale, GREY),
     ]
     return blocks
 

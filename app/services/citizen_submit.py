@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -50,18 +51,23 @@ def citizen_submit(
     secret_key: str,
     point: PointInfo,
     active: ActiveInstrument,
-    fields: dict[str, str],
+    fields: Mapping[str, str | list[str]],
     device_id: str | None,
     device_limit: int | None,
 ) -> CitizenSubmission:
     """Check the nonce and the answers, then store the response exactly once.
 
+    ``fields`` are the form's fields (:func:`app.citizen.forms.form_fields`):
+    a string each, a list of strings for a multi-select question. Answers
+    are checked as the QR form asks them (``channel="qr"``).
+
     ``device_id`` is the browser's device cookie (:mod:`app.services.devices`);
     a missing or malformed one stores no device tag. ``device_limit`` is the
     day's limit of responses per device and counter, None for none.
     """
-    nonce = nonce_read(secret_key, fields.get("nonce", ""), point.id)
-    validation = answers_validate(active.instrument, fields)
+    given = fields.get("nonce")
+    nonce = nonce_read(secret_key, given if isinstance(given, str) else "", point.id)
+    validation = answers_validate(active.instrument, fields, channel="qr")
     if nonce is None:
         return CitizenSubmission("expired", validation)
     if not validation.ok:

@@ -5,6 +5,14 @@ of satisfaction, harassment and informal payment; answers cluster by
 counter and by day (a rude official on duty, a broken air conditioner), and
 a respondent's ratings share a personal leniency. Later screens (intervals,
 design effects, verdicts) then have real structure to find.
+
+Citizens answer the way the form asks them: the questions of their channel
+(mostly the QR form, some paper forms), the ones skip logic shows (the
+result only once it was received, the feedback items only to those who gave
+feedback), the improvements they ask for follow what they rated badly, and
+the optional demographics are sometimes left blank. Responses of the last
+:data:`SWITCH_MONTHS_AGO` months answer the active version of sipas-counter,
+older ones the version before it, as in a province that switched.
 """
 
 from __future__ import annotations
@@ -20,11 +28,22 @@ from sqlalchemy.orm import Session
 from app.models import Answer, Response, ServicePoint, Unit, User
 from app.services.accounts import demo_accounts
 from app.services.assignments import assignment_create
-from app.services.instruments import instrument_active, instruments_sync
-from app.services.submissions import payload_digest, response_submit
+from app.services.instruments import ActiveInstrument, instrument_active, instrument_version, instruments_sync
+from app.services.submissions import answer_rows, payload_digest, response_submit
 from app.services.units import child_path
 from app.time import VIETNAM, service_day_of, vietnam_today
-from surveys import Instrument, QuestionKind, Role, answers_pack, answers_validate, is_visible, load_all, packed_layout
+from surveys import (
+    Instrument,
+    Question,
+    QuestionKind,
+    Role,
+    Value,
+    answers_pack,
+    answers_validate,
+    is_visible,
+    load_all,
+    packed_layout,
+)
 
 DEPARTMENTS = [
     (
@@ -80,8 +99,22 @@ def _working_days(end: date, days: int) -> list[date]:
     return [d for d in (end - timedelta(days=i) for i in range(days)) if d.weekday() < 5]
 
 
-def demo_seed(session: Session, *, responses: int = 6000, seed: int = 2026, force: bool = False) -> DemoSummary:
+def demo_seed(
+    session: Session,
+    *,
+    responses: int = 6000,
+    seed: int = 2026,
+    force: bool = False,
+    older_version: bool = True,
+    version: int | None = None,
+) -> DemoSummary:
     """Create a demo province, its units and counters, and synthetic responses.
+
+    With ``older_version`` (and a version before the active one registered),
+    responses before the last :data:`SWITCH_MONTHS_AGO` months answer that
+    older version; without it, every response answers the active version.
+    With ``version``, every response answers that version of sipas-counter,
+    by QR.
 
     Raises
     ------
@@ -93,8 +126,15 @@ def demo_seed(session: Session, *, responses: int = 6000, seed: int = 2026, forc
         raise DemoExists(f"A demo province ({', '.join(existing)}) already exists; use --force to add another.")
     prefix = "DEMO" if not existing else f"DEMO{len(existing) + 1}"
     instruments_sync(session)
-    active = instrument_active(session, load_all(), "sipas-counter")
+    registry = load_all()
+    active = instrument_active(session, registry, "sipas-counter")
     assert active is not None, "sipas-counter is shipped and registered by instruments_sync"
+    older = None
+    if version is not None:
+        active = instrument_version(session, registry, "sipas-counter", version)
+        assert active is not None, f"sipas-counter.v{version} is shipped and registered by instruments_sync"
+    elif older_version:
+        older = instrument_version(session, registry, "sipas-counter", active.instrument.version - 1)
     rng = np.random.default_rng(seed)
 
     province = _add_unit(session, prefix, "Tỉnh Hòa An (dữ liệu mẫu)", "province", None)
@@ -121,24 +161,73 @@ def demo_seed(session: Session, *, responses: int = 6000, seed: int = 2026, forc
             counters(commune, ["Bộ phận một cửa"] if j % 2 else ["Quầy Tư pháp – hộ tịch", "Quầy Đất đai"])
     session.flush()
 
-    rows = _synthetic_responses(rng, active.instrument, points, responses)
-    _store(session, active.version_id, active.instrument.key, rows)
+    paper = PAPER_SHARE if version is None else 0.0
+    rows = _synthetic_responses(rng, [v for v in (older, active) if v is not None], points, responses, paper)
+    _store(session, rows)
     district = next(u for u in units if u.level == "district")
     demo_accounts(session, province, next(u for u in units if u.parent is district), district)
     demo_assignments(session, next(u for u in units if u.parent is district), seed=seed)
     return DemoSummary(prefix, len(units), len(points), len(rows))
 
 
+#: The first day of v2 in the demo, as a number of months back: responses
+#: before it answered the previous version of sipas-counter (if one is
+#: registered), so that the trend and a year's report span the switch.
+SWITCH_MONTHS_AGO = 6
+#: Share of the responses to the active version typed in from paper forms
+#: (the paper form asks the element satisfaction questions too).
+PAPER_SHARE = 0.1
+#: What a respondent unhappy with an element tends to ask to improve:
+#: codes of sipas-counter's ``expectations`` scale, by element.
+WISHES = {"E1": (1, 2, 3), "E2": (4, 5, 6, 7), "E3": (8, 9), "E4": (6,), "E5": (10,)}
+OTHER_WISHES = [
+    "Có chỗ gửi xe rộng hơn.",
+    "Trả kết quả qua bưu điện.",
+    "Làm việc cả sáng thứ Bảy.",
+    "Có wifi cho người chờ.",
+]
+
+
 @dataclass
 class _Synthetic:
     point: ServicePoint
     submitted: datetime
-    answers: dict[str, int | str]
+    channel: str
+    version: ActiveInstrument
+    answers: dict[str, Value]
+
+
+@dataclass(frozen=True)
+class _Respondent:
+    """What drives one synthetic person's answers.
+
+    ``mood`` is the logit of rating a criterion satisfied; ``harassed`` and
+    ``paid`` the chances of answering "Có" to those questions; ``procedure``
+    the counter's usual procedure field.
+    """
+
+    mood: float
+    harassed: float
+    paid: float
+    procedure: int
+
+
+def _switch_day(today: date) -> date:
+    months = today.year * 12 + today.month - 1 - SWITCH_MONTHS_AGO
+    return date(months // 12, months % 12 + 1, 1)
 
 
 def _synthetic_responses(
-    rng: np.random.Generator, instrument: Instrument, points: list[ServicePoint], total: int
+    rng: np.random.Generator,
+    versions: list[ActiveInstrument],
+    points: list[ServicePoint],
+    total: int,
+    paper: float,
 ) -> list[_Synthetic]:
+    """``total`` responses over the past year; ``versions`` are the older
+    version (answered before :func:`_switch_day`) and the active one, or the
+    active one alone; a share ``paper`` of the active one's came on paper."""
+    active = versions[-1].instrument
     units = sorted({p.unit_id for p in points})
     # Unit-level truth: satisfaction on the logit scale, harassment and
     # informal-payment rates. A few units are clearly worse or better.
@@ -154,9 +243,11 @@ def _synthetic_responses(
     volume = rng.lognormal(0, 0.6, len(points))
     per_point = rng.multinomial(total, volume / volume.sum())
     days = _working_days(vietnam_today() - timedelta(days=1), 365)
-    criteria = [q for q in instrument.questions if q.role is Role.CRITERION]
-    offsets = rng.normal(0, 0.4, len(criteria))
-    procedure_q = instrument.with_role(Role.PROCEDURE)[0]
+    switch = _switch_day(vietnam_today())
+    # how much harder each criterion is to satisfy, the same in every version
+    rated = sorted({q.code for v in versions for q in v.instrument.questions if q.role is Role.CRITERION})
+    offsets = dict(zip(rated, rng.normal(0, 0.4, len(rated)), strict=True))
+    procedure_q = active.with_role(Role.PROCEDURE)[0]
     procedure_codes = sorted(procedure_q.scale.codes) if procedure_q.scale else [7]
     out: list[_Synthetic] = []
     for p_idx, (point, n) in enumerate(zip(points, per_point, strict=True)):
@@ -172,70 +263,139 @@ def _synthetic_responses(
         procedure = int(rng.choice(procedure_codes))
         for k in range(n):
             d = day_of[k]
-            person = rng.normal(0, 0.8)
-            mood = base + day_effect[d] + person
-            answers: dict[str, int | str] = {
-                "procedure": procedure if rng.random() < 0.8 else int(rng.choice(procedure_codes)),
-                "visits": int(min(30, 1 + rng.poisson(0.6 if mood > 1 else 1.5))),
-            }
-            gate = 1 if rng.random() < 0.15 else 2
-            for q, off in zip(criteria, offsets, strict=True):
-                if q.show_if is not None and gate != 1:
-                    continue
-                if rng.random() < 0.03:
-                    answers[q.code] = 9
-                    continue
-                if rng.random() < _sigmoid(mood + off):
-                    answers[q.code] = 5 if rng.random() < 0.35 else 4
-                else:
-                    answers[q.code] = int(rng.choice([1, 2, 3], p=[0.15, 0.35, 0.5]))
-            answers["E5_gate"] = gate
-            answers["overall"] = (
-                5
-                if rng.random() < _sigmoid(mood - 1.2)
-                else (4 if rng.random() < _sigmoid(mood + 0.3) else int(rng.choice([1, 2, 3])))
-            )
             day_factor = np.exp(day_effect[d])
-            for code, rate in (
-                ("harassment", harass[point.unit_id]),
-                ("informal_payment", pay[point.unit_id]),
-            ):
-                if rng.random() < 0.04:
-                    answers[code] = 8
-                else:
-                    answers[code] = 1 if rng.random() < min(0.9, rate / day_factor) else 2
-            if rng.random() < 0.08:
-                answers["comment"] = str(rng.choice(COMMENTS))
+            who = _Respondent(
+                mood=base + day_effect[d] + rng.normal(0, 0.8),
+                harassed=min(0.9, harass[point.unit_id] / day_factor),
+                paid=min(0.9, pay[point.unit_id] / day_factor),
+                procedure=procedure if rng.random() < 0.8 else int(rng.choice(procedure_codes)),
+            )
+            version = versions[0] if days[chosen[d]] < switch else versions[-1]
+            channel = "paper" if version is versions[-1] and rng.random() < paper else "qr"
             local = datetime.combine(days[chosen[d]], time(7, 30), tzinfo=VIETNAM) + timedelta(
                 seconds=int(rng.integers(0, 9 * 3600))
             )
-            out.append(_Synthetic(point, local.astimezone(UTC), answers))
+            answers = _citizen_answers(rng, version.instrument, channel, who, offsets)
+            out.append(_Synthetic(point, local.astimezone(UTC), channel, version, answers))
     return out
 
 
-def _store(session: Session, version_id: int, instrument_key: str, rows: list[_Synthetic]) -> None:
-    instrument = load_all()[instrument_key]
-    layout = packed_layout(instrument)
+def _citizen_answers(
+    rng: np.random.Generator, instrument: Instrument, channel: str, who: _Respondent, offsets: dict[str, float]
+) -> dict[str, Value]:
+    """One person's answers to every question ``channel`` asks and skip logic shows."""
+    answers: dict[str, Value] = {}
+    for q in instrument.questions:
+        if not is_visible(q, answers, channel):
+            continue
+        value = _citizen_answer(rng, instrument, q, who, offsets.get(q.code, 0.0), answers)
+        if value is not None:
+            answers[q.code] = value
+    return answers
+
+
+def _citizen_answer(
+    rng: np.random.Generator,
+    instrument: Instrument,
+    q: Question,
+    who: _Respondent,
+    offset: float,
+    earlier: dict[str, Value],
+) -> Value | None:
+    """A plausible answer to ``q`` (None: left blank)."""
+    if q.role is Role.PROCEDURE:
+        return who.procedure
+    if q.role in (Role.CRITERION, Role.ELEMENT_OVERALL):
+        if rng.random() < 0.03:
+            return 9
+        if rng.random() < _sigmoid(who.mood + offset):
+            return 5 if rng.random() < 0.35 else 4
+        return int(rng.choice([1, 2, 3], p=[0.15, 0.35, 0.5]))
+    if q.role is Role.OVERALL:
+        if rng.random() < _sigmoid(who.mood - 1.2):
+            return 5
+        return 4 if rng.random() < _sigmoid(who.mood + 0.3) else int(rng.choice([1, 2, 3]))
+    if q.role in (Role.HARASSMENT, Role.INFORMAL_PAYMENT):
+        if rng.random() < 0.04:
+            return 8
+        return 1 if rng.random() < (who.harassed if q.role is Role.HARASSMENT else who.paid) else 2
+    if q.kind is QuestionKind.MULTI:
+        return _wishes(rng, instrument, q, who, earlier)
+    if q.role is Role.COMMENT:
+        return str(rng.choice(COMMENTS)) if rng.random() < 0.08 else None
+    if q.kind is QuestionKind.TEXT:  # "something else": what else
+        return str(rng.choice(OTHER_WISHES)) if rng.random() < 0.5 else None
+    if q.kind is QuestionKind.NUMBER:  # visits
+        assert q.minimum is not None and q.maximum is not None
+        return int(min(q.maximum, q.minimum + rng.poisson(0.6 if who.mood > 1 else 1.5)))
+    if q.role is Role.DEMOGRAPHIC:  # optional: a quarter leave each blank
+        if rng.random() < 0.25:
+            return None
+        codes = sorted(q.scale.codes - q.scale.refused) if q.scale else []
+        return int(rng.choice(codes)) if codes else None
+    if q.scale is not None and q.scale.yes:  # a gate: few gave feedback
+        return min(q.scale.yes) if rng.random() < 0.15 else min(q.scale.no)
+    if q.scale is not None:  # the visit stage
+        return int(rng.choice(sorted(q.scale.codes)))
+    return None
+
+
+def _wishes(
+    rng: np.random.Generator, instrument: Instrument, q: Question, who: _Respondent, earlier: dict[str, Value]
+) -> tuple[int, ...]:
+    """Improvements to ask for: more, and about the elements rated badly, the
+    less satisfied the person; "no suggestion" mostly from satisfied ones."""
+    assert q.scale is not None and q.min_choices is not None and q.max_choices is not None
+    if q.exclusive and rng.random() < 0.3 * _sigmoid(who.mood):
+        return (min(q.exclusive),)
+    options = sorted(q.scale.codes - q.exclusive)
+    weights = np.array([0.3 if c == max(options) else 1.0 for c in options])  # the last: "something else"
+    for element in instrument.elements:
+        if element.code in WISHES and any(earlier.get(c) in (1, 2, 3) for c in element.criteria):
+            weights += np.isin(options, WISHES[element.code]) * 1.5
+    most = min(q.max_choices, len(options))
+    k = int(np.clip(1 + rng.binomial(most - 1, _sigmoid(-who.mood + 0.5)), q.min_choices, most))
+    chosen = rng.choice(options, size=k, replace=False, p=weights / weights.sum())
+    return tuple(sorted(int(c) for c in chosen))
+
+
+def _form_time(instrument: Instrument) -> timedelta:
+    """How long the demo's citizens take: what the intro states."""
+    return timedelta(minutes=instrument.duration.minutes) if instrument.duration else timedelta(seconds=75)
+
+
+def _noon(moment: datetime) -> datetime:
+    return datetime.combine(service_day_of(moment), time(12), tzinfo=VIETNAM).astimezone(UTC)
+
+
+def _store(session: Session, rows: list[_Synthetic]) -> None:
     batch = 1000
+    layouts = {}
     for start in range(0, len(rows), batch):
         chunk = rows[start : start + batch]
         values = []
         for row in chunk:
-            checked = answers_validate(instrument, row.answers)
+            instrument = row.version.instrument
+            checked = answers_validate(instrument, row.answers, channel=row.channel)
             if not checked.ok:  # the generator and the instrument disagree: a bug here
                 raise AssertionError(f"demo response invalid: {checked.errors}")
             row.answers = checked.answers
+            layout = layouts.setdefault(instrument.key, packed_layout(instrument))
+            paper = row.channel == "paper"
             values.append(
                 {
                     "client_uuid": uuid.uuid4(),
-                    "payload_hash": payload_digest(instrument_key, row.point.unit_id, row.point.id, "qr", row.answers),
-                    "instrument_version_id": version_id,
+                    "payload_hash": payload_digest(
+                        instrument.key, row.point.unit_id, row.point.id, row.channel, row.answers
+                    ),
+                    "instrument_version_id": row.version.version_id,
                     "unit_id": row.point.unit_id,
                     "service_point_id": row.point.id,
-                    "channel": "qr",
+                    "channel": row.channel,
                     "status": "submitted",
-                    "started_at": row.submitted - timedelta(seconds=75),
-                    "submitted_at": row.submitted,
+                    # a paper form has no clock: typed in later, dated its day at noon (as imports do)
+                    "started_at": None if paper else row.submitted - _form_time(instrument),
+                    "submitted_at": _noon(row.submitted) if paper else row.submitted,
                     "received_at": row.submitted,
                     "service_day": service_day_of(row.submitted),
                     "codes": answers_pack(layout, row.answers),
@@ -243,17 +403,8 @@ def _store(session: Session, version_id: int, instrument_key: str, rows: list[_S
             )
         ids = session.scalars(insert(Response).returning(Response.id, sort_by_parameter_order=True), values).all()
         session.execute(
-            insert(Answer),
-            [
-                {
-                    "response_id": rid,
-                    "question_code": code,
-                    "value_int": value if isinstance(value, int) else None,
-                    "value_text": value if isinstance(value, str) else None,
-                }
-                for rid, row in zip(ids, chunk, strict=True)
-                for code, value in row.answers.items()
-            ],
+            insert(Answer.__table__),  # the table, not the class: no ORM bookkeeping for 200,000 rows
+            [answer for rid, row in zip(ids, chunk, strict=True) for answer in answer_rows(rid, row.answers)],
         )
     session.flush()
 
@@ -266,7 +417,7 @@ def _interview_answers(rng: np.random.Generator, instrument: Instrument) -> dict
     """Plausible answers to any instrument, following its skip logic."""
     answers: dict[str, int | str] = {}
     for q in instrument.questions:
-        if not is_visible(q, answers):
+        if not is_visible(q, answers, "tablet"):
             continue
         if q.kind is QuestionKind.SINGLE and q.scale is not None:
             codes = sorted(q.scale.codes)
@@ -308,7 +459,7 @@ def demo_assignments(session: Session, commune: Unit, *, interviews: int = 24, s
     for k in range(interviews):
         day = days[k % len(days)]
         started = datetime.combine(day, time(8, 0), tzinfo=VIETNAM) + timedelta(minutes=35 * (k // len(days)))
-        checked = answers_validate(active.instrument, _interview_answers(rng, active.instrument))
+        checked = answers_validate(active.instrument, _interview_answers(rng, active.instrument), channel="tablet")
         if not checked.ok:  # the generator and the instrument disagree: a bug here
             raise AssertionError(f"demo interview invalid: {checked.errors}")
         response_submit(

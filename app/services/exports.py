@@ -1,6 +1,11 @@
 """Raw anonymised responses as CSV, streamed, with a codebook.
 
-One row per response with coded answers. The coded answers are read from
+One row per response with coded answers: a column per question, and for a
+multi-select question one 0/1 column per choice (``expectations_6`` is 1
+when code 6 was chosen, 0 when not, empty when the question was not
+answered). Questions of older versions of the instrument that the active
+one no longer asks keep their columns after the active version's, so an
+export spanning a new version loses nothing. The coded answers are read from
 each response's packed value (one database row per response, not one per
 answer) and the rows are streamed in batches, so memory stays flat however
 many responses there are. Nothing
@@ -13,11 +18,13 @@ number.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+import struct
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from sqlalchemy import String, func, literal, literal_column, select
+from sqlalchemy import LargeBinary, String, func, literal, literal_column, select
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.orm import Session
 
@@ -28,7 +35,8 @@ from app.render.spreadsheet import CsvWriter, csv_line, safe_cell
 from app.services.packed_rows import instrument_layouts, packed_record, record_dtype
 from app.services.prefetch import prefetched
 from app.services.response_filter import ResponseFilter, filter_conditions
-from surveys import MISSING, Instrument, QuestionKind, Role, codes_matrix
+from surveys import MISSING, Choice, Instrument, Question, QuestionKind, Role, codes_matrix
+from surveys.packing import WIDTH
 
 META_COLUMNS = [
     ("row", "Số thứ tự", "Row"),
@@ -42,29 +50,67 @@ META_COLUMNS = [
 ]
 
 
-def export_columns(instrument: Instrument, *, with_comments: bool = False) -> list[str]:
-    codes = [
-        q.code
-        for q in instrument.questions
-        if q.kind is not QuestionKind.TEXT or (with_comments and q.role is Role.COMMENT)
-    ]
-    return [c for c, _, _ in META_COLUMNS] + codes
+@dataclass(frozen=True)
+class ExportField:
+    """One answer column: a question, or one choice of a multi-select question."""
+
+    #: the column's name: the question code, or ``<code>_<choice code>``
+    column: str
+    question: Question
+    #: for a multi-select question, the choice whose column holds 1 when chosen, 0 when not
+    choice: Choice | None = None
 
 
-def codebook_rows(instrument: Instrument, *, with_comments: bool = False) -> list[list[str]]:
-    """Question codes, texts and value labels, one row per (question, value)."""
+def export_fields(
+    instrument: Instrument, *, with_comments: bool = False, older: Sequence[Instrument] = ()
+) -> list[ExportField]:
+    """The answer columns: every coded question of ``instrument`` (and the
+    comment when asked for), then those of the ``older`` versions that it
+    does not ask, newest first."""
+    fields: list[ExportField] = []
+    seen: set[str] = set()
+    for version in (instrument, *older):
+        for q in version.questions:
+            if q.code in seen or (q.kind is QuestionKind.TEXT and not (with_comments and q.role is Role.COMMENT)):
+                continue
+            seen.add(q.code)
+            if q.kind is QuestionKind.MULTI:
+                assert q.scale is not None
+                fields += [ExportField(f"{q.code}_{c.code}", q, c) for c in q.scale.choices]
+            else:
+                fields.append(ExportField(q.code, q))
+    return fields
+
+
+def export_columns(
+    instrument: Instrument, *, with_comments: bool = False, older: Sequence[Instrument] = ()
+) -> list[str]:
+    fields = export_fields(instrument, with_comments=with_comments, older=older)
+    return [c for c, _, _ in META_COLUMNS] + [f.column for f in fields]
+
+
+#: Codebook labels of a multi-select choice's column.
+CHOSEN = [("1", "Có chọn", "Chosen"), ("0", "Không chọn", "Not chosen")]
+
+
+def codebook_rows(
+    instrument: Instrument, *, with_comments: bool = False, older: Sequence[Instrument] = ()
+) -> list[list[str]]:
+    """Column names, question texts and value labels, one row per (column, value)."""
     rows = [["column", "question_vi", "question_en", "value", "label_vi", "label_en"]]
     for code, vi, en in META_COLUMNS:
         rows.append([code, vi, en, "", "", ""])
-    for q in instrument.questions:
-        if q.kind is QuestionKind.TEXT and not (with_comments and q.role is Role.COMMENT):
-            continue
-        if q.scale is None:
+    for f in export_fields(instrument, with_comments=with_comments, older=older):
+        q = f.question
+        if f.choice is not None:
+            vi, en = f"{q.text.vi} — {f.choice.label.vi}", f"{q.text.en} — {f.choice.label.en}"
+            rows += [[f.column, vi, en, value, label_vi, label_en] for value, label_vi, label_en in CHOSEN]
+        elif q.scale is None:
             extra = f"{q.minimum}–{q.maximum}" if q.kind is QuestionKind.NUMBER else "text"
             rows.append([q.code, q.text.vi, q.text.en, extra, "", ""])
-            continue
-        for choice in q.scale.choices:
-            rows.append([q.code, q.text.vi, q.text.en, str(choice.code), choice.label.vi, choice.label.en])
+        else:
+            for choice in q.scale.choices:
+                rows.append([q.code, q.text.vi, q.text.en, str(choice.code), choice.label.vi, choice.label.en])
     return rows
 
 
@@ -74,32 +120,32 @@ def responses_csv(
     flt: ResponseFilter,
     *,
     with_comments: bool = False,
+    older: Sequence[Instrument] = (),
     batch: int = 10000,
 ) -> Iterator[str]:
     """Yield the CSV text in chunks: a header line, then one line per response.
 
     Coded answers come from each response's packed value (one row per
     response, decoded a batch at a time with NumPy); comments, when asked
-    for, from the answers table.
+    for, from the answers table. ``older`` are the instrument's earlier
+    versions, whose questions it no longer asks get columns too.
     """
-    columns = export_columns(instrument, with_comments=with_comments)
-    codes = columns[len(META_COLUMNS) :]
-    text_codes = [c for c in codes if instrument.question(c).kind is QuestionKind.TEXT]
+    fields = export_fields(instrument, with_comments=with_comments, older=older)
     layouts = dict(instrument_layouts(session, flt.instrument))
-    widths = {len(layout) for layout in layouts.values()}
-    if session.get_bind().dialect.name == "postgresql" and not text_codes and len(widths) == 1:
-        yield csv_line(columns)
-        yield from _aggregated_lines(session, flt, codes, layouts)
+    texts = any(f.question.kind is QuestionKind.TEXT for f in fields)
+    if session.get_bind().dialect.name == "postgresql" and not texts and any(layouts.values()):
+        yield csv_line([c for c, _, _ in META_COLUMNS] + [f.column for f in fields])
+        yield from _aggregated_lines(session, flt, fields, layouts)
         return
-    yield from _fetched_lines(session, instrument, flt, columns, layouts, batch)
+    yield from _fetched_lines(session, flt, fields, layouts, batch)
 
 
-def _fetched_lines(session: Session, instrument: Instrument, flt: ResponseFilter, columns: list[str], layouts,
+def _fetched_lines(session: Session, flt: ResponseFilter, fields: list[ExportField], layouts,
                    batch: int) -> Iterator[str]:  # fmt: skip
     """Any database: the header, then batches of rows fetched and written by
     :class:`~app.render.spreadsheet.CsvWriter`."""
-    codes = columns[len(META_COLUMNS) :]
-    text_codes = [c for c in codes if instrument.question(c).kind is QuestionKind.TEXT]
+    columns = [c for c, _, _ in META_COLUMNS] + [f.column for f in fields]
+    text_codes = [f.column for f in fields if f.question.kind is QuestionKind.TEXT]
     texts = [
         select(Answer.value_text)
         .where(Answer.response_id == Response.id, Answer.question_code == code)
@@ -140,7 +186,7 @@ def _fetched_lines(session: Session, instrument: Instrument, flt: ResponseFilter
         buffer.truncate()
         columns_of_part = zip(*part, strict=True)
         unit_codes, names, levels, points, days, channels, versions, version_ids, packed, *comments = columns_of_part
-        answers = _decoded(codes, text_codes, layouts, version_ids, packed, comments)
+        answers = _decoded(fields, layouts, version_ids, packed, comments)
         writer.writerows(
             zip(
                 range(row_number + 1, row_number + len(part) + 1),
@@ -165,11 +211,13 @@ def _cached(cache: dict[object, object], value: object) -> object:
     return cache[value]
 
 
-def _decoded(codes, text_codes, layouts, version_ids, packed, comments) -> list[list[object]]:
+def _decoded(fields: list[ExportField], layouts, version_ids, packed, comments) -> list[list[object]]:
     """The answer columns of a batch: coded answers from the packed values
-    (``""`` where not answered), comments made safe for spreadsheets."""
+    (``""`` where not answered, 0/1 for a multi-select question's choice),
+    comments made safe for spreadsheets."""
     n = len(version_ids)
-    out = {code: np.full(n, "", dtype=object) for code in codes if code not in text_codes}
+    coded = [f for f in fields if f.question.kind is not QuestionKind.TEXT]
+    out = {f.column: np.full(n, "", dtype=object) for f in coded}
     ids = np.asarray(version_ids)
     for version_id in np.unique(ids).tolist():
         rows = np.nonzero(ids == version_id)[0]
@@ -177,29 +225,46 @@ def _decoded(codes, text_codes, layouts, version_ids, packed, comments) -> list[
         if not layout:
             continue
         matrix = codes_matrix(b"".join(packed[i] for i in rows.tolist()), len(layout))
-        for j, code in enumerate(layout):
-            if code in out:
-                values = matrix[:, j].astype(object)
-                values[matrix[:, j] == MISSING] = ""
-                out[code][rows] = values
-    text_of = dict(zip(text_codes, comments, strict=True))
+        slot = {code: j for j, code in enumerate(layout)}
+        for f in coded:
+            j = slot.get(f.question.code)
+            if j is None:
+                continue
+            values = _field_values(f, matrix[:, j]).astype(object)
+            values[matrix[:, j] == MISSING] = ""
+            out[f.column][rows] = values
+    text_of = dict(zip([f.column for f in fields if f.column not in out], comments, strict=True))
     return [
-        [("" if v is None else safe_cell(v)) for v in text_of[code]] if code in text_of else out[code].tolist()
-        for code in codes
+        out[f.column].tolist() if f.column in out else [("" if v is None else safe_cell(v)) for v in text_of[f.column]]
+        for f in fields
     ]
 
 
+def _field_values(field: ExportField, slot: np.ndarray) -> np.ndarray:
+    """A field's values from its question's packed slot: the slot itself, or
+    for a multi-select choice the bit of its code (1 chosen, 0 not). Missing
+    answers stay :data:`MISSING`."""
+    if field.choice is None:
+        return slot
+    return np.where(slot == MISSING, MISSING, (slot.astype(np.int64) >> field.choice.code) & 1)
+
+
 def _aggregated_lines(
-    session: Session, flt: ResponseFilter, codes: list[str], layouts, batch: int = 20000
+    session: Session, flt: ResponseFilter, fields: list[ExportField], layouts, batch: int = 20000
 ) -> Iterator[str]:
     """PostgreSQL, coded answers only: the rows of each service day arrive as
     one value (``string_agg`` of fixed-width binary records, in export
     order) and become CSV lines column by column (app/render/csv_columns.py),
-    with no Python object per response."""
+    with no Python object per response. Versions with shorter layouts have
+    their packed answers padded with :data:`MISSING` to the longest."""
     channel_no = func.array_position(literal(list(CHANNELS), ARRAY(String)), Response.channel)
+    width = max(len(layout) for layout in layouts.values())
+    padding = func.substr(
+        literal(struct.pack(">i", MISSING) * width, LargeBinary), 1, width * WIDTH - func.length(Response.codes)
+    )
     record = packed_record(
         [Response.unit_id, func.coalesce(Response.service_point_id, 0), Response.instrument_version_id, channel_no]
-    )
+    ).op("||")(padding)
     ordered = aggregate_order_by(literal_column("''::bytea"), Unit.code, Response.payload_hash)
     query = (
         select(Response.service_day, func.string_agg(record, ordered))
@@ -208,7 +273,6 @@ def _aggregated_lines(
         .group_by(Response.service_day)
         .order_by(Response.service_day)
     )
-    width = len(next(iter(layouts.values())))
     dtype = record_dtype(4, width)  # v0 unit, v1 counter, v2 version, v3 channel
     units = {
         i: b",".join([csv_field(safe_cell(code)), csv_field(safe_cell(name)), csv_field(level)])
@@ -218,8 +282,11 @@ def _aggregated_lines(
     points[0] = b""
     versions = dict(session.execute(select(InstrumentVersion.id, InstrumentVersion.version)).all())
     version_ids = sorted(layouts)
-    # position of each exported code in each version's layout (-1: not asked there)
-    positions = np.array([[layouts[v].index(c) if c in layouts[v] else -1 for v in version_ids] for c in codes])
+    # position of each exported question in each version's layout (-1: not asked there)
+    positions = np.array(
+        [[layouts[v].index(f.question.code) if f.question.code in layouts[v] else -1 for v in version_ids]
+         for f in fields]
+    )  # fmt: skip
     conn = session.connection()
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     cursor = conn.connection.driver_connection.cursor(name=f"export_{id(compiled):x}", binary=True)
@@ -233,14 +300,14 @@ def _aggregated_lines(
             days.append(day)
             parts.append(np.frombuffer(blob, dtype=dtype))
             if sum(len(p) for p in parts) >= batch:
-                yield _packed_batch(days, parts, row_number, codes, units, points, versions, positions, version_ids)
+                yield _packed_batch(days, parts, row_number, fields, units, points, versions, positions, version_ids)
                 row_number += sum(len(p) for p in parts)
                 days, parts = [], []
         if parts:
-            yield _packed_batch(days, parts, row_number, codes, units, points, versions, positions, version_ids)
+            yield _packed_batch(days, parts, row_number, fields, units, points, versions, positions, version_ids)
 
 
-def _packed_batch(days, parts, row_number, codes, units, points, versions, positions, version_ids) -> str:
+def _packed_batch(days, parts, row_number, fields, units, points, versions, positions, version_ids) -> str:
     """CSV lines of a few service days' records."""
     rec = np.concatenate(parts)
     n = len(rec)
@@ -259,8 +326,8 @@ def _packed_batch(days, parts, row_number, codes, units, points, versions, posit
     slot = np.searchsorted(version_ids, rec["v2"])
     matrix = rec["codes"]
     rows = np.arange(n)
-    for j in range(len(codes)):
+    for j, field in enumerate(fields):
         where = positions[j][slot]
         values = np.where(where >= 0, matrix[rows, np.maximum(where, 0)], MISSING)
-        columns.append(value_column(values, MISSING))
+        columns.append(value_column(_field_values(field, values), MISSING))
     return rows_join(columns).decode("utf-8")

@@ -9,7 +9,9 @@ without one, from the row's position and content.
 Columns: ``ma_phieu`` (optional serial number), ``don_vi`` (unit code,
 required), ``quay`` (service point code, optional), ``ngay`` (the visit's
 date, dd/mm/yyyy or yyyy-mm-dd, required), then one column per question
-code of the instrument.
+code of the instrument. A multi-select question takes its codes in one
+cell, split by semicolons, commas or spaces ("3;6"). Answers are checked as
+the paper form asks the questions (``channel="paper"``).
 """
 
 from __future__ import annotations
@@ -192,6 +194,8 @@ def responses_import(
         When the file cannot be read or its header names unknown columns.
     """
     instrument = active.instrument
+    if "paper" not in instrument.channels:
+        raise ImportFileError(f"{instrument.key} không dùng phiếu giấy / is not an instrument for paper forms")
     rows = file_rows(path)
     try:
         header = [h.strip() for h in next(rows)]
@@ -236,7 +240,7 @@ def responses_import(
         if day is None or day > vietnam_today():
             result.refuse(number, f"ngày không hợp lệ: {shown(record.get('ngay', ''))}")
             continue
-        checked = answers_validate(instrument, {k: v for k, v in record.items() if k in codes})
+        checked = answers_validate(instrument, {k: v for k, v in record.items() if k in codes}, channel="paper")
         if not checked.ok:
             reasons = "; ".join(f"{code}: {msg.vi}" for code, msg in checked.errors.items())
             result.refuse(number, reasons)

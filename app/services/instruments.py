@@ -99,3 +99,9 @@ def instrument_version(
     if version_id is None or instrument is None:
         return None
     return ActiveInstrument(version_id, instrument)
+
+
+def versions_before(registry: dict[str, Instrument], instrument: Instrument) -> list[Instrument]:
+    """The published versions of ``instrument``'s code older than it, newest first."""
+    older = [i for i in registry.values() if i.code == instrument.code and i.version < instrument.version]
+    return sorted(older, key=lambda i: i.version, reverse=True)

@@ -11,7 +11,8 @@ if someone else wrote meanwhile, see ``app/api/routes.py``):
 
 1. :func:`interviews_check` reads the surveyor's assignments and the
    instrument versions and validates each item with
-   :func:`surveys.answers_validate` (strict, as for any API client);
+   :func:`surveys.answers_validate` (strict, as for any API client, and as
+   the tablet asks the questions: ``channel="tablet"``);
 2. :func:`interviews_store` stores the valid ones through
    :func:`app.services.submissions.response_submit`, the one insert path:
    the unique ``client_uuid`` makes a replay a ``duplicate`` and the same
@@ -245,7 +246,7 @@ class _Checker:
         active = self.version(code, number)
         if active is None or "tablet" not in active.instrument.channels:
             return ItemResult(index, echo, "invalid", (Problem("instrument", _text("api.item.unknown_version")),))
-        validation = answers_validate(active.instrument, raw["answers"], strict=True)
+        validation = answers_validate(active.instrument, raw["answers"], strict=True, channel="tablet")
         if not validation.ok:
             problems = [Problem(f"answers.{code}", message) for code, message in validation.errors.items()]
             return ItemResult(index, echo, "invalid", tuple(problems[:MAX_PROBLEMS]))

@@ -172,11 +172,11 @@ def point_qr(session: Session, public_url: str, point_id: int, fmt: str) -> tupl
     return f"qr-{point.unit.code}-{point.code}.{fmt}", content, QR_FORMATS[fmt]
 
 
-def posters_pdf(session: Session, public_url: str, unit_id: int) -> tuple[str, bytes, int]:
+def posters_pdf(session: Session, public_url: str, unit_id: int, registry=None) -> tuple[str, bytes, int]:
     """(file name, PDF, pages): one A4 poster per active counter in the subtree."""
     unit = unit_get(session, unit_id)
     try:
-        pdf, count = unit_posters(session, unit.code, public_url)
+        pdf, count = unit_posters(session, unit.code, public_url, registry)
     except PosterError as exc:
         raise Refused("adm.posters.none", status=404) from exc
     return f"ap-phich-qr-{unit.code}.pdf", pdf, count

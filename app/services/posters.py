@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -10,7 +11,9 @@ from sqlalchemy.orm import Session
 from app.models import ServicePoint, Unit
 from app.render.poster import PosterSpec, posters_pdf
 from app.render.qr import qr_png, qr_svg
+from app.services.instruments import instrument_active
 from app.services.units import root_id, subtree_clause
+from surveys import Instrument, load_all
 
 
 class PosterError(LookupError):
@@ -42,8 +45,18 @@ def point_codes(
     return PointCodes(url, {f"{stem}.png": qr_png(url), f"{stem}.svg": qr_svg(url)})
 
 
-def unit_posters(session: Session, unit_code: str, public_url: str) -> tuple[bytes, int]:
-    """One A4 poster per active service point in the subtree of ``unit_code``."""
+def form_minutes(session: Session, registry: Mapping[str, Instrument], code: str) -> int:
+    """The minutes the QR form of instrument ``code`` takes, as its intro says (1 when it does not say)."""
+    active = instrument_active(session, dict(registry), code)
+    duration = active.instrument.duration if active else None
+    return duration.minutes if duration is not None and duration.channel == "qr" else 1
+
+
+def unit_posters(
+    session: Session, unit_code: str, public_url: str, registry: Mapping[str, Instrument] | None = None
+) -> tuple[bytes, int]:
+    """One A4 poster per active service point in the subtree of ``unit_code``,
+    each stating the time its form takes (``registry``: the loaded instruments)."""
     unit = session.scalar(select(Unit).where(Unit.code == unit_code))
     if unit is None:
         raise PosterError(f"No unit has code {unit_code!r}.")
@@ -60,6 +73,8 @@ def unit_posters(session: Session, unit_code: str, public_url: str) -> tuple[byt
     ).all()
     if not rows:
         raise PosterError(f"Unit {unit_code} and the units below it have no active service points.")
+    registry = load_all() if registry is None else registry
+    minutes = {code: form_minutes(session, registry, code) for code in {point.instrument_code for point, _ in rows}}
     specs = []
     for point, unit_name in rows:
         url = form_link(public_url, point.qr_token)
@@ -70,6 +85,7 @@ def unit_posters(session: Session, unit_code: str, public_url: str) -> tuple[byt
                 url=url,
                 short_url=url.split("://", 1)[-1],
                 province_name=province.name if province else "",
+                minutes=minutes[point.instrument_code],
             )
         )
     return posters_pdf(specs), len(specs)

@@ -24,7 +24,7 @@ from app.models.responses import STATUSES
 from app.refusals import Refused
 from app.services.audit import audit_record
 from app.services.units import subtree_clause
-from surveys import Instrument, QuestionKind, Text
+from surveys import Instrument, QuestionKind, Text, multi_codes
 
 PER_PAGE = 50
 REASON_MAX = 500
@@ -66,12 +66,13 @@ class ResponsePage:
 
 @dataclass(frozen=True)
 class AnswerLine:
-    """One answer as a person reads it: the question and the chosen label
-    (or the number, or the free text, which templates escape)."""
+    """One answer as a person reads it: the question and the chosen label,
+    the chosen labels of a multi-select question (a tuple), or the number,
+    or the free text, which templates escape."""
 
     code: str
     question: Text | None
-    value: Text | str
+    value: Text | str | tuple[Text, ...]
 
 
 @dataclass(frozen=True)
@@ -141,13 +142,19 @@ def response_list(session: Session, flt: ReviewFilter, per_page: int = PER_PAGE)
     return ResponsePage([_row(r) for r in rows], total, page, pages)
 
 
-def _value(question, value_int: int | None, value_text: str | None) -> Text | str:
+def _value(question, value_int: int | None, value_text: str | None) -> Text | str | tuple[Text, ...]:
+    """The answer as a person reads it: the chosen label, the labels of a
+    multi-select answer (stored as a bit mask), the number or the text."""
     if value_text is not None:
         return value_text
-    if question is not None and question.kind is QuestionKind.SINGLE and question.scale is not None:
-        for choice in question.scale.choices:
-            if choice.code == value_int:
-                return choice.label
+    if question is None or question.scale is None or value_int is None:
+        return str(value_int)
+    if question.kind is QuestionKind.MULTI and value_int > 0:
+        return tuple(question.scale.label(code) or Text(str(code), str(code)) for code in multi_codes(value_int))
+    if question.kind is QuestionKind.SINGLE:
+        label = question.scale.label(value_int)
+        if label is not None:
+            return label
     return str(value_int)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.models import Answer, Response
 from app.services.instruments import ActiveInstrument
 from app.time import service_day_of
-from surveys import Value, answers_pack, packed_layout
+from surveys import Value, answers_pack, multi_mask, packed_layout
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,27 @@ def payload_digest(
         separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def answer_columns(value: Value) -> tuple[int | None, str | None]:
+    """``(value_int, value_text)`` of an ``answers`` row: a code or number,
+    a text, or a multi-select answer as its bit mask (bit ``c`` for code
+    ``c``, as packed: :func:`surveys.multi_mask`), so that every row holds
+    exactly one value."""
+    if isinstance(value, tuple):
+        return multi_mask(value), None
+    if isinstance(value, str):
+        return None, value
+    return value, None
+
+
+def answer_rows(response_id: int, answers: dict[str, Value]) -> list[dict[str, object]]:
+    """The ``answers`` rows of one response (:func:`answer_columns`)."""
+    rows = []
+    for code, value in answers.items():
+        number, text = answer_columns(value)
+        rows.append({"response_id": response_id, "question_code": code, "value_int": number, "value_text": text})
+    return rows
 
 
 def _response_insert(dialect):
@@ -181,9 +202,10 @@ def response_submit(
     connection = session.connection()
     postgres = connection.dialect.name == "postgresql"
     if postgres:
+        columns = [answer_columns(v) for v in answers.values()]
         row["answer_codes"] = list(answers)
-        row["answer_ints"] = [v if isinstance(v, int) else None for v in answers.values()]
-        row["answer_texts"] = [v if isinstance(v, str) else None for v in answers.values()]
+        row["answer_ints"] = [number for number, _ in columns]
+        row["answer_texts"] = [text for _, text in columns]
         response_id = connection.execute(_POSTGRESQL_INSERT, row).scalar()
     else:
         response_id = connection.execute(_SQLITE_INSERT, row).scalar()
@@ -196,16 +218,5 @@ def response_submit(
         status = "duplicate" if existing.payload_hash == digest else "conflict"
         return SubmitOutcome(status, existing.id)
     if answers and not postgres:
-        connection.execute(
-            insert(Answer.__table__),
-            [
-                {
-                    "response_id": response_id,
-                    "question_code": code,
-                    "value_int": value if isinstance(value, int) else None,
-                    "value_text": value if isinstance(value, str) else None,
-                }
-                for code, value in answers.items()
-            ],
-        )
+        connection.execute(insert(Answer.__table__), answer_rows(response_id, answers))
     return SubmitOutcome("created", response_id)

@@ -1,5 +1,6 @@
-/* Citizen form: skip logic, progress, draft kept on the phone, one submit.
- * The page works without this file; it only makes the form easier to use. */
+/* Citizen form: skip logic, progress, check-box rules, draft kept on the
+ * phone, one submit. The page works without this file (the server checks
+ * everything again); it only makes the form easier to use. */
 (function () {
   'use strict';
   var MAX_AGE = 24 * 3600 * 1000; // a draft older than a day is another visit
@@ -31,27 +32,43 @@
     });
   }
 
-  function checkedValue(name) {
-    var el = form.querySelector('input[type=radio][name="' + name + '"]:checked');
-    return el ? el.value : null;
+  function checkedValues(name) {
+    return Array.prototype.map.call(form.querySelectorAll('input[name="' + name + '"]:checked'),
+      function (el) { return el.value; });
   }
 
   function answered(fs) {
-    if (fs.querySelector('input[type=radio]:checked')) return true;
+    if (fs.querySelector('input:checked')) return true;
     var el = fs.querySelector('input.num, textarea, input[type=text], input[type=number]');
     return !!(el && el.value.trim() !== '');
   }
 
-  // (1) Skip logic: gates come before the questions they open.
+  // (1) Skip logic: gates come before the questions they open; a gate with
+  // check boxes opens a question when any of the listed boxes is checked.
   function skip() {
     each(fieldsets, function (fs) {
       var gate = fs.getAttribute('data-show-if');
       if (!gate) return;
       var gateSet = document.getElementById('q-' + gate);
-      var value = checkedValue(gate);
       var values = (fs.getAttribute('data-show-values') || '').split(/\s+/);
-      fs.hidden = !(value !== null && values.indexOf(value) >= 0 && !(gateSet && gateSet.hidden));
+      var open = checkedValues(gate).some(function (v) { return values.indexOf(v) >= 0; });
+      fs.hidden = !(open && !(gateSet && gateSet.hidden));
     });
+  }
+
+  // Check boxes: a "none of these" box (data-only) goes alone, and once the
+  // most allowed are checked the other boxes wait until one is unchecked.
+  function boxes(options, changed) {
+    var all = options.querySelectorAll('input[type=checkbox]');
+    if (changed && changed.checked) {
+      each(all, function (el) {
+        if (el !== changed && (changed.hasAttribute('data-only') || el.hasAttribute('data-only'))) el.checked = false;
+      });
+    }
+    var most = parseInt(options.getAttribute('data-max'), 10) || all.length;
+    var n = 0;
+    each(all, function (el) { if (el.checked && !el.hasAttribute('data-only')) n += 1; });
+    each(all, function (el) { el.disabled = !el.checked && !el.hasAttribute('data-only') && n >= most; });
   }
 
   // (2) Progress over the visible required questions.
@@ -69,7 +86,7 @@
       if (!answered(fs)) return;
       a += 1;
       // A choice now made clears the server's "please answer" mark.
-      if (fs.classList.contains('has-error') && fs.querySelector('input[type=radio]:checked')) {
+      if (fs.classList.contains('has-error') && fs.querySelector('input:checked')) {
         fs.classList.remove('has-error');
         each(fs.querySelectorAll('p.error'), function (p) { p.hidden = true; });
       }
@@ -85,7 +102,9 @@
     if (!store || !key) return;
     var answers = {};
     fields().forEach(function (el) {
-      if (el.type === 'radio' || el.type === 'checkbox') {
+      if (el.type === 'checkbox') {
+        if (el.checked) (answers[el.name] = answers[el.name] || []).push(el.value);
+      } else if (el.type === 'radio') {
         if (el.checked) answers[el.name] = el.value;
       } else if (el.value !== '') {
         answers[el.name] = el.value;
@@ -107,17 +126,17 @@
     }
     var restored = [];
     Object.keys(draft.a).forEach(function (name) {
-      var value = String(draft.a[name]);
+      var value = [].concat(draft.a[name]).map(String);
       var els = Array.prototype.filter.call(form.elements, function (el) { return el.name === name; });
       if (!els.length || name === 'nonce') return;
-      if (els[0].type === 'radio') {
+      if (els[0].type === 'radio' || els[0].type === 'checkbox') {
         // Server values win: only fill a question nobody answered yet.
         if (els.some(function (el) { return el.checked; })) return;
         els.forEach(function (el) {
-          if (el.value === value) { el.checked = true; restored.push(el); }
+          if (value.indexOf(el.value) >= 0) { el.checked = true; restored.push(el); }
         });
       } else if (els[0].value === '' && els[0].type !== 'hidden') {
-        els[0].value = value;
+        els[0].value = value[0];
         restored.push(els[0]);
       }
     });
@@ -152,15 +171,21 @@
   each(form.querySelectorAll('p.only-if'), function (p) { p.hidden = true; });
 
   var restored = restore();
+  each(form.querySelectorAll('.options[data-max]'), function (options) { boxes(options, null); });
   update();
   if (bar) bar.hidden = false;
   if (restored.some(function (el) { var fs = el.closest('fieldset'); return !fs || !fs.hidden; })) {
     showRestored();
   }
 
-  form.addEventListener('change', function () { update(); save(); });
+  form.addEventListener('change', function (ev) {
+    var options = ev.target.type === 'checkbox' && ev.target.closest('.options[data-max]');
+    if (options) boxes(options, ev.target);
+    update();
+    save();
+  });
   form.addEventListener('input', function (ev) {
-    if (ev.target.type !== 'radio') { progress(); save(); }
+    if (ev.target.type !== 'radio' && ev.target.type !== 'checkbox') { progress(); save(); }
   });
 
   // (5) One submit: the browser sends the first, later taps do nothing.

@@ -14,12 +14,7 @@ from app.config import Settings
 from app.extensions import DatabaseState
 from app.models import Response
 from app.ratelimit import TESTING_LIMIT, rate_limited
-
-ANSWERS = {
-    "procedure": "3", "E1_1": "4", "E1_2": "5", "E2_1": "4", "E2_2": "3", "E2_3": "9",
-    "E3_1": "5", "E3_2": "4", "E3_3": "4", "E4_1": "4", "E4_2": "2",
-    "E5_gate": "2", "harassment": "2", "informal_payment": "8", "overall": "4",
-}  # fmt: skip
+from tests.app.test_citizen_form import VALID as ANSWERS
 
 
 def nonce(client, token: str) -> str:

@@ -14,15 +14,11 @@ from app.services.instruments import instrument_active
 from app.services.response_filter import ResponseFilter
 from app.services.submissions import response_submit
 from surveys import answers_validate, load_all
+from tests.app.test_citizen_form import VALID as FORM
 
 REGISTRY = load_all()
-SIPAS = REGISTRY["sipas-counter.v1"]
-VALID = {
-    "procedure": "3", "visits": "1",
-    "E1_1": "4", "E1_2": "5", "E2_1": "4", "E2_2": "3", "E2_3": "9",
-    "E3_1": "5", "E3_2": "4", "E3_3": "4", "E4_1": "4", "E4_2": "2",
-    "E5_gate": "2", "harassment": "2", "informal_payment": "8", "overall": "4",
-}  # fmt: skip
+SIPAS = REGISTRY["sipas-counter.v2"]
+VALID = {code: value for code, value in FORM.items() if code != "comment"}
 XSS = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
 
 
@@ -32,7 +28,7 @@ def submit(db_session, point):
     active = instrument_active(db_session, REGISTRY, "sipas-counter")
 
     def store(comment: str | None = None, days_ago: int = 0) -> int:
-        checked = answers_validate(SIPAS, {**VALID, **({"comment": comment} if comment else {})})
+        checked = answers_validate(SIPAS, {**VALID, **({"comment": comment} if comment else {})}, channel="qr")
         assert checked.ok, checked.errors
         outcome = response_submit(
             db_session,
@@ -71,6 +67,14 @@ def test_the_response_view_shows_answers_and_escapes_the_comment(admin_client, s
     # answers read as the citizen saw them: question text and chosen label
     assert "Tư pháp – hộ tịch" in html and "Hài lòng" in html
     assert "Quầy Tư pháp – hộ tịch" in html and "UBND xã Tân Phú" in html
+    # a multi-select answer: the label of every chosen code, in code order
+    row = html[html.index("cần ưu tiên cải thiện") :]
+    assert (
+        '<ul class="choices"><li>Tăng cường ứng dụng công nghệ thông tin</li>'
+        "<li>Rút ngắn thời gian giải quyết thủ tục hành chính</li></ul>" in row
+    )
+    english = admin_client.get(f"/quan-tri/phieu/{response_id}?lang=en").get_data(as_text=True)
+    assert "<li>Shorter processing times</li>" in english
 
 
 def test_the_list_filters_by_unit_day_and_status(admin_client, admin_post, submit, point, units):

@@ -9,7 +9,15 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from app.models import Answer, Response, ServicePoint, Unit
+from app.models import Answer, InstrumentVersion, Response, ServicePoint, Unit
+
+#: responses to the counter survey (QR and paper forms, every version)
+COUNTER_RESPONSES = (
+    select(func.count())
+    .select_from(Response)
+    .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
+    .where(InstrumentVersion.code == "sipas-counter")
+)
 
 
 def test_migrate_is_idempotent(runner):
@@ -25,8 +33,8 @@ def test_seed_demo_builds_a_province_with_clustered_responses(runner, db_session
     assert levels["province"] == 1 and levels["department"] >= 3
     assert levels["district"] >= 3 and levels["commune"] >= 10
     assert db_session.scalar(select(func.count()).select_from(ServicePoint)) >= 30
-    # (the demo surveyor's tablet interviews come on top of the QR responses asked for)
-    assert db_session.scalar(select(func.count()).select_from(Response).where(Response.channel == "qr")) == 1500
+    # (the demo surveyor's tablet interviews come on top of the counter responses asked for)
+    assert db_session.scalar(COUNTER_RESPONSES) == 1500
     days = db_session.scalar(select(func.count(func.distinct(Response.service_day))))
     assert days > 100  # spread over the year
     # clustering: several responses share a counter and a day
@@ -59,12 +67,12 @@ def test_seed_demo_refuses_to_run_twice(runner, db_session):
     again = runner.invoke(args=["seed-demo", "--responses", "50"])
     assert again.exit_code != 0
     assert "already exists" in again.output
-    assert db_session.scalar(select(func.count()).select_from(Response).where(Response.channel == "qr")) == 50
+    assert db_session.scalar(COUNTER_RESPONSES) == 50
     skipped = runner.invoke(args=["seed-demo", "--if-empty"])
     assert skipped.exit_code == 0 and "not seeded" in skipped.output
     forced = runner.invoke(args=["seed-demo", "--responses", "50", "--force"])
     assert forced.exit_code == 0, forced.output
-    assert db_session.scalar(select(func.count()).select_from(Response).where(Response.channel == "qr")) == 100
+    assert db_session.scalar(COUNTER_RESPONSES) == 100
 
 
 def test_urls_prints_a_citizen_form(runner, point):
@@ -92,6 +100,8 @@ def test_qr_posters_for_a_subtree(runner, point, db_session, tmp_path):
     text = reader.pages[0].extract_text()
     assert "UBND xã Tân Phú" in text and "TỈNH THỬ NGHIỆM" in text
     assert f"khaosat.test/s/{point.qr_token}" in text.replace("\n", "")
+    # the poster promises the time the active form's intro states (sipas-counter v2: 4 minutes)
+    assert "mất khoảng 4 phút" in text.replace("\n", " ") and "about 4 minutes" in text.replace("\n", " ")
 
 
 def test_qr_refuses_unknown_targets(runner, point, tmp_path):

@@ -16,12 +16,7 @@ from sqlalchemy.orm import Session
 from app import create_app
 from app.config import Settings
 from app.models import Answer, Response, ServicePoint, Unit
-
-VALID = {
-    "procedure": "1", "E1_1": "4", "E1_2": "5", "E2_1": "4", "E2_2": "3", "E2_3": "9",
-    "E3_1": "5", "E3_2": "4", "E3_3": "4", "E4_1": "4", "E4_2": "2",
-    "E5_gate": "2", "harassment": "2", "informal_payment": "2", "overall": "4",
-}  # fmt: skip
+from tests.app.test_citizen_form import VALID
 
 
 @pytest.fixture

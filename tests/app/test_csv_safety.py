@@ -114,8 +114,8 @@ def _submit(db_session, point, comment: str) -> None:
 
 
 def test_the_response_export_is_safe(db_session, point, hostile_unit):
-    from app.services.response_filter import ResponseFilter
     from app.services.exports import responses_csv
+    from app.services.response_filter import ResponseFilter
     from surveys import load_all
 
     for attack in ATTACKS:

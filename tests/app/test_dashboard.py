@@ -18,7 +18,7 @@ from app.time import VIETNAM
 from surveys import load_all
 
 TODAY = datetime.now(VIETNAM).date()
-BASE = {"procedure": 1, "E5_gate": 2, "informal_payment": 2, "overall": 4}
+BASE = {"visit_stage": 1, "procedure": 1, "E5_gate": 2, "informal_payment": 2, "overall": 4, "expectations": (6,)}
 
 
 @pytest.fixture
@@ -32,7 +32,12 @@ def responses(db_session, units):
         db_session.flush()
         for i in range(60):
             good = i < share * 60
-            answers = {**BASE, "E1_1": 5 if good else 2, "E2_1": 4 if good else 1, "harassment": 2 if good else 1}
+            answers = {
+                **BASE,
+                "E1_seats": 5 if good else 2,
+                "E2_posted_complete": 4 if good else 1,
+                "harassment": 2 if good else 1,
+            }
             if i == 0:
                 answers["comment"] = comment
             when = datetime.now(UTC) - timedelta(days=1 + i % 20)
@@ -96,7 +101,7 @@ def test_json_and_csv_downloads_agree_with_the_page(client, users, responses, lo
     assert response.headers["Content-Disposition"].startswith("attachment; filename=")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert any("Đơn vị B1" in row for row in rows)
-    a1 = next(u for u in data["units"] if u["code"] == "U-A1")["figures"]["E1_1"]
+    a1 = next(u for u in data["units"] if u["code"] == "U-A1")["figures"]["E1_seats"]
     assert a1["estimate"] == pytest.approx(54 / 60)
 
 

@@ -68,7 +68,7 @@ def test_a_renamed_counter_is_shown_once_its_kept_lookup_expires(app, client, po
 def test_forms_with_answers_or_errors_are_not_kept(app, client, point):
     path = f"/s/{point.qr_token}"
     _, nonce = page_and_nonce(client, path)
-    response = client.post(path, data={"nonce": nonce, "E1_1": "4"})
+    response = client.post(path, data={"nonce": nonce, "E1_seats": "4", "expectations": ["6"]})
     assert response.status_code == 422
     assert len(app.extensions[PAGES]) == 1  # only the blank form
 

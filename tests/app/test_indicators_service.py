@@ -18,7 +18,7 @@ from analysis import design_frame, domain_means, domain_proportions, index_estim
 from app.models import Answer, InstrumentVersion, Response, ServicePoint, Unit
 from app.services.demo import demo_seed
 from app.services.indicators import TOTAL_KEY, Thresholds, indicator_table
-from app.services.instruments import instrument_active
+from app.services.instruments import instrument_version
 from app.services.response_filter import ResponseFilter
 from app.services.submissions import response_submit
 from surveys import Role, load_all
@@ -28,7 +28,7 @@ SIPAS = load_all()["sipas-counter.v1"]
 
 @pytest.fixture
 def demo(db_session):
-    demo_seed(db_session, responses=900, seed=7)
+    demo_seed(db_session, responses=900, seed=7, version=1)  # v1 pinned: these tests use its codes
     db_session.commit()
     return db_session
 
@@ -217,7 +217,7 @@ def test_no_responses_gives_an_empty_table(db_session, point):
 
 
 def submit(session, point, answers, *, day_offset=0, channel="qr"):
-    active = instrument_active(session, load_all(), "sipas-counter")
+    active = instrument_version(session, load_all(), "sipas-counter", 1)
     from datetime import UTC, datetime
 
     when = datetime(2026, 3, 2, 3, 0, tzinfo=UTC) + timedelta(days=day_offset)
@@ -323,7 +323,7 @@ def test_tablet_interviews_cluster_by_surveyor_and_day(db_session, point):
         for i in range(2)
     ]
     db_session.flush()
-    active = instrument_active(db_session, load_all(), "sipas-counter")
+    active = instrument_version(db_session, load_all(), "sipas-counter", 1)
     from datetime import UTC, datetime
 
     for i in range(12):

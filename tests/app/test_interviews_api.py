@@ -358,6 +358,63 @@ def test_the_instrument_definition_is_served_for_the_offline_app(surveyor):
     assert [c["code"] for c in body["scales"]["satisfaction5"]["choices"]] == [1, 2, 3, 4, 5, 9]
 
 
+#: an exit interview with sipas-counter v2 as the tablet sends it
+EXIT = {
+    "visit_stage": 3, "procedure": 1, "visits": 2,
+    "E1_seats": 4, "E1_equipment_enough": 4, "E1_equipment_modern": 3, "E1_equipment_easy": 4, "E1_overall": 4,
+    "E2_posted_complete": 5, "E2_posted_accurate": 4, "E2_documents": 4, "E2_fees": 4, "E2_time": 2,
+    "E3_polite": 5, "E3_listening": 5, "E3_answers": 4, "E3_guidance_helpful": 4, "E3_guidance_clear": 4,
+    "E3_rules": 4, "E4_lawful": 4, "E4_complete": 4, "E4_accurate": 5, "E4_overall": 4,
+    "E5_channels": 4, "E5_gate": 2, "harassment": 2, "informal_payment": 2, "overall": 4,
+    "expectations": [11, 6], "expectations_other": "Trả kết quả qua bưu điện", "sex": 2, "age_group": 3,
+}  # fmt: skip
+
+
+@pytest.fixture
+def exit_assignment(db_session, users):
+    """Exit interviews with sipas-counter for the surveyor of commune A1."""
+    made = assignment_create(
+        db_session, load_all(), surveyor=users["surveyor"], unit=users["surveyor"].unit,
+        instrument_code="sipas-counter", target=10, starts_on=date.today() - timedelta(days=3),
+    )  # fmt: skip
+    db_session.commit()
+    return made
+
+
+def test_the_tablet_gets_what_a_tablet_asks(surveyor, exit_assignment):
+    client, _headers = surveyor
+    body = client.get("/api/v1/instruments/sipas-counter").json
+    assert (body["version"], body["channel"]) == (2, "tablet")
+    questions = {q["code"]: q for s in body["sections"] for q in s["questions"]}
+    assert "E1_overall" in questions  # interviews ask the element satisfaction, the QR form does not
+    multi = questions["expectations"]
+    assert (multi["kind"], multi["max_choices"], multi["exclusive"]) == ("multi", 3, [0])
+    assert questions["expectations_other"]["show_if"] == {"question": "expectations", "values": [11]}
+
+
+def test_an_interview_with_check_boxes_is_stored_as_the_tablet_asks(surveyor, exit_assignment, db_session):
+    client, headers = surveyor
+    a = exit_assignment.id
+    v2 = {"instrument": "sipas-counter", "instrument_version": 2}
+    good = interview(a, **v2, answers=EXIT)
+    as_text = interview(a, **v2, answers={**EXIT, "expectations": "6;11"})
+    too_many = interview(a, **v2, answers={**EXIT, "expectations": [1, 2, 3, 4]})
+    none_and_more = interview(a, **v2, answers={**EXIT, "expectations": [0, 6]})
+    results = send(client, headers, [good, as_text, too_many, none_and_more]).json["results"]
+    assert [r["status"] for r in results] == ["created", "created", "invalid", "invalid"]
+    assert results[2]["errors"] == [
+        {"field": "answers.expectations", "message": "Vui lòng chọn tối đa 3 ý.",
+         "messages": {"vi": "Vui lòng chọn tối đa 3 ý.", "en": "Please choose at most 3."}}
+    ]  # fmt: skip
+    assert "Không có đề xuất / Không biết" in results[3]["message"]
+    (row, other) = stored(db_session)
+    answers = {a.question_code: (a.value_int, a.value_text) for a in row.answers}
+    assert answers["expectations"] == (2**6 + 2**11, None)
+    assert answers["expectations_other"] == (None, "Trả kết quả qua bưu điện")
+    assert answers["E1_overall"] == (4, None) and answers["E4_overall"] == (4, None)
+    assert row.codes == other.codes  # "6;11" reads as [6, 11]
+
+
 def test_the_openapi_document_describes_the_api(client):
     doc = client.get("/api/v1/openapi.json").json
     assert doc["openapi"].startswith("3.1")
@@ -370,6 +427,8 @@ def test_the_openapi_document_describes_the_api(client):
     assert statuses == ["created", "duplicate", "conflict", "invalid", "forbidden"]
     assert doc["components"]["schemas"]["Batch"]["properties"]["interviews"]["maxItems"] == MAX_ITEMS
     assert set(doc["components"]["securitySchemes"]) == {"session", "bearer"}
+    answer = doc["components"]["schemas"]["Interview"]["properties"]["answers"]["additionalProperties"]
+    assert "array" in answer["type"] and answer["items"] == {"type": "integer"}
 
 
 @pytest.fixture

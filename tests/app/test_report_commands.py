@@ -11,9 +11,10 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from app.models import Answer, Response
+from app.models import Answer, InstrumentVersion, Response
 from app.services.demo import demo_seed
 from app.time import VIETNAM
+from surveys import multi_codes
 
 TODAY = datetime.now(VIETNAM).date()
 
@@ -30,6 +31,16 @@ def count(session, channel=None) -> int:
     if channel:
         query = query.where(Response.channel == channel)
     return session.scalar(query)
+
+
+def counter_responses(session) -> int:
+    """Responses to sipas-counter, every version and channel (the demo's QR and paper forms)."""
+    return session.scalar(
+        select(func.count())
+        .select_from(Response)
+        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
+        .where(InstrumentVersion.code == "sipas-counter")
+    )
 
 
 def test_json_report_matches_the_database(runner, demo, tmp_path):
@@ -52,7 +63,7 @@ def test_json_report_matches_the_database(runner, demo, tmp_path):
     )
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert data["responses"] == count(demo, "qr") == 700  # the demo's tablet interviews are household ones
+    assert data["responses"] == counter_responses(demo) == 700  # the demo's tablet interviews are household ones
     assert data["title"]["vi"] == "Báo cáo kết quả khảo sát sự hài lòng"
     index = next(s for s in data["summary"] if s["key"] == "INDEX")["current"]
     assert 0 < index["lower"] < index["estimate"] < index["upper"] < 1
@@ -101,8 +112,12 @@ def test_export_responses_with_codebook(runner, demo, tmp_path):
         select(func.count())
         .select_from(Answer)
         .join(Response)
-        .where(Answer.question_code == "overall", Answer.value_int == 1, Response.channel == "qr")
+        .where(Answer.question_code == "overall", Answer.value_int == 1, Response.channel != "tablet")
     )
+    # the improvements asked for, one 0/1 column per choice
+    masks = demo.scalars(select(Answer.value_int).where(Answer.question_code == "expectations")).all()
+    assert sum(r["expectations_6"] == "1" for r in rows) == sum(6 in multi_codes(m) for m in masks) > 0
+    assert {r["expectations_6"] for r in rows} == {"0", "1", ""}  # "": v1 did not ask
     book = list(csv.reader(io.StringIO((tmp_path / "responses.codebook.csv").read_text(encoding="utf-8-sig"))))
     waiting = "The waiting area has enough seats and is clean and airy"
     assert [
@@ -112,7 +127,8 @@ def test_export_responses_with_codebook(runner, demo, tmp_path):
         "3",
         "Bình thường",
         "Neutral",
-    ] in book
+    ] in book  # a question only v1 asked: its v1 responses keep their answers
+    assert ["expectations_6", "1", "Có chọn"] in [[r[0], r[3], r[4]] for r in book]
     columns = {r[0] for r in book[1:]}
     assert set(rows[0]) <= columns
 
@@ -130,11 +146,27 @@ def test_export_neutralises_formulas(runner, demo, db_session, tmp_path):
     assert comments and all(c.startswith("'=") for c in comments)
 
 
-HEADER = [
-    *["ma_phieu", "don_vi", "quay", "ngay", "procedure", "E1_1", "E1_2", "E2_1", "E2_2", "E2_3", "E3_1"],
-    *["E3_2", "E3_3", "E4_1", "E4_2", "E5_gate", "harassment", "informal_payment", "overall", "comment"],
-]
-GOOD = ["1", "4", "5", "4", "3", "9", "5", "4", "4", "4", "2", "2", "2", "8", "4"]
+#: a paper form of sipas-counter v2: every criterion the QR form asks, the
+#: element satisfaction the paper form adds, the improvements in one cell
+PAPER = {
+    "visit_stage": "1", "procedure": "1",
+    "E1_seats": "4", "E1_equipment_enough": "5", "E1_equipment_modern": "4", "E1_equipment_easy": "4",
+    "E1_overall": "4",
+    "E2_posted_complete": "4", "E2_posted_accurate": "3", "E2_documents": "9", "E2_fees": "4",
+    "E3_polite": "5", "E3_listening": "4", "E3_answers": "4", "E3_guidance_helpful": "4",
+    "E3_guidance_clear": "4", "E3_rules": "4",
+    "E5_channels": "4", "E5_gate": "2", "harassment": "2", "informal_payment": "8",
+    "overall": "4", "expectations": "3;6",
+}  # fmt: skip
+HEADER = ["ma_phieu", "don_vi", "quay", "ngay", *PAPER, "comment"]
+GOOD = list(PAPER.values())
+AT = {code: i for i, code in enumerate(PAPER)}
+
+
+def _with(code: str, value: str) -> list[str]:
+    values = list(GOOD)
+    values[AT[code]] = value
+    return values
 
 
 def import_rows():
@@ -145,10 +177,10 @@ def import_rows():
         ["P-002", "DEMO-HA-01", "", day, *GOOD, "=1+1"],
         ["P-003", "KHONG-CO", "", day, *GOOD, ""],  # unknown unit
         ["P-004", "DEMO-HA-01", "", "31/02/2026", *GOOD, ""],  # impossible date
-        ["P-005", "DEMO-HA-01", "", day, "1", "7", *GOOD[2:], ""],  # E1_1 = 7
-        ["P-006", "DEMO-HA-01", "", day, *GOOD[:-1], "", ""],  # overall missing
+        ["P-005", "DEMO-HA-01", "", day, *_with("E1_seats", "7"), ""],
+        ["P-006", "DEMO-HA-01", "", day, *_with("overall", ""), ""],
         ["P-001", "DEMO-HA-01", "Q01", day, *GOOD, "Tốt"],  # duplicate of row 2
-        ["", "", "", "", *[""] * 15, ""],  # blank line
+        ["", "", "", "", *[""] * len(GOOD), ""],  # blank line
     ]
 
 
@@ -156,15 +188,15 @@ def test_import_csv_reports_bad_rows_and_is_idempotent(runner, demo, tmp_path):
     path = tmp_path / "paper.csv"
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         csv.writer(fh).writerows(import_rows())
-    before = count(demo)
+    before, paper = count(demo), count(demo, "paper")
     result = runner.invoke(args=["import-responses", "--instrument", "sipas-counter", str(path)])
     assert result.exit_code == 0, result.output
     assert "Đã nhập 2 phiếu mới, bỏ qua 1 phiếu đã có, 4 dòng lỗi" in result.output
     assert "dòng 4: mã đơn vị không tồn tại: 'KHONG-CO'" in result.output
     assert "dòng 5: ngày không hợp lệ" in result.output
-    assert "dòng 6: E1_1: Câu trả lời không hợp lệ" in result.output
+    assert "dòng 6: E1_seats: Câu trả lời không hợp lệ" in result.output
     assert "dòng 7: overall: Vui lòng trả lời câu này." in result.output
-    assert count(demo, "paper") == 2 and count(demo) == before + 2
+    assert count(demo, "paper") == paper + 2 and count(demo) == before + 2
     again = runner.invoke(args=["import-responses", "--instrument", "sipas-counter", str(path)])
     assert "Đã nhập 0 phiếu mới, bỏ qua 3 phiếu đã có" in again.output
     assert count(demo) == before + 2
@@ -184,11 +216,60 @@ def test_import_xlsx(runner, demo, tmp_path):
     assert TODAY - timedelta(days=1) in days
 
 
+def _import(runner, tmp_path, rows, *options):
+    path = tmp_path / "paper.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return runner.invoke(args=["import-responses", "--instrument", "sipas-counter", *options, str(path)])
+
+
+def test_import_takes_check_box_codes_in_one_cell_as_the_paper_form_asks(runner, demo, tmp_path):
+    day = (TODAY - timedelta(days=2)).strftime("%d/%m/%Y")
+    cells = {"P-10": "3;6", "P-11": "6, 3", "P-12": "3 6", "P-13": "0", "P-14": "0;6", "P-15": "1;2;3;4", "P-16": "12"}
+    rows = [
+        HEADER,
+        *[[serial, "DEMO-HA-02", "", day, *_with("expectations", cell), ""] for serial, cell in cells.items()],
+    ]
+    result = _import(runner, tmp_path, rows)
+    assert "Đã nhập 4 phiếu mới, bỏ qua 0 phiếu đã có, 3 dòng lỗi" in result.output, result.output
+    assert "dòng 6: expectations: Không thể chọn “Không có đề xuất / Không biết” cùng với các ý khác." in result.output
+    assert "dòng 7: expectations: Vui lòng chọn tối đa 3 ý." in result.output
+    assert "dòng 8: expectations: Câu trả lời không hợp lệ" in result.output
+    imported = (
+        select(Answer.question_code, Answer.value_int)
+        .join(Response)
+        .where(Response.channel == "paper", Response.service_day == TODAY - timedelta(days=2))
+    )
+    stored = demo.execute(imported).all()
+    masks = sorted(v for code, v in stored if code == "expectations")
+    assert masks == [2**0, 2**3 + 2**6, 2**3 + 2**6, 2**3 + 2**6]
+    assert sum(code == "E1_overall" for code, _ in stored) == 4  # the paper form asks it, the QR form does not
+
+
+def test_forms_printed_before_v2_are_imported_with_their_version(runner, demo, tmp_path):
+    day = (TODAY - timedelta(days=200)).strftime("%d/%m/%Y")
+    v1 = {"procedure": "1", "E1_1": "4", "E1_2": "5", "E2_1": "4", "E2_2": "3", "E2_3": "9", "E3_1": "5",
+          "E3_2": "4", "E3_3": "4", "E4_1": "4", "E4_2": "2", "E5_gate": "2", "harassment": "2",
+          "informal_payment": "8", "overall": "4"}  # fmt: skip
+    rows = [["ma_phieu", "don_vi", "ngay", *v1], ["C-1", "DEMO-HA-01", day, *v1.values()]]
+    refused = _import(runner, tmp_path, rows)
+    assert refused.exit_code == 1 and "unknown columns: E1_1" in refused.output
+    result = _import(runner, tmp_path, rows, "--version", "1")
+    assert "Đã nhập 1 phiếu mới" in result.output, result.output
+    version = demo.scalar(
+        select(InstrumentVersion.version)
+        .join(Response, Response.instrument_version_id == InstrumentVersion.id)
+        .where(Response.service_day == TODAY - timedelta(days=200), Response.channel == "paper")
+    )
+    assert version == 1
+    assert "version 7 is not registered" in _import(runner, tmp_path, rows, "--version", "7").output
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
         ("x.csv", b"don_vi,ngay,bogus\n", "unknown columns: bogus"),
-        ("x.csv", b"don_vi,E1_1\n", "missing required columns: ngay"),
+        ("x.csv", b"don_vi,E1_seats\n", "missing required columns: ngay"),
         ("x.csv", b"", "empty"),
         ("x.csv", "don_vi,ngay\nĐ,1\n".encode("cp1258"), "UTF-8"),
         ("x.xlsx", b"not a zip", "cannot read the XLSX"),

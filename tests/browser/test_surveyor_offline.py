@@ -28,16 +28,19 @@ HOUSEHOLD_WITH_SERVICE = [
     {"harassment": "2", "informal_payment": "8", "overall": "4"},
     {"P_land": "9", "P_construction": "9", "P_hospital": "1", "P_school": "2", "P_job": "9"},
 ]
+#: an exit interview (sipas-counter v2) with a citizen handing in an
+#: application: the result section is skipped, the demographics left blank
 COUNTER_EXIT = [
-    {"procedure": "3"},
-    {"E1_1": "4", "E1_2": "4"},
-    {"E2_1": "5", "E2_2": "4", "E2_3": "4"},
-    {"E3_1": "5", "E3_2": "5", "E3_3": "4"},
-    {"E4_1": "4", "E4_2": "3"},
-    {"E5_gate": "2"},
+    {"visit_stage": "1", "procedure": "3"},
+    {"E1_seats": "4", "E1_equipment_enough": "4", "E1_equipment_modern": "3", "E1_equipment_easy": "4"},
+    {"E2_posted_complete": "5", "E2_posted_accurate": "4", "E2_documents": "4", "E2_fees": "4"},
+    {"E3_polite": "5", "E3_listening": "5", "E3_answers": "4", "E3_guidance_helpful": "4", "E3_guidance_clear": "4",
+     "E3_rules": "4"},
+    {"E5_channels": "4", "E5_gate": "2"},
     {"harassment": "2", "informal_payment": "2"},
-    {"overall": "4"},
-]
+    {"overall": "4", "expectations": ["6", "3"]},
+    {},
+]  # fmt: skip
 
 
 def surveyor_rows(live_server) -> list[Response]:
@@ -77,11 +80,16 @@ def open_assignment(page, instrument: str) -> None:
     page.wait_for_selector("#sv-start")
 
 
-def run_interview(page, sections: list[dict[str, str]]) -> str:
+def choose(page, choices: dict[str, str | list[str]]) -> None:
+    for code, value in choices.items():
+        for one in [value] if isinstance(value, str) else value:
+            page.locator(f'#q-{code} input[value="{one}"]').check()
+
+
+def run_interview(page, sections: list[dict[str, str | list[str]]]) -> str:
     page.click("#sv-start")
     for choices in sections:
-        for code, value in choices.items():
-            page.locator(f'#q-{code} input[value="{value}"]').check()
+        choose(page, choices)
         page.click("#sv-next")
     page.wait_for_selector(".sv-review")
     page.click("#sv-finish")
@@ -206,3 +214,67 @@ def test_one_unfinished_interview_is_open_in_one_tab_only(live_server, tablet):
     third.goto(url)
     third.locator("[data-resume]").click()
     assert third.locator('#q-sex input[value="2"]').is_checked()  # every answer was saved as given
+
+
+def test_an_exit_interview_with_check_boxes_and_the_questions_a_tablet_asks(live_server, tablet, output_dir):
+    page = tablet
+    before = len(surveyor_rows(live_server))
+    sign_in(page, live_server)
+    open_assignment(page, "Khảo sát sự hài lòng")
+    page.click("#sv-start")
+    choose(page, {"visit_stage": "3", "procedure": "1"})
+    page.click("#sv-next")
+    choose(page, COUNTER_EXIT[1])
+    assert page.locator("#q-E1_overall").is_visible()  # interviews ask the element as a whole
+    choose(page, {"E1_overall": "4"})
+    page.click("#sv-next")
+    # the result was received: processing time and the result section are asked
+    choose(page, {**COUNTER_EXIT[2], "E2_time": "2"})
+    page.click("#sv-next")
+    choose(page, COUNTER_EXIT[3])
+    page.click("#sv-next")
+    assert page.locator("[data-section='E4']").count() == 1
+    choose(page, {"E4_lawful": "4", "E4_complete": "4", "E4_accurate": "5"})
+    page.click("#sv-next")
+    choose(page, COUNTER_EXIT[4])
+    page.click("#sv-next")
+    choose(page, COUNTER_EXIT[5])
+    page.click("#sv-next")
+    choose(page, {"overall": "4"})
+    boxes = page.locator("#q-expectations")
+    box = lambda code: boxes.locator(f'input[value="{code}"]')  # noqa: E731
+    assert "Có thể chọn nhiều ý, tối đa 3 ý." in boxes.inner_text()
+    for code in ("1", "2", "6"):
+        box(code).check()
+    assert box("4").is_disabled() and box("0").is_enabled()
+    page.screenshot(path=str(output_dir / "surveyor-check-boxes.png"))
+    box("0").check()
+    assert [box(c).is_checked() for c in ("0", "1", "2", "6")] == [True, False, False, False]
+    page.click("#sv-next")  # "no suggestion" alone is an answer
+    page.click("#sv-previous")
+    assert box("0").is_checked()  # kept in the draft
+    box("11").check()
+    box("6").check()
+    assert not box("0").is_checked()
+    other = page.locator("#q-expectations_other")
+    assert other.is_visible()  # opened by "something else", any of the chosen codes
+    other.locator("textarea").fill("Trả kết quả qua bưu điện")
+    page.click("#sv-next")
+    choose(page, {"sex": "2"})
+    page.click("#sv-next")
+    page.wait_for_selector(".sv-review")
+    review = page.locator(".sv-review").inner_text()
+    assert "Rút ngắn thời gian giải quyết thủ tục hành chính; Nội dung khác" in review  # labels, not codes
+    page.screenshot(path=str(output_dir / "surveyor-review-check-boxes.png"), full_page=True)
+    page.click("#sv-finish")
+    uuid = page.locator(".sv-done").get_attribute("data-uuid")
+    page.goto(f"{live_server.url}/dieu-tra")
+    page.locator(f'ul[data-status="sent"] li[data-uuid="{uuid}"]').wait_for(timeout=20000)
+    (new,) = surveyor_rows(live_server)[before:]
+    with Session(live_server.engine) as s:
+        answers = dict(
+            s.execute(select(Answer.question_code, Answer.value_int).where(Answer.response_id == new.id)).all()
+        )
+    assert answers["expectations"] == 2**6 + 2**11
+    assert answers["E1_overall"] == 4 and answers["E4_accurate"] == 5 and answers["sex"] == 2
+    assert page.script_errors == []

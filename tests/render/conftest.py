@@ -25,7 +25,7 @@ from app.services.reports.periods import period_of
 from app.time import VIETNAM
 from surveys import load_all
 
-SIPAS = load_all()["sipas-counter.v1"]
+SIPAS = load_all()["sipas-counter.v2"]
 
 #: Text a spreadsheet would run as a formula, or a browser as a script.
 FORMULAS = ['=HYPERLINK("http://x","y")', "+1+2", "@SUM(A1)", "-2+3+cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
@@ -56,7 +56,8 @@ def demo_report(engine: Engine) -> Report:
     def seed(session: Session) -> None:
         with pytest.MonkeyPatch.context() as mp:  # demo accounts: no need for production-cost hashing
             mp.setattr(accounts, "hasher", PasswordHasher.from_parameters(CHEAPEST))
-            demo_seed(session, responses=600, seed=3, force=True)  # force: whatever else the database holds
+            # force: whatever else the database holds; every response to the active version
+            demo_seed(session, responses=600, seed=3, force=True, older_version=False)
 
     # The year holding the middle of the seeded 365 days holds at least half of them.
     middle = datetime.now(VIETNAM).date() - timedelta(days=183)

@@ -1,7 +1,7 @@
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pypdf
 import pytest
@@ -119,6 +119,12 @@ def test_each_page_names_its_unit_and_counter_in_vietnamese(pages):
         assert "Khảo sát ẩn danh, mất khoảng 1 phút." in text
         assert "Scan with your phone camera to rate our service." in text
     assert "Tư pháp, hộ tịch" in pages[0].text
+
+
+def test_the_stated_time_is_the_forms():
+    (page,) = read_pages(posters_pdf([replace(SPECS[0], minutes=4)]))
+    text = flat(page.text)
+    assert "Khảo sát ẩn danh, mất khoảng 4 phút." in text and "Anonymous, about 4 minutes." in text
 
 
 def test_province_is_printed_only_when_given(pages):

@@ -254,7 +254,7 @@ def test_method_sheet_states_how_the_figures_were_made(demo_report, correction, 
     assert rows["Hiệu chỉnh so sánh nhiều đơn vị"] == shown
     assert rows["Mức ý nghĩa (alpha)"] == demo_report.alpha
     assert rows["Ngưỡng độ tin cậy thấp"] == "n < 30"
-    assert rows["Bộ câu hỏi"] == "sipas-counter.v1"
+    assert rows["Bộ câu hỏi"] == "sipas-counter.v2"
     assert rows["Phần mềm: numpy"] == demo_report.software["numpy"]
 
 

@@ -1,4 +1,4 @@
-"""The draft sipas-counter v2 (surveys/drafts/): the 22 SIPAS criteria one
+"""sipas-counter v2, the active version: the 22 SIPAS criteria one
 per question, stage gating, expectations, demographics, channels."""
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from surveys.duration import duration_estimate, path_longest
 from surveys.serialize import instrument_as_json
 
 ROOT = Path(__file__).resolve().parents[2]
-DRAFT = ROOT / "surveys" / "drafts" / "sipas-counter.v2.yaml"
-V2 = load_instrument(DRAFT)
+PUBLISHED = ROOT / "surveys" / "instruments" / "sipas-counter.v2.yaml"
+V2 = load_instrument(PUBLISHED)
 V1 = load_all()["sipas-counter.v1"]
 PAPI = load_all()["papi-household.v1"]
 
@@ -61,9 +61,10 @@ COLLECTING = {
 }
 
 
-def test_it_is_a_draft_not_the_active_version():
+def test_it_is_published_beside_v1():
     assert V2.key == "sipas-counter.v2"
-    assert "sipas-counter.v2" not in load_all()
+    assert load_all()["sipas-counter.v2"] == V2
+    assert max(i.version for i in load_all().values() if i.code == "sipas-counter") == 2
     assert V2.headline_index == "sipas"
     assert V2.channels == V1.channels
 
@@ -258,14 +259,14 @@ def test_a_response_packs_and_unpacks_with_expectations_in_one_slot():
     assert answers_unpack(layout, packed, multi=packed_multi(V2)) == coded
 
 
-def test_the_migration_layout_reader_agrees_for_the_draft():
+def test_the_migration_layout_reader_agrees_for_v2():
     """Revision 5f3b9d2e7a41 derives layouts on its own (one slot per
     question that is not text): it still agrees once v2 is published."""
     path = ROOT / "migrations" / "versions" / "20261122_5f3b9d2e7a41_packed_answers.py"
     spec = util.spec_from_file_location("packed_answers_migration_v2", path)
     module = util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert module._layout(DRAFT.read_text(encoding="utf-8")) == list(packed_layout(V2))
+    assert module._layout(PUBLISHED.read_text(encoding="utf-8")) == list(packed_layout(V2))
 
 
 def test_the_stated_four_minutes_hold_for_qr_and_not_for_interviews():

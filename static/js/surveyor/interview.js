@@ -166,6 +166,22 @@ function questionNode(q) {
       scale.choices.map((c) => h('label', { class: aside.has(c.code) ? 'opt aside' : 'opt' },
         h('input', { type: 'radio', name: q.code, value: c.code, checked: current === c.code }),
         h('span', {}, label(c.label, lang))))));
+  } else if (q.kind === 'multi') {
+    const scale = instrument.scales[q.scale];
+    const chosen = Array.isArray(current) ? current : [];
+    const free = scale.choices.filter((c) => !q.exclusive.includes(c.code)).length;
+    let hint = t('multi_any');
+    if (q.min_choices > 1) hint = t('multi_range', { a: q.min_choices, b: q.max_choices });
+    else if (q.max_choices < free) hint = t('multi_max', { n: q.max_choices });
+    const options = h('div', { class: 'options long', 'data-max': q.max_choices },
+      scale.choices.map((c) => h('label', { class: q.exclusive.includes(c.code) ? 'opt aside' : 'opt' },
+        h('input', {
+          type: 'checkbox', name: q.code, value: c.code, checked: chosen.includes(c.code),
+          'data-only': q.exclusive.includes(c.code),
+        }),
+        h('span', {}, label(c.label, lang)))));
+    fieldset.append(h('p', { class: 'hint' }, hint), options);
+    boxes(options, null);
   } else if (q.kind === 'number') {
     fieldset.append(h('input', {
       class: 'num', type: 'number', inputmode: 'numeric', name: q.code, min: q.minimum, max: q.maximum,
@@ -177,6 +193,21 @@ function questionNode(q) {
     fieldset.append(area);
   }
   return fieldset;
+}
+
+/* Check boxes: a "none of these" box (data-only) goes alone, and once the
+ * most allowed are checked the others wait until one is unchecked. */
+function boxes(options, changed) {
+  const all = [...options.querySelectorAll('input[type=checkbox]')];
+  if (changed && changed.checked) {
+    for (const el of all) {
+      if (el !== changed && (changed.hasAttribute('data-only') || el.hasAttribute('data-only'))) el.checked = false;
+    }
+  }
+  const most = Number(options.getAttribute('data-max')) || all.length;
+  const n = all.filter((el) => el.checked && !el.hasAttribute('data-only')).length;
+  for (const el of all) el.disabled = !el.checked && !el.hasAttribute('data-only') && n >= most;
+  return all.filter((el) => el.checked).map((el) => Number(el.value));
 }
 
 function refreshVisibility(card, section) {
@@ -198,7 +229,10 @@ function showErrors(card, codes, errors) {
   codes.forEach((code) => {
     const fieldset = card.querySelector(`#q-${CSS.escape(code)}`);
     const p = fieldset.querySelector('p.error');
-    p.textContent = t(`err.${errors[code].key}`, errors[code].values);
+    // a choice named in a message ("none" combined) is a {vi, en} label
+    const values = Object.fromEntries(Object.entries(errors[code].values || {})
+      .map(([key, value]) => [key, typeof value === 'object' ? label(value, lang) : value]));
+    p.textContent = t(`err.${errors[code].key}`, values);
     p.hidden = false;
     fieldset.classList.add('has-error');
   });
@@ -222,13 +256,20 @@ function showSection(index) {
   const onAnswer = (event) => {
     const target = event.target;
     if (!target.name) return;
-    draft.answers[target.name] = target.type === 'radio' ? Number(target.value) : target.value;
+    if (target.type === 'checkbox') {
+      if (event.type !== 'change') return;
+      draft.answers[target.name] = boxes(target.closest('.options'), target);
+    } else {
+      draft.answers[target.name] = target.type === 'radio' ? Number(target.value) : target.value;
+    }
     clearError(target.closest('fieldset'));
     if (target.type === 'radio' || event.type === 'change') refreshVisibility(card, section);
     save();
   };
   card.addEventListener('change', onAnswer);
-  card.addEventListener('input', (event) => { if (event.target.type !== 'radio') onAnswer(event); });
+  card.addEventListener('input', (event) => {
+    if (event.target.type !== 'radio' && event.target.type !== 'checkbox') onAnswer(event);
+  });
   const previous = order.filter((i) => i < index).pop();
   const nav = h('div', { class: 'sv-nav' },
     previous === undefined ? h('span') : button(t('previous'), () => showSection(previous), 'secondary', { id: 'sv-previous' }),
