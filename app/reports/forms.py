@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 
@@ -33,9 +34,19 @@ class FilterError(ValueError):
         return texts(self.key, lang, **self.values)
 
 
-def _day(value: str | None, field: str) -> date | None:
+MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
+INSTRUMENT_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+def _day(value: str | None, field: str, *, month_end: bool = False) -> date | None:
+    """A day, or a month written YYYY-MM (its first day, or its last with ``month_end``)."""
     if not value:
         return None
+    value = value.strip()
+    if MONTH_RE.fullmatch(value):
+        first = day_parse(f"{value}-01")
+        if first is not None:
+            return period_of("month", first).end if month_end else first
     day = day_parse(value)
     if day is None:
         raise FilterError(field, "filter.day_range", value=value[:20], first=f"{DAY_MIN:%Y-%m-%d}",
@@ -56,9 +67,13 @@ def report_request(args: Mapping[str, str], instrument_code: str = "sipas-counte
     if kind not in PERIOD_KINDS:
         raise FilterError("period", "filter.period", choices=", ".join(PERIOD_KINDS))
     on = _day(args.get("date"), "date") or vietnam_today()
-    end = _day(args.get("end"), "end")
+    end = _day(args.get("end"), "end", month_end=True)
     if kind == "custom" and (end is None or end < on):
         raise FilterError("end", "filter.custom_end")
+    # Whole months only: a custom period that ends a day earlier than another
+    # would let anyone subtract the two and read that day's answers.
+    if kind == "custom" and (on.day != 1 or period_of("month", end).end != end):
+        raise FilterError("date" if on.day != 1 else "end", "filter.whole_months")
     if kind == "custom" and (end - on).days > 3660:
         raise FilterError("end", "filter.too_long")
     period = period_of(kind, on, end)
@@ -79,8 +94,11 @@ def report_request(args: Mapping[str, str], instrument_code: str = "sipas-counte
     if unit is not None and len(unit) > 40:
         raise FilterError("unit", "filter.unit")
     search = (args.get("q") or "").strip()[:100] or None
+    instrument = (args.get("instrument") or instrument_code).strip()
+    if not INSTRUMENT_RE.fullmatch(instrument):
+        raise FilterError("instrument", "filter.instrument")
     flt = ResponseFilter(
-        instrument=instrument_code,
+        instrument=instrument,
         unit_code=unit,
         level=level,
         procedure=procedure,

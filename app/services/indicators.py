@@ -43,9 +43,11 @@ from app.services.aggregates import (
     RESPONDENT_SUFFIX,
     SIPAS_SUFFIX,
     UnitMoments,
-    unit_moments,
+    unit_moments_of_rows,
 )
+from app.services.cluster_rows import ClusterRows
 from app.services.response_filter import ResponseFilter
+from app.services.rollup import cluster_rows_for
 from surveys import Instrument, Role
 
 TOTAL_KEY = "*"
@@ -80,8 +82,9 @@ class Figure:
     suppressed: bool
     #: counts of levels 1–5 (criteria), "not applicable" and refusals
     distribution: tuple[int, ...] = ()
-    not_applicable: int = 0
-    refused: int = 0
+    #: None where the figure is not published
+    not_applicable: int | None = 0
+    refused: int | None = 0
     #: against the total of the filter: better, not_distinguishable, worse; None if not assessed
     verdict: str | None = None
     p_adjusted: float | None = None
@@ -99,6 +102,12 @@ class Figure:
     #: SIPAS figures: criteria (element) or elements (index) with a rate that
     #: entered it, fewer than the instrument has where some had no valid answer
     components: int | None = None
+    #: why a figure is not published: "few_answers" (fewer than
+    #: Thresholds.disclosure_min), "small_month" (a month of a longer period
+    #: holds fewer: subtracting reports would reveal it), "complementary"
+    #: (hidden so that a total minus its published parts reveals no hidden
+    #: cell); None when published (app/services/reports/disclosure.py)
+    suppressed_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -159,9 +168,11 @@ def _cleaned(values: np.ndarray) -> list[float | None]:
     return [None if v != v else v for v in values.astype(float).tolist()]  # v != v: NaN
 
 
-def _domain_of_units(session: Session, unit_ids: list[int], grouping: str) -> dict[int, Unit | None]:
+def domain_of_units(
+    session: Session, unit_ids: list[int], grouping: str, units: dict[int, Unit] | None = None
+) -> dict[int, Unit | None]:
     """Map each unit that holds responses to its reporting unit."""
-    units = {u.id: u for u in session.scalars(select(Unit))}
+    units = units if units is not None else {u.id: u for u in session.scalars(select(Unit))}
     out: dict[int, Unit | None] = {}
     for uid in unit_ids:
         unit = units.get(uid)
@@ -187,6 +198,34 @@ def indicator_table(
 ) -> IndicatorTable:
     """Compute every indicator for the responses of ``flt``.
 
+    Reads the filter's cluster rows (:func:`app.services.rollup.cluster_rows_for`)
+    and hands them to :func:`indicator_table_of_rows`, whose parameters it takes.
+    """
+    flt = flt or ResponseFilter(instrument=instrument.code)
+    rows = cluster_rows_for(session, instrument, flt)
+    return indicator_table_of_rows(
+        session, instrument, rows, flt, grouping=grouping, method=method, alpha=alpha,
+        correction=correction, thresholds=thresholds, df_rule=df_rule,
+    )  # fmt: skip
+
+
+def indicator_table_of_rows(
+    session: Session,
+    instrument: Instrument,
+    rows: ClusterRows,
+    flt: ResponseFilter,
+    *,
+    grouping: str = "unit",
+    method: str = "beta",
+    alpha: float = 0.05,
+    correction: str = "holm",
+    thresholds: Thresholds | None = None,
+    df_rule: str = "domain",
+    by_domain: bool = True,
+    units: dict[int, Unit] | None = None,
+) -> IndicatorTable:
+    """Compute every indicator of some cluster rows (those of ``flt``).
+
     Parameters
     ----------
     grouping : {"unit", "department", "district", "commune", "province"}
@@ -200,17 +239,20 @@ def indicator_table(
         The df of each domain's interval: its own clusters minus units (as
         R's ``svyby``), or the whole filter's (``confint(svyby(...), df =
         degf(design))``). ``Figure.df`` is the domain's own either way.
+    by_domain : bool, default True
+        False: the total only (a trend point), no per-domain figures or verdicts.
+    units : dict of int to Unit, optional
+        Every unit by id, when the caller has them already.
     """
-    flt = flt or ResponseFilter(instrument=instrument.code)
     thresholds = thresholds or Thresholds()
     headline = instrument.headline_index
     if headline not in HEADLINE_INDEX_SUFFIX:
         raise ValueError(f"headline_index must be one of {', '.join(HEADLINE_INDEX_SUFFIX)}, got {headline!r}")
     if df_rule not in DF_RULES:
         raise ValueError(f"df_rule must be one of {', '.join(DF_RULES)}, got {df_rule!r}")
-    moments = unit_moments(session, instrument, flt)
+    moments = unit_moments_of_rows(instrument, rows)
     unit_ids = sorted(moments.responses)
-    mapping = _domain_of_units(session, unit_ids, grouping)
+    mapping = domain_of_units(session, unit_ids, grouping, units) if by_domain else {}
     domain_units = {u.id: u for u in mapping.values() if u is not None}
     # Each row's domain as a number (0: none, then the domain units in turn):
     # comparing numbers, not unit codes in object arrays, is what keeps this fast.
@@ -229,11 +271,12 @@ def indicator_table(
     }
     # every unit with responses is in the total, also those above the grouping level
     total = _domain(moments, np.ones_like(lookup), ["", TOTAL_KEY], method=method, **options)
-    per_domain = _domain(moments, lookup, names, method=method, **options)
+    per_domain = _domain(moments, lookup, names, method=method, **options) if by_domain else {}
     if moments.criterion_codes:
         frame = design_frame(moments.criteria.cluster, moments.criteria.stratum)
         ones = np.ones_like(lookup)
-        for target, by, labels in ((total, ones, ["", TOTAL_KEY]), (per_domain, lookup, names)):
+        targets = [(total, ones, ["", TOTAL_KEY])] + ([(per_domain, lookup, names)] if by_domain else [])
+        for target, by, labels in targets:
             for name, figures in _sipas(moments, by, labels, frame, **options).items():
                 target.setdefault(name, {}).update(figures)
     total = _with_headline(total.get(TOTAL_KEY, {}), instrument, headline)
@@ -340,14 +383,19 @@ def _figures(
     )
     for row, dist, na, ref, comp in rows:
         n_, df, n_psu, reliable, suppressed, estimate, lower, upper, se, deff, n_eff, deff1 = row
+        reason = "few_answers" if suppressed and n_ > 0 else None
         if suppressed or n_ == 0:
             estimate = lower = upper = se = deff = n_eff = None
             deff1 = False
+            # counts of "not applicable" and refusals are published with the
+            # figure, or alone when nobody answered on the scale and they are enough
+            if n_ > 0 or (na or 0) + (ref or 0) < thresholds.disclosure_min:
+                na = ref = None
         # every field, in order and positionally (faster for 40,000 figures); verdict,
         # p_adjusted, not_assessed and funnel come later, for the keys that get them
         # fmt: off
         out.append(Figure(n_, estimate, lower, upper, se, df, deff, n_eff, reliable, suppressed, dist, na, ref,
-                          None, None, n_psu, deff1, None, None, comp))
+                          None, None, n_psu, deff1, None, None, comp, reason))
         # fmt: on
     return out
 

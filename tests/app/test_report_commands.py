@@ -45,7 +45,8 @@ def counter_responses(session) -> int:
 
 def test_json_report_matches_the_database(runner, demo, tmp_path):
     out = tmp_path / "r.json"
-    start = TODAY - timedelta(days=400)
+    # custom periods are whole months: from the month 14 months ago to this one
+    start = (TODAY.replace(day=1) - timedelta(days=400)).replace(day=1)
     result = runner.invoke(
         args=[
             "report",
@@ -58,7 +59,7 @@ def test_json_report_matches_the_database(runner, demo, tmp_path):
             "--date",
             start.isoformat(),
             "--end",
-            TODAY.isoformat(),
+            TODAY.strftime("%Y-%m"),
         ]
     )
     assert result.exit_code == 0, result.output
@@ -73,7 +74,7 @@ def test_json_report_matches_the_database(runner, demo, tmp_path):
     for u in data["units"]:
         if u["rank"] is not None:
             assert u["rank_best"] <= u["rank"] <= u["rank_worst"]
-    assert [c["day"] for c in data["comments"]] == sorted((c["day"] for c in data["comments"]), reverse=True)
+    assert [c["month"] for c in data["comments"]] == sorted((c["month"] for c in data["comments"]), reverse=True)
     assert {m["term"]["vi"] for m in [dict(term=t[0]) for t in data["method_notes"]]} >= {"Khoảng tin cậy"}
 
 

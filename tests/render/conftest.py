@@ -51,13 +51,14 @@ def _report_on_rolled_back_data(engine: Engine, period: Period, seed: Callable[[
 
 @pytest.fixture(scope="session")
 def demo_report(engine: Engine) -> Report:
-    """The year report of the demo province: 600 responses over the last 365 days."""
+    """The year report of the demo province: 3,000 responses over the last 365 days
+    (enough that most units hold at least 5 in every month: see reports/disclosure.py)."""
 
     def seed(session: Session) -> None:
         with pytest.MonkeyPatch.context() as mp:  # demo accounts: no need for production-cost hashing
             mp.setattr(accounts, "hasher", PasswordHasher.from_parameters(CHEAPEST))
             # force: whatever else the database holds; every response to the active version
-            demo_seed(session, responses=600, seed=3, force=True, older_version=False)
+            demo_seed(session, responses=3000, seed=3, force=True, older_version=False)
 
     # The year holding the middle of the seeded 365 days holds at least half of them.
     middle = datetime.now(VIETNAM).date() - timedelta(days=183)

@@ -48,7 +48,7 @@ def test_csv_holds_each_units_numbers(table, demo_report):
             ("Chỉ số chung – cận trên KTC 95%", figure.upper),
         ):
             if value is None:
-                assert row[col[name]] == ""
+                assert row[col[name]] == ("—" if figure.suppressed else "")
             else:
                 assert row[col[name]] == f"{value:.4f}"
                 assert float(row[col[name]]) == pytest.approx(value, abs=5e-5)

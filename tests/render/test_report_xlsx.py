@@ -102,12 +102,13 @@ def test_units_sheet_holds_each_units_index_exactly_as_a_percentage(book, demo_r
         ):
             cell = ws.cell(row, cols[header])
             if value is None:
-                assert cell.value is None
+                assert cell.value == ("—" if figure.suppressed else None)
                 continue
             assert cell.value == pytest.approx(value, abs=1e-12)
             assert cell.number_format == "0.0%"
             checked += 1
-    assert checked >= 2 * len(demo_report.units)
+    published = [u for u in demo_report.units if not u.figures[INDEX_KEY].suppressed]
+    assert len(published) >= 5 and checked >= 2 * len(published)
 
 
 def test_levels_verdicts_and_ranks_are_in_vietnamese(book, demo_report):
@@ -163,7 +164,9 @@ def test_suppressed_figures_show_a_dash_explained_under_the_table(book, demo_rep
 def test_unreliable_figures_are_grey_italic_and_flagged(book, demo_report):
     ws = book["Đơn vị"]
     cols, rows = columns(ws), unit_rows(ws, demo_report)
-    unreliable = [u for u in demo_report.units if not u.figures[INDEX_KEY].reliable]
+    unreliable = [
+        u for u in demo_report.units if not u.figures[INDEX_KEY].reliable and not u.figures[INDEX_KEY].suppressed
+    ]
     reliable = [u for u in demo_report.units if u.figures[INDEX_KEY].reliable]
     assert unreliable and reliable
     for unit in unreliable:
@@ -225,7 +228,8 @@ def test_criteria_sheet_has_distribution_counts_and_shares(book, demo_report):
         assert counts == list(f.distribution[:5])
         assert [s.value for s in shares] == pytest.approx([c / sum(counts) for c in counts])
         assert {s.number_format for s in shares} == {"0.0%"}
-        assert ws.cell(row, cols["Không áp dụng / Không biết"]).value == f.not_applicable
+        shown = "—" if f.not_applicable is None else f.not_applicable
+        assert ws.cell(row, cols["Không áp dụng / Không biết"]).value in (shown, f.not_applicable)
 
 
 def test_trend_and_comments_sheets(book, demo_report):
@@ -240,8 +244,8 @@ def test_trend_and_comments_sheets(book, demo_report):
     comments = book["Ý kiến"]
     assert comments.max_row == len(demo_report.comments) + 1
     for row, comment in enumerate(demo_report.comments, start=2):
-        assert comments.cell(row, 1).value.date() == comment.day
-        assert comments.cell(row, 1).number_format == "DD/MM/YYYY"
+        assert comments.cell(row, 1).value.date() == comment.month
+        assert comments.cell(row, 1).number_format == "MM/YYYY"
         assert comments.cell(row, 4).value == comment.text
 
 

@@ -196,7 +196,7 @@ def comments_write(pdf: Document, report: Report) -> None:
     if not report.comments:
         pdf.no_data()
         return
-    newest = sorted(report.comments, key=lambda c: c.day, reverse=True)
+    newest = sorted(report.comments, key=lambda c: c.month, reverse=True)
     shown = newest[:COMMENTS_MAX]
     pdf.note(tr(pdf, "pdf.comments_note"))
     if len(newest) > len(shown):
@@ -215,7 +215,7 @@ def comments_write(pdf: Document, report: Report) -> None:
                 text = text[:COMMENT_CHARS].rstrip() + "…"
             where = pdf.clean(comment.unit) + (f"\n{pdf.clean(comment.service_point)}" if comment.service_point else "")
             row = table.row()
-            row.cell(f"{comment.day:%d/%m/%Y}")
+            row.cell(f"{comment.month:%m/%Y}")
             row.cell(where, style=FontFace(color=GREY))
             row.cell(text)
 

@@ -49,6 +49,7 @@ NUMBER_FORMATS = {
     "float": "0.0",
     "p": "0.0000",
     "date": "DD/MM/YYYY",
+    "month": "MM/YYYY",
 }
 
 TITLE_FONT = Font(bold=True, size=14)

@@ -208,9 +208,9 @@ def trend_write(ws: Worksheet, report: Report, lang: str) -> None:
 
 def comments_write(ws: Worksheet, report: Report, lang: str) -> None:
     """The free-text comments as the report lists them (newest first), their text wrapped."""
-    table = Table([texts(f"xlsx.{key}", lang) for key in ("date", "unit", "service_point", "comment")])
+    table = Table([texts(f"xlsx.{key}", lang) for key in ("month", "unit", "service_point", "comment")])
     for c in report.comments:
-        table.rows.append([Cell(c.day, "date"), Cell(c.unit), Cell(c.service_point), Cell(c.text)])
+        table.rows.append([Cell(c.month, "month"), Cell(c.unit), Cell(c.service_point), Cell(c.text)])
     table_write(ws, table, wrap=(4,))
     widths_fit(ws, 1, wrap=(4,))
 

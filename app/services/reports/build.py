@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import platform
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib import metadata
 
 import numpy as np
@@ -23,8 +23,10 @@ from sqlalchemy.orm import Session
 from analysis import difference_confint, funnel_limits, means_difference_confint, ranks_interval
 from app.models import Answer, Response, ServicePoint, Unit
 from app.services.aggregates import INDEX_KEY
-from app.services.indicators import Figure, IndicatorTable, Thresholds, indicator_table
+from app.services.cluster_rows import cluster_columns
+from app.services.indicators import Figure, IndicatorTable, Thresholds, domain_of_units, indicator_table_of_rows
 from app.services.instruments import instrument_active
+from app.services.reports.disclosure import comment_cells, table_protect
 from app.services.reports.labels import (
     CHANNEL_NAMES,
     GROUPING_NAMES,
@@ -47,7 +49,7 @@ from app.services.reports.model import (
 )
 from app.services.reports.periods import Period, trend_periods
 from app.services.response_filter import ResponseFilter, filter_conditions
-from app.services.rollup import rollup_refresh
+from app.services.rollup import cluster_rows_for, rollup_refresh
 from app.texts import label
 from surveys import Instrument, Role, Text
 
@@ -98,22 +100,37 @@ def _ranks(units: list[UnitLine]) -> list[UnitLine]:
     return out
 
 
-def _comments(session: Session, flt: ResponseFilter, instrument: Instrument, search: str | None, limit: int):
+def _comments(
+    session: Session,
+    flt: ResponseFilter,
+    instrument: Instrument,
+    search: str | None,
+    limit: int,
+    cells: set[tuple[int, int, date]],
+) -> list[CommentLine]:
+    """The newest comments of the filter from cells that may release them, dated by month."""
     codes = [q.code for q in instrument.with_role(Role.COMMENT)]
-    if not codes:
+    if not codes or not cells:
         return []
+    _unit, owner, _day, _channel = cluster_columns()
     query = (
-        select(Response.service_day, Unit.name, ServicePoint.name, Answer.value_text)
+        select(Response.unit_id, owner, Response.service_day, Unit.name, ServicePoint.name, Answer.value_text)
         .join(Answer, Answer.response_id == Response.id)
         .join(Unit, Unit.id == Response.unit_id)
         .outerjoin(ServicePoint, ServicePoint.id == Response.service_point_id)
         .where(*filter_conditions(session, flt), Answer.question_code.in_(codes), Answer.value_text.is_not(None))
-        .order_by(Response.service_day.desc(), Response.id.desc())
-        .limit(limit)
+        .order_by(Response.service_day.desc(), Response.payload_hash)
     )
     if search:
         query = query.where(Answer.value_text.ilike(f"%{search.strip()}%", escape="\\"))
-    return [CommentLine(day, unit, point or "", text) for day, unit, point, text in session.execute(query)]
+    out = []
+    for unit_id, who, day, unit, point, text in session.execute(query):
+        month = day.replace(day=1)
+        if (unit_id, who, month) in cells:
+            out.append(CommentLine(month, unit, point or "", text))
+            if len(out) >= limit:
+                break
+    return out
 
 
 def _funnel(table: IndicatorTable) -> Funnel | None:
@@ -175,10 +192,26 @@ def report_build(
     base = replace(base, instrument=instrument.code)
     current_filter = replace(base, date_from=period.start, date_to=period.end)
     previous = period.previous()
-    options = {"alpha": alpha, "correction": correction, "thresholds": thresholds}
-    table = indicator_table(session, instrument, current_filter, grouping=grouping, **options)
-    previous_filter = replace(base, date_from=previous.start, date_to=previous.end)
-    before = indicator_table(session, instrument, previous_filter, grouping=grouping, **options)
+    step, periods = trend_periods(period)
+    # One read of the cluster rows for every period the report shows (this
+    # one, the previous one, the trend), then each period's figures from its days.
+    start = min(previous.start, *(p.start for p in periods), period.start)
+    rows = cluster_rows_for(session, instrument, replace(base, date_from=start, date_to=period.end))
+    units = {u.id: u for u in session.scalars(select(Unit))}
+    options = {"alpha": alpha, "correction": correction, "thresholds": thresholds, "units": units}
+
+    def table_of(p: Period, grouping: str = "unit", by_domain: bool = True):
+        within = rows.take((rows.day >= p.start.toordinal()) & (rows.day <= p.end.toordinal()))
+        flt_p = replace(base, date_from=p.start, date_to=p.end)
+        table = indicator_table_of_rows(
+            session, instrument, within, flt_p, grouping=grouping, by_domain=by_domain, **options
+        )
+        mapping = domain_of_units(session, sorted(set(within.unit.tolist())), grouping, units) if by_domain else {}
+        domain_of_unit = {u: d.code for u, d in mapping.items() if d is not None}
+        return table_protect(table, within, instrument, p, domain_of_unit), within
+
+    table, current_rows = table_of(period, grouping)
+    before, _ = table_of(previous, grouping)
     summary = []
     for key, name, higher in SUMMARY_KEYS:
         cur, prev = table.total.figures.get(key), before.total.figures.get(key)
@@ -199,10 +232,9 @@ def report_build(
         for q in instrument.questions
         if q.role is Role.CRITERION and (f := table.total.figures.get(q.code)) is not None
     ]
-    step, periods = trend_periods(period)
     trend = []
     for p in periods:
-        t = indicator_table(session, instrument, replace(base, date_from=p.start, date_to=p.end), **options)
+        t, _ = table_of(p, by_domain=False)
         trend.append(TrendPoint(p.label(), p.start, p.end, t.total.responses, t.total.figures))
     th = table.thresholds
     return Report(
@@ -226,7 +258,14 @@ def report_build(
         criteria=criteria,
         trend=trend,
         trend_step=step,
-        comments=_comments(session, current_filter, instrument, comment_search, comment_limit),
+        comments=_comments(
+            session,
+            current_filter,
+            instrument,
+            comment_search,
+            comment_limit,
+            comment_cells(current_rows, period, th.disclosure_min),
+        ),
         funnel=_funnel(table),
         method_notes=method_notes(th.reliable_min, th.disclosure_min, correction),
         software=_software(),

@@ -104,9 +104,10 @@ class TrendPoint:
 
 @dataclass(frozen=True)
 class CommentLine:
-    """A free-text comment: the day and the unit, nothing about the person."""
+    """A free-text comment: the month (its first day) and the counter, nothing
+    about the person; only from a counter × month holding enough responses."""
 
-    day: date
+    month: date
     unit: str
     service_point: str
     text: str

@@ -85,3 +85,12 @@ def trend_periods(period: Period) -> tuple[str, list[Period]]:
         periods.append(Period(max(p.start, start), min(p.end, end), step))
         cursor = p.end + timedelta(days=1)
     return step, periods
+
+
+def month_starts(period: Period) -> list[date]:
+    """The first day of each calendar month that ``period`` touches, in order."""
+    out, cursor = [], period.start.replace(day=1)
+    while cursor <= period.end:
+        out.append(cursor)
+        cursor = date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
+    return out

@@ -1,0 +1,210 @@
+"""Disclosure control: no report, nor any two reports subtracted, reveals a small cell.
+
+A figure from fewer than ``disclosure_min`` answers is not published
+(:mod:`analysis.disclosure`, applied in the indicator table). Published
+figures must not let a reader recover a hidden one by subtraction:
+
+- **Periods.** Reports cover calendar months, quarters, years, or custom
+  runs of whole months (:mod:`app.reports.forms`): a day cannot be
+  isolated. A month can still be, by subtracting two runs of months; so a
+  figure of a period longer than a month is published only if none of its
+  months' cells is hidden in that month's own report (:func:`hidden_months`,
+  :func:`months_suppress`): whatever runs of months a reader subtracts,
+  for whichever units, what is left is what a month's report publishes.
+- **Totals and parts.** Where a table shows a total and its parts (the
+  units of the filter), the hidden parts, together with the responses the
+  table shows only in the total, must hold either nothing or at least
+  ``disclosure_min`` answers; otherwise the smallest published parts are
+  hidden too (:func:`parts_suppress`).
+- **Detail.** The distribution over the levels and the counts of "not
+  applicable" and refusals are published only with their figure (the
+  indicator table).
+- **Comments.** A comment is released only from a cell (counter × month)
+  holding at least ``disclosure_min`` responses of the filter, and is dated
+  by its month (:func:`comment_cells`).
+
+What this does not stop (``docs/security.md``): reports of differently
+filtered sets (a unit's subtree against its parent's, with and without a
+procedure filter) subtract to other sets; each such set is itself subject
+to the same rules, and every report request is in the audit log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+
+from app.services.aggregates import INDEX_KEY, RESPONDENT_SUFFIX, SIPAS_SUFFIX
+from app.services.cluster_rows import SHARE_FIELDS, ClusterRows
+from app.services.indicators import DomainIndicators, Figure, IndicatorTable
+from app.services.reports.periods import Period, month_starts
+from surveys import Instrument, Role
+
+#: keys whose figures rest on respondents with a share: element and overall indices
+_INDEX_SUFFIXES = ("", RESPONDENT_SUFFIX, SIPAS_SUFFIX)
+
+
+def figure_hide(figure: Figure, reason: str) -> Figure:
+    """``figure`` as not published, for ``reason`` (see ``Figure.suppressed_reason``)."""
+    return replace(
+        figure,
+        estimate=None, lower=None, upper=None, se=None, deff=None, n_eff=None, deff1_interval=False,
+        suppressed=True, distribution=(), not_applicable=None, refused=None,
+        verdict=None, p_adjusted=None, funnel=None, suppressed_reason=reason,
+    )  # fmt: skip
+
+
+def answers_per_month(
+    rows: ClusterRows, instrument: Instrument, period: Period, domain_of_unit: dict[int, str]
+) -> dict[str, dict[str, np.ndarray]]:
+    """Answers behind each figure key, per domain and month of ``period``.
+
+    Returns ``{domain: {key: counts per month}}``; the domain ``"*"`` is the
+    whole filter. A criterion's answers are its valid answers; an index's,
+    the respondents with a share in it.
+    """
+    starts = month_starts(period)
+    ordinals = np.array([d.toordinal() for d in starts])
+    month = np.searchsorted(ordinals, rows.day, side="right") - 1
+    inside = (month >= 0) & (rows.day <= period.end.toordinal())
+    codes = sorted(set(domain_of_unit.values()))
+    number = {code: i + 1 for i, code in enumerate(codes)}
+    unit_domain = np.array([number.get(domain_of_unit.get(u, ""), 0) for u in rows.unit.tolist()], dtype=np.int64)
+    columns = _answers_by_key(rows, instrument)
+    m = len(starts)
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for labels, cell in (("*", np.where(inside, month, -1)), (None, np.where(inside, unit_domain * m + month, -1))):
+        keep = cell >= 0
+        width = m if labels == "*" else (len(codes) + 1) * m
+        for key, values in columns.items():
+            sums = np.bincount(cell[keep], values[keep], width)
+            if labels == "*":
+                out.setdefault("*", {})[key] = sums
+            else:
+                per = sums.reshape(len(codes) + 1, m)
+                for code, i in number.items():
+                    out.setdefault(code, {})[key] = per[i]
+    return out
+
+
+def _answers_by_key(rows: ClusterRows, instrument: Instrument) -> dict[str, np.ndarray]:
+    layout = rows.layout
+    out: dict[str, np.ndarray] = {}
+    for q in instrument.questions:
+        if q.scale is None or q.code not in layout.offsets or layout.item(q.code).kind != "single":
+            continue
+        scale = q.scale
+        if q.role in (Role.CRITERION, Role.OVERALL, Role.ELEMENT_OVERALL):
+            valid = scale.codes - scale.not_applicable - scale.refused
+        elif q.role in (Role.HARASSMENT, Role.INFORMAL_PAYMENT):
+            valid = scale.yes | scale.no
+        else:
+            continue
+        mask = np.isin(np.array(layout.item(q.code).codes), list(valid))
+        out[q.code] = layout.counts_of(q.code, rows.counts) @ mask.astype(np.int64)
+    names = [code for code, _ in layout.elements] + [INDEX_KEY]
+    if layout.elements:
+        for e, name in enumerate(names):
+            respondents = rows.floats[:, SHARE_FIELDS * e]
+            for suffix in _INDEX_SUFFIXES:
+                out[name + suffix] = respondents
+    return out
+
+
+def hidden_months(counts: dict[str, dict[str, np.ndarray]], disclosure_min: int) -> dict[str, dict[str, np.ndarray]]:
+    """Which months' cells a one-month report hides, per domain and key.
+
+    In each month, as in a report of that month: a domain's cell is hidden
+    when it holds 1 .. ``disclosure_min - 1`` answers, and then the smallest
+    published cells too, until the hidden cells together with what only the
+    total holds make nothing or at least ``disclosure_min`` (as
+    :func:`parts_suppress`). The total ``"*"`` is hidden when it is small.
+    """
+    total = counts.get("*", {})
+    domains = sorted(code for code in counts if code != "*")
+    out: dict[str, dict[str, np.ndarray]] = {code: {} for code in counts}
+    for key, whole in total.items():
+        n = np.array([counts[d].get(key, np.zeros_like(whole)) for d in domains]).reshape(len(domains), len(whole))
+        hidden = (n > 0) & (n < disclosure_min)
+        left = (n * hidden).sum(axis=0) + np.maximum(whole - n.sum(axis=0), 0)
+        for m in range(len(whole)):
+            order = sorted(
+                (int(n[i, m]), domains[i], i) for i in range(len(domains)) if n[i, m] > 0 and not hidden[i, m]
+            )
+            for count, _code, i in order:
+                if not 0 < left[m] < disclosure_min:
+                    break
+                hidden[i, m] = True
+                left[m] += count
+        for i, d in enumerate(domains):
+            out[d][key] = hidden[i]
+        out["*"][key] = (whole > 0) & (whole < disclosure_min)
+    return out
+
+
+def months_suppress(figures: dict[str, Figure], hidden: dict[str, np.ndarray]) -> dict[str, Figure]:
+    """Hide the figures of a period longer than a month of which some month's cell is hidden."""
+    out = {}
+    for key, figure in figures.items():
+        months = hidden.get(key)
+        small = months is not None and len(months) > 1 and bool(np.any(months))
+        out[key] = figure_hide(figure, "small_month") if small and not figure.suppressed else figure
+    return out
+
+
+def parts_suppress(
+    total: DomainIndicators, parts: list[DomainIndicators], disclosure_min: int
+) -> list[DomainIndicators]:
+    """Hide more parts where the total minus the published parts would reveal fewer
+    than ``disclosure_min`` answers (the hidden parts and what only the total holds)."""
+    parts = list(parts)
+    for key, whole in total.figures.items():
+        if whole.suppressed or whole.n == 0:
+            continue
+        shown = [i for i, p in enumerate(parts) if key in p.figures and not p.figures[key].suppressed]
+        hidden = sum(p.figures[key].n for p in parts if key in p.figures and p.figures[key].suppressed)
+        rest = whole.n - sum(p.figures[key].n for p in parts if key in p.figures)
+        left = hidden + max(rest, 0)
+        # the smallest published parts first, ties by code: every report hides the same ones
+        for i in sorted(shown, key=lambda i: (parts[i].figures[key].n, parts[i].key)):
+            if not 0 < left < disclosure_min:
+                break
+            figure = parts[i].figures[key]
+            parts[i] = replace(parts[i], figures={**parts[i].figures, key: figure_hide(figure, "complementary")})
+            left += figure.n
+    return parts
+
+
+def table_protect(
+    table: IndicatorTable,
+    rows: ClusterRows,
+    instrument: Instrument,
+    period: Period,
+    domain_of_unit: dict[int, str],
+) -> IndicatorTable:
+    """The table with every rule above applied, for the rows of ``period``."""
+    k = table.thresholds.disclosure_min
+    hidden = hidden_months(answers_per_month(rows, instrument, period, domain_of_unit), k)
+    total = replace(table.total, figures=months_suppress(table.total.figures, hidden.get("*", {})))
+    domains = [replace(d, figures=months_suppress(d.figures, hidden.get(d.key, {}))) for d in table.domains]
+    return replace(table, total=total, domains=parts_suppress(total, domains, k))
+
+
+def comment_cells(rows: ClusterRows, period: Period, disclosure_min: int) -> set[tuple[int, int, date]]:
+    """The (unit, counter, month) cells whose comments may be released: those
+    holding at least ``disclosure_min`` responses of the filter in ``period``.
+
+    The counter is the rows' ``owner`` (a surveyor's interviews form their own
+    cells, a unit's forms without a counter one more).
+    """
+    starts = month_starts(period)
+    ordinals = np.array([d.toordinal() for d in starts])
+    month = np.searchsorted(ordinals, rows.day, side="right") - 1
+    inside = (month >= 0) & (rows.day <= period.end.toordinal())
+    cells: dict[tuple[int, int, int], int] = {}
+    for unit, owner, m, n in zip(rows.unit[inside].tolist(), rows.owner[inside].tolist(), month[inside].tolist(),
+                                 rows.responses[inside].tolist(), strict=True):  # fmt: skip
+        cells[(unit, owner, m)] = cells.get((unit, owner, m), 0) + n
+    return {(unit, owner, starts[m]) for (unit, owner, m), n in cells.items() if n >= disclosure_min}
