@@ -248,46 +248,35 @@ def rows_from_responses(
     to other versions are read through their own packed layout (versions keep
     question codes).
     """
-    parts = []
+    # Respondent-level columns first (a category per item, one byte each),
+    # grouped into clusters once at the end: a cluster's responses may lie in
+    # several chunks, and regrouping per-chunk rows would cost far more memory.
+    keys: list[list[np.ndarray]] = [[] for _ in range(5)]
+    answers: dict[str, list[np.ndarray]] = {}
     for chunk in packed_chunks(session, layout.instrument_code, cluster_columns(), conditions):
-        parts.append(_chunk_rows(instrument, layout, chunk))
-    if not parts:
+        _chunk_columns(layout, chunk, keys, answers)
+    if not keys[0]:
         return ClusterRows.empty(layout)
-    rows = ClusterRows.concat(layout, parts)
-    return rows.grouped() if len(parts) > 1 else rows
-
-
-def _chunk_rows(instrument: Instrument, layout: Layout, chunk) -> ClusterRows:
-    values = chunk.values
-    column_of = {code: j for j, code in enumerate(chunk.layout)}
-
-    def column(code: str) -> np.ndarray | None:
-        j = column_of.get(code)
-        return None if j is None else chunk.codes[:, j].astype(np.int64)
-
-    n = len(values)
-    procedure = np.full(n, NO_PROCEDURE, dtype=np.int64)
-    if layout.procedure is not None and (p := column(layout.procedure)) is not None:
-        procedure = np.where(p == MISSING, NO_PROCEDURE, p)
-    day = values[:, 2]
-    groups = clusters_group(values[:, 0], values[:, 1], day, values[:, 3], procedure)
+    unit, owner, day, channel, procedure = (np.concatenate(k) for k in keys)
+    n = len(unit)
+    columns = {code: np.concatenate(parts) for code, parts in answers.items()}
+    groups = clusters_group(unit, owner, day, channel, procedure)
     counts = np.zeros((groups.n_clusters, layout.slots), dtype=np.int64)
     categories: dict[str, np.ndarray] = {}
     for item in layout.items:
-        answers = column(item.code)
-        if answers is None:
+        column = columns.get(item.code)
+        if column is None:
             continue
         start = layout.offsets[item.code]
         if item.kind == "multi":
-            bits = np.left_shift(1, np.array(item.codes, dtype=np.int64))
-            answered = answers != MISSING
-            chosen = ((answers[:, None] & bits[None, :]) != 0) & answered[:, None]
-            counts[:, start : start + len(item.codes)] = groups.sum(chosen)
+            mask = column.astype(np.int64)
+            answered = mask != MISSING
+            for j, code in enumerate(item.codes):
+                counts[:, start + j] = groups.sum(((mask >> code) & 1).astype(bool) & answered)
             counts[:, start + len(item.codes)] = groups.sum(answered)
             continue
-        category = _categories(item.codes, answers)
-        categories[item.code] = category
-        counts[:, start : start + item.width] = groups.count(category, item.width + 1)[:, 1:]
+        categories[item.code] = column
+        counts[:, start : start + item.width] = groups.count(column, item.width + 1)[:, 1:]
     floats = np.zeros((groups.n_clusters, layout.floats))
     if layout.elements:
         shares = _shares(instrument, layout, categories, n)
@@ -297,33 +286,50 @@ def _chunk_rows(instrument: Instrument, layout: Layout, chunk) -> ClusterRows:
             floats[:, SHARE_FIELDS * e : SHARE_FIELDS * (e + 1)] = groups.sum(np.column_stack([has, v, v * v]))
     base = SHARE_FIELDS * (len(layout.elements) + 1) if layout.elements else 0
     for k, code in enumerate(layout.numbers):
-        answers = column(code)
-        if answers is None:
+        column = columns.get(code)
+        if column is None:
             continue
-        has = answers != MISSING
-        x = np.where(has, answers, 0).astype(float)
+        has = column != MISSING
+        x = np.where(has, column, 0).astype(float)
         floats[:, base + 3 * k : base + 3 * (k + 1)] = groups.sum(np.column_stack([has, x, x * x]))
     first = np.zeros(groups.n_clusters, dtype=np.int64)
     first[groups.of_respondent[::-1]] = np.arange(n)[::-1]
     return ClusterRows(
-        layout,
-        values[first, 0],
-        values[first, 1],
-        day[first],
-        values[first, 3],
-        procedure[first],
-        groups.size,
-        counts,
-        floats,
+        layout, unit[first], owner[first], day[first], channel[first], procedure[first], groups.size, counts, floats
     )
+
+
+def _chunk_columns(layout: Layout, chunk, keys: list[list[np.ndarray]], answers: dict[str, list[np.ndarray]]) -> None:
+    """Append a chunk's cluster keys and answer columns (items as categories, the rest as codes)."""
+    values = chunk.values
+    column_of = {code: j for j, code in enumerate(chunk.layout)}
+    n = len(values)
+    procedure = np.full(n, NO_PROCEDURE, dtype=np.int64)
+    if layout.procedure is not None and layout.procedure in column_of:
+        p = chunk.codes[:, column_of[layout.procedure]].astype(np.int64)
+        procedure = np.where(p == MISSING, NO_PROCEDURE, p)
+    for target, column in zip(keys, (values[:, 0], values[:, 1], values[:, 2], values[:, 3], procedure), strict=True):
+        target.append(column)
+    for item in layout.items:
+        j = column_of.get(item.code)
+        if item.kind == "multi":
+            column = np.full(n, MISSING, dtype=np.int32) if j is None else chunk.codes[:, j].astype(np.int32)
+        else:
+            column = np.zeros(n, np.uint8) if j is None else _categories(item.codes, chunk.codes[:, j])
+        answers.setdefault(item.code, []).append(column)
+    for code in layout.numbers:
+        j = column_of.get(code)
+        column = np.full(n, MISSING, dtype=np.int32) if j is None else chunk.codes[:, j].astype(np.int32)
+        answers.setdefault(code, []).append(column)
 
 
 def _categories(codes: tuple[int, ...], column: np.ndarray) -> np.ndarray:
     """Each answer's place 1, 2, ... among ``codes``; 0 for no answer or an unknown code."""
     array = np.asarray(codes, dtype=np.int64)
+    column = np.asarray(column, dtype=np.int64)
     place = np.searchsorted(array, column)
     found = array[np.minimum(place, len(array) - 1)] == column
-    return np.where(found, place + 1, 0).astype(np.int64)
+    return np.where(found, place + 1, 0).astype(np.uint8)
 
 
 def _shares(instrument: Instrument, layout: Layout, categories: dict[str, np.ndarray], n: int):
