@@ -18,7 +18,7 @@ What it does, in one run:
    ``--reuse`` keeps the data of an earlier run of the same size.
 2. Times ``indicator_table`` end to end (SQL + statistics) on the full
    filter: one warm-up, then the median of ``--repeat`` runs, with the time
-   spent in ``unit_moments`` (the SQL) and the rest (statistics, mapping).
+   spent reading cluster rows (``cluster_rows_for``) and the rest (statistics, mapping).
 3. Exports the response-level data R needs with COPY (unit, cluster, and a
    0/1 indicator per question, empty for "not applicable", refusals and
    missing answers), runs ``bench/indicators_speed.R``, which builds
@@ -32,7 +32,7 @@ What it does, in one run:
    the R / service ratio and the largest difference.
 
 ``--explain`` also prints ``EXPLAIN (ANALYZE, BUFFERS)`` of every statement
-``unit_moments`` runs. ``--no-r`` skips step 3.
+``unit_moments`` runs (the SQL of the responses path). ``--no-r`` skips step 3.
 """
 
 from __future__ import annotations
@@ -368,14 +368,14 @@ def generate(engine, instrument_dir: Path, instrument, n_responses: int, n_units
 
 # ---------------------------------------------------------------- timing
 class Stopwatch:
-    """Wraps indicators.unit_moments (or ``replacement``) to time the SQL part of indicator_table."""
+    """Wraps indicators.cluster_rows_for (or ``replacement``) to time the reading part of indicator_table."""
 
     def __init__(self, replacement=None):
         self.last = 0.0
         self.replacement = replacement
 
     def __enter__(self):
-        self.original = indicators_mod.unit_moments
+        self.original = indicators_mod.cluster_rows_for
         inner = self.replacement or self.original
 
         def timed(*args, **kwargs):
@@ -385,11 +385,11 @@ class Stopwatch:
             finally:
                 self.last = time.perf_counter() - t0
 
-        indicators_mod.unit_moments = timed
+        indicators_mod.cluster_rows_for = timed
         return self
 
     def __exit__(self, *exc):
-        indicators_mod.unit_moments = self.original
+        indicators_mod.cluster_rows_for = self.original
 
 
 def time_service(engine, instrument, repeat: int, replacement=None, warm_up: bool = True):
@@ -661,7 +661,9 @@ def main() -> int:
         f"{len(next(iter(table.domains)).figures) if table.domains else 0} figures each) | **{service_med:.2f} s** | "
         + ", ".join(f"{t:.2f}" for t in totals)
         + " |",
-        f"| of which SQL (`unit_moments`) | {sql_med:.2f} s | " + ", ".join(f"{t:.2f}" for t in sqls) + " |",
+        f"| of which reading cluster rows (`cluster_rows_for`) | {sql_med:.2f} s | "
+        + ", ".join(f"{t:.2f}" for t in sqls)
+        + " |",
         f"| of which statistics and mapping | {stats_med:.2f} s | "
         + ", ".join(f"{t - s:.2f}" for t, s in zip(totals, sqls, strict=True))
         + " |",

@@ -171,7 +171,8 @@ def _cleaned(values: np.ndarray) -> list[float | None]:
 def domain_of_units(
     session: Session, unit_ids: list[int], grouping: str, units: dict[int, Unit] | None = None
 ) -> dict[int, Unit | None]:
-    """Map each unit that holds responses to its reporting unit."""
+    """Map each unit that holds responses to its reporting unit: its ancestor
+    (or itself) at the grouping's level, else its highest unit below the province."""
     units = units if units is not None else {u.id: u for u in session.scalars(select(Unit))}
     out: dict[int, Unit | None] = {}
     for uid in unit_ids:
@@ -180,7 +181,10 @@ def domain_of_units(
             out[uid] = unit
             continue
         chain = [unit] + [units[int(p)] for p in reversed(unit.path.strip("/").split("/")) if p]
-        out[uid] = next((u for u in chain if u.level == grouping), None)
+        # A unit with no ancestor at the grouping's level (a department when
+        # grouping by district) is shown under its highest unit below the province.
+        below_province = [u for u in chain if u.level != "province"] or [unit]
+        out[uid] = next((u for u in chain if u.level == grouping), below_province[-1])
     return out
 
 

@@ -109,7 +109,7 @@ def test_filters_and_bad_filters(client, users, responses, login_as):
     login_as(client, users["analyst"])
     _, html = page(client, "/bao-cao?period=year&unit=U-A")
     # B1 stays in the analyst's unit picker but not in the results
-    assert '<span class="muted">U-A1</span>' in html and '<span class="muted">U-B1</span>' not in html
+    assert '<span class="muted">U-A1 · ' in html and '<span class="muted">U-B1 · ' not in html
     for bad in ("period=week", "date=hôm-nay", "level=planet", "channel=fax", "period=custom&date=2026-05-01",
                 "procedure=abc", "grouping=cosmos"):  # fmt: skip
         response = client.get(f"/bao-cao?{bad}")
@@ -143,3 +143,12 @@ def test_comment_xss_is_inert(client, users, responses, login_as, db_session):
     _, html = page(client)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_dashboard_opens_with_findings_and_shows_the_previous_period(client, users, responses, login_as):
+    login_as(client, users["analyst"])
+    _, html = page(client, "/bao-cao?period=year")
+    assert html.index("Tóm tắt kết quả") < html.index('<table class="data">')
+    assert "Chỉ số hài lòng (SIPAS)" in html  # the headline finding, in words
+    units = html[html.index("<th>Hạng</th>") :]
+    assert "<th>Thay đổi so với kỳ trước</th>" in units and "Xếp hạng theo chỉ số chung, trong cùng cấp" in units

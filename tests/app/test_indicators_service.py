@@ -143,7 +143,8 @@ def district_of_units(session):
     def district_of(uid):
         unit = units[uid]
         chain = [unit] + [units[int(p)] for p in unit.path.strip("/").split("/") if p]
-        return next((u.code for u in chain if u.level == "district"), "")
+        # no district above it (a department): its own group, not dropped (issue 17)
+        return next((u.code for u in chain if u.level == "district"), unit.code)
 
     return district_of
 
@@ -158,7 +159,9 @@ def test_respondent_level_indices_match_the_respondent_level_computation(demo, e
     for i, code in enumerate(ref.domain.tolist()):
         if code:
             assert_figures_match(by_code[code].figures[key], ref, i)
-    assert {d.level for d in table.domains} == {"district"}
+    # departments hold no district: each is its own group instead of being dropped
+    assert {d.level for d in table.domains} == {"district", "department"}
+    assert sum(d.responses for d in table.domains) == table.total.responses
 
 
 def reference_sipas(responses, domain_of):

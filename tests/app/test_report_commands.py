@@ -69,8 +69,10 @@ def test_json_report_matches_the_database(runner, demo, tmp_path):
     index = next(s for s in data["summary"] if s["key"] == "INDEX")["current"]
     assert 0 < index["lower"] < index["estimate"] < index["upper"] < 1
     assert sum(u["responses"] for u in data["units"]) == 700
-    ranks = sorted(u["rank"] for u in data["units"] if u["rank"] is not None)
-    assert ranks == list(range(1, len(ranks) + 1))
+    # ranks run 1, 2, 3… within each level (issue 17: departments are not ranked with communes)
+    for level in {u["level"] for u in data["units"]}:
+        ranks = sorted(u["rank"] for u in data["units"] if u["rank"] is not None and u["level"] == level)
+        assert ranks == list(range(1, len(ranks) + 1))
     for u in data["units"]:
         if u["rank"] is not None:
             assert u["rank_best"] <= u["rank"] <= u["rank_worst"]

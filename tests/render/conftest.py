@@ -36,23 +36,38 @@ CONTROL = ("Phòng\x00 chờ\x07 nóng\x1f,\x0b quạt hỏng\ufffe", "Phòng ch
 HOSTILE_NAMES = ['=HYPERLINK("http://evil","Bấm vào đây")', "@SUM(A1)", "-Xã Dấu Trừ", "Xã\x08 Điều\x1b Khiển"]
 
 
-def _report_on_rolled_back_data(engine: Engine, period: Period, seed: Callable[[Session], None]) -> Report:
+def _reports_on_rolled_back_data(
+    engine: Engine, requests: dict[str, tuple[Period, str]], seed: Callable[[Session], None]
+) -> dict[str, Report]:
+    """Reports (period, grouping) of data seeded in a transaction rolled back afterwards."""
     with engine.connect() as conn:
         outer = conn.begin()
         session = Session(bind=conn, join_transaction_mode="create_savepoint")
         try:
             seed(session)
             session.commit()
-            return report_build(session, SIPAS, period)
+            return {
+                name: report_build(session, SIPAS, period, grouping=grouping)
+                for name, (period, grouping) in requests.items()
+            }
         finally:
             session.close()
             outer.rollback()
 
 
+def _report_on_rolled_back_data(engine: Engine, period: Period, seed: Callable[[Session], None]) -> Report:
+    return _reports_on_rolled_back_data(engine, {"one": (period, "unit")}, seed)["one"]
+
+
 @pytest.fixture(scope="session")
-def demo_report(engine: Engine) -> Report:
-    """The year report of the demo province: 3,000 responses over the last 365 days
-    (enough that most units hold at least 5 in every month: see reports/disclosure.py)."""
+def demo_reports(engine: Engine) -> dict[str, Report]:
+    """Reports of the demo province: 3,000 responses over the last 365 days
+    (enough that most units hold at least 5 in every month: see reports/disclosure.py).
+
+    ``year``: the year holding the middle of the seeded days; ``quarter``: the
+    last whole quarter (its previous quarter is seeded too); ``district``: that
+    quarter grouped by district.
+    """
 
     def seed(session: Session) -> None:
         with pytest.MonkeyPatch.context() as mp:  # demo accounts: no need for production-cost hashing
@@ -60,9 +75,22 @@ def demo_report(engine: Engine) -> Report:
             # force: whatever else the database holds; every response to the active version
             demo_seed(session, responses=3000, seed=3, force=True, older_version=False)
 
+    today = datetime.now(VIETNAM).date()
     # The year holding the middle of the seeded 365 days holds at least half of them.
-    middle = datetime.now(VIETNAM).date() - timedelta(days=183)
-    return _report_on_rolled_back_data(engine, period_of("year", middle), seed)
+    middle = today - timedelta(days=183)
+    last_quarter = period_of("quarter", today).previous()
+    return _reports_on_rolled_back_data(
+        engine,
+        {"year": (period_of("year", middle), "unit"), "quarter": (last_quarter, "unit"),
+         "district": (last_quarter, "district")},
+        seed,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def demo_report(demo_reports: dict[str, Report]) -> Report:
+    """The year report of the demo province (see ``demo_reports``)."""
+    return demo_reports["year"]
 
 
 @pytest.fixture(scope="session")

@@ -230,3 +230,27 @@ def test_the_vietnamese_pdf_has_no_english_words(text):
 def test_the_english_pdf_has_them(report):
     text = "\n".join(texts(read(report_pdf(report, lang="en"))))
     assert {"CI", "Overall", "Page", "Verdict"} <= {w for w in ENGLISH if re.search(rf"\b{re.escape(w)}\b", text)}
+
+
+def test_findings_come_first_and_the_units_table_shows_change_and_rank_change(demo_reports):
+    report = demo_reports["quarter"]
+    pages = texts(read(report_pdf(report)))
+    second = pages[1]  # after the cover: the findings, before any table
+    assert second.index("Tóm tắt kết quả") < second.index("Chỉ số")
+    for finding in report.findings[:2]:
+        assert flat(finding.vi)[:60] in second
+    table = "\n".join(p for p in pages if "Mã" in p and "Xếp hạng" in p)
+    assert "Kỳ trước" in table and "Thay đổi" in table
+    moved = [u for u in report.units if u.rank_change]
+    assert moved
+    for u in moved[:5]:
+        assert f"{'▲' if u.rank_change > 0 else '▼'}{abs(u.rank_change)}" in table
+
+
+def test_comments_fill_at_most_one_page_and_point_to_the_xlsx(report):
+    long = "Phòng chờ chật, thiếu ghế, nhân viên hướng dẫn chưa rõ ràng về hồ sơ cần bổ sung. " * 10
+    many = [CommentLine(report.period.end, "Xã Thử", "Quầy 1", f"{i}: {long}") for i in range(60)]
+    pages = texts(read(report_pdf(replace(report, comments=many))))
+    with_comments = [i for i, p in enumerate(pages) if "Phòng chờ chật" in p]
+    assert len(with_comments) == 1
+    assert "tệp XLSX" in pages[with_comments[0]]

@@ -115,6 +115,8 @@ def test_levels_verdicts_and_ranks_are_in_vietnamese(book, demo_report):
     ws = book["Đơn vị"]
     cols, rows = columns(ws), unit_rows(ws, demo_report)
     labels = {"better": "Tốt hơn", "not_distinguishable": "Không khác biệt", "worse": "Kém hơn", None: None}
+    # no verdict from fewer than 5 clusters, and the sheet says why (issue 14)
+    labels["too_few_clusters"] = "Chưa kết luận (quá ít cụm)"
     for unit in demo_report.units:
         row = rows[unit.code]
         assert ws.cell(row, cols["Cấp"]).value in {
@@ -124,7 +126,9 @@ def test_levels_verdicts_and_ranks_are_in_vietnamese(book, demo_report):
             "Xã, phường, thị trấn",
         }
         verdict = ws.cell(row, cols["Chỉ số chung – kết luận so sánh"]).value
-        assert verdict == labels[unit.figures[INDEX_KEY].verdict]
+        index = unit.figures[INDEX_KEY]
+        expected = "too_few_clusters" if index.not_assessed == "too_few_clusters" and not index.suppressed else None
+        assert verdict == labels[index.verdict or expected]
         if unit.rank is not None:
             assert ws.cell(row, cols["Khoảng xếp hạng (tốt nhất–kém nhất)"]).value == (
                 f"{unit.rank_best}–{unit.rank_worst}"
@@ -158,7 +162,9 @@ def test_suppressed_figures_show_a_dash_explained_under_the_table(book, demo_rep
                 shown += 1
     assert shown, "the demo seed has units with fewer than 5 answers on some element"
     notes = [c.value for c in ws["A"] if isinstance(c.value, str) and c.value.startswith("— :")]
-    assert notes == ["— : không công bố vì ít hơn 5 câu trả lời (bảo vệ người trả lời)."]
+    # one legend for "—", naming every reason a figure is hidden (issue 15.1)
+    assert len(notes) == 1
+    assert "ít hơn 5 câu trả lời" in notes[0] and "một tháng" in notes[0] and "suy ra" in notes[0]
 
 
 def test_unreliable_figures_are_grey_italic_and_flagged(book, demo_report):

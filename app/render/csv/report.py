@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from app.render.spreadsheet import FORMULA_START, csv_line
 from app.services.reports.labels import LEVEL_NAMES
-from app.services.reports.model import INDEX_KEY, VERDICT_KEYS, Figure, Report, Thresholds
+from app.services.reports.model import INDEX_KEY, VERDICT_KEYS, Change, Figure, Report, Thresholds
 from app.texts import texts
 
 __all__ = [
@@ -96,10 +96,30 @@ def reliability_label(figure: Figure | None, thresholds: Thresholds, lang: str) 
     if figure is None or figure.reliable:
         return ""
     if figure.suppressed:
+        if figure.suppressed_reason in ("small_month", "complementary"):
+            return texts(f"table.suppressed_{figure.suppressed_reason}", lang, n=thresholds.disclosure_min)
         return texts("table.suppressed", lang, n=thresholds.disclosure_min)
     if figure.n < thresholds.reliable_min:
         return texts("table.unreliable_n", lang, n=thresholds.reliable_min)
     return texts("table.unreliable_clusters", lang)
+
+
+def verdict_label(figure: Figure | None, lang: str) -> str | None:
+    """The verdict against the total, or why there is none ("too few clusters")."""
+    if figure is None:
+        return None
+    if figure.verdict:
+        return texts(f"verdict.{figure.verdict}", lang)
+    if figure.not_assessed == "too_few_clusters" and not figure.suppressed:
+        return texts("verdict.too_few_clusters", lang)
+    return None
+
+
+def change_cells(change: Change | None) -> list[Cell]:
+    """The change since the previous period with its interval, in percentage points."""
+    if change is None:
+        return [Cell(None, "change")] * 3
+    return [Cell(v, "change") for v in (change.difference, change.lower, change.upper)]
 
 
 def confidence_label(alpha: float) -> str:
@@ -119,6 +139,12 @@ def units_table(report: Report, lang: str = "vi") -> Table:
         if key in VERDICT_KEYS:
             headers.append(texts("table.verdict", lang, name=name))
     headers += [texts(f"table.{key}", lang) for key in ("rank", "rank_range", "reliability_index")]
+    previous = report.previous.label(lang)
+    headers += [
+        texts(f"table.{key}", lang, previous=previous, level=conf)
+        for key in ("previous_index", "previous_n", "change", "change_lower", "change_upper", "rank_previous",
+                    "rank_change", "previous_thin")
+    ]  # fmt: skip
     table = Table(headers)
     for unit in report.units:
         level = LEVEL_NAMES.get(unit.level)
@@ -133,13 +159,18 @@ def units_table(report: Report, lang: str = "vi") -> Table:
             figure = unit.figures.get(key)
             row += figure_cells(figure)
             if key in VERDICT_KEYS:
-                verdict = figure.verdict if figure else None
-                row.append(Cell(texts(f"verdict.{verdict}", lang) if verdict else None))
+                row.append(Cell(verdict_label(figure, lang)))
         has_range = unit.rank_best is not None and unit.rank_worst is not None
         row += [
             Cell(unit.rank, "int"),
             Cell(f"{unit.rank_best}–{unit.rank_worst}" if has_range else None),
             Cell(reliability_label(unit.figures.get(INDEX_KEY), report.thresholds, lang) or None),
+            *figure_cells(unit.previous, with_n=False)[:1],
+            Cell(unit.previous.n if unit.previous is not None else None, "int"),
+            *change_cells(unit.change),
+            Cell(unit.previous_rank, "int"),
+            Cell(unit.rank_change, "int"),
+            Cell(texts("table.thin", lang) if unit.previous_thin and unit.previous is not None else None),
         ]
         table.rows.append(row)
         table.worse.append(

@@ -7,7 +7,8 @@ out; nothing here computes a statistic. Vietnamese by default, English with
 1. cover: department, title, questionnaire, period and the period compared
    with, the filter, the number of responses, the data snapshot time (UTC+7)
    and the three headline figures;
-2. summary table with intervals and the change since the previous period,
+2. the plain-language findings, then the summary table with intervals and
+   the change since the previous period,
    then the units ranked by the overall index (dot and whisker chart);
 3. funnel plot and the trend (index; harassment and informal payments);
 4. the units table (landscape pages);
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 from app.render.pdf.charts import funnel_chart, trend_chart, units_chart
 from app.render.pdf.document import Document
-from app.render.pdf.summary import cover_write, summary_write
+from app.render.pdf.summary import cover_write, findings_write, summary_write
 from app.render.pdf.tables import (
     COMMENTS_MAX,
     comments_write,
@@ -50,6 +51,7 @@ def report_pdf(report: Report, lang: str = "vi") -> bytes:
         pdf.fonts_load()
         cover_write(pdf, report)
         pdf.portrait()
+        findings_write(pdf, report)
         summary_write(pdf, report)
         units_chart(pdf, report)
         funnel_chart(pdf, report)

@@ -20,7 +20,7 @@ from app.render.pdf.document import LIGHT, Document, table_style
 from app.render.pdf.text import DASH, count, figure_text, interval, points, snapshot
 from app.services.reports.model import Report, SummaryLine
 
-__all__ = ["cover_write", "summary_write"]
+__all__ = ["cover_write", "findings_write", "summary_write"]
 
 
 def cover_write(pdf: Document, report: Report) -> None:
@@ -113,6 +113,17 @@ def _tiles(pdf: Document, report: Report, lines: Sequence[SummaryLine]) -> None:
                 align="C",
             )
     pdf.set_y(top + 44)
+
+
+def findings_write(pdf: Document, report: Report) -> None:
+    """The plain-language findings, one bullet each, before any table."""
+    pdf.heading(tr(pdf, "pdf.s_findings"))
+    pdf.set_font(FONT, "", 9.5)
+    pdf.set_text_color(*INK)
+    for finding in report.findings:
+        pdf.multi_cell(0, 5, "•  " + pdf.clean(finding.get(pdf.lang)), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(1)
+    pdf.ln(3)
 
 
 def summary_write(pdf: Document, report: Report) -> None:

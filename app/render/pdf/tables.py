@@ -15,7 +15,7 @@ from fpdf.fonts import FontFace
 
 from app import numbers
 from app.render.charts.rows import stacked_bars
-from app.render.charts.style import FONT, GREY, INK, NAVY
+from app.render.charts.style import FONT, GREEN, GREY, INK, NAVY, RED
 from app.render.pdf.common import UNRELIABLE, confidence_level, legend_values, tr
 from app.render.pdf.document import LIGHT, Document, fast_table, header_widths, table_style
 from app.render.pdf.text import (
@@ -23,18 +23,20 @@ from app.render.pdf.text import (
     count,
     figure_text,
     interval,
+    points,
     snapshot,
     verdict_color,
 )
 from app.services.reports.labels import correction_label, method_label
-from app.services.reports.model import Period, Report, UnitLine
+from app.services.reports.model import CommentLine, Period, Report, UnitLine
 
 __all__ = ["COMMENTS_MAX", "comments_write", "criteria_write", "method_write", "units_table_write"]
 
-#: Comments printed at most; the report says how many more there are.
-COMMENTS_MAX = 200
-#: A comment longer than this is cut (with an ellipsis) so a row fits a page.
-COMMENT_CHARS = 1500
+#: Comments printed at most, so they fill no more than one page (issue 17);
+#: the report says how many more there are, and the XLSX holds them all.
+COMMENTS_MAX = 12
+#: A comment longer than this is cut (with an ellipsis); the XLSX has it whole.
+COMMENT_CHARS = 320
 
 LEVEL_COLORS = [(190, 30, 45), (236, 140, 120), (205, 205, 205), (130, 190, 140), (20, 120, 55)]
 
@@ -42,9 +44,33 @@ LEVEL_COLORS = [(190, 30, 45), (236, 140, 120), (205, 205, 205), (130, 190, 140)
 def _rank(unit: UnitLine) -> str:
     if unit.rank is None:
         return DASH
-    if unit.rank_best is None or unit.rank_worst is None:
-        return str(unit.rank)
-    return f"{unit.rank} ({unit.rank_best}–{unit.rank_worst})"
+    text = str(unit.rank)
+    if unit.rank_best is not None and unit.rank_worst is not None:
+        text += f" ({unit.rank_best}–{unit.rank_worst})"
+    if unit.rank_change:
+        text += f" {'▲' if unit.rank_change > 0 else '▼'}{abs(unit.rank_change)}"
+    return text
+
+
+def _change(pdf: Document, unit: UnitLine) -> tuple[str, str, tuple[int, int, int]]:
+    """The change of the index since the previous period, marked when significant."""
+    change = unit.change
+    if change is None:
+        return DASH, "", INK
+    text = points(change.difference, pdf.lang)
+    if unit.previous_thin:
+        text += "†"
+    if not change.significant:
+        return text, "", INK
+    return ("▲ " if change.difference > 0 else "▼ ") + text, "B", GREEN if change.difference > 0 else RED
+
+
+def _verdict(pdf: Document, figure) -> str:
+    if figure is not None and figure.verdict:
+        return tr(pdf, f"verdict.{figure.verdict}")
+    if figure is not None and figure.not_assessed == "too_few_clusters" and not figure.suppressed:
+        return tr(pdf, "pdf.too_few_clusters")
+    return DASH
 
 
 def units_table_write(pdf: Document, report: Report) -> None:
@@ -60,7 +86,7 @@ def units_table_write(pdf: Document, report: Report) -> None:
     # element's column is headed by its code, explained under the table.
     labels = [pdf.clean(label.get(pdf.lang)) for _, label in other]
     figure_ws = header_widths(pdf, labels, size=6.5, least=13)
-    fixed = 23 + 13 + 14 + 21 + 24 + 19
+    fixed = 23 + 13 + 14 + 21 + 14 + 16 + 24 + 24
     budget = pdf.content_w - fixed - 34
     elements = {line.element for line in report.criteria}
     coded = []
@@ -79,13 +105,15 @@ def units_table_write(pdf: Document, report: Report) -> None:
         tr(pdf, "pdf.n"),
         tr(pdf, "pdf.trend_index"),
         tr(pdf, "pdf.interval", level=level),
+        tr(pdf, "pdf.prev_value"),
+        tr(pdf, "pdf.change"),
         *labels,
         tr(pdf, "pdf.verdict"),
         tr(pdf, "pdf.rank"),
     ]
-    units = sorted(report.units, key=lambda u: (u.rank is None, u.rank or 0, u.code))
-    widths = (23, name_w, 13, 14, 21, *figure_ws, 24, 19)
-    aligns = ("L", "L", "R", "R", "C", *["R"] * len(other), "L", "C")
+    units = report.units  # by level, then rank within the level
+    widths = (23, name_w, 13, 14, 21, 14, 16, *figure_ws, 24, 24)
+    aligns = ("L", "L", "R", "R", "C", "R", "R", *["R"] * len(other), "L", "C")
     rows = []
     for unit in units:
         index = unit.figures.get("INDEX")
@@ -98,12 +126,10 @@ def units_table_write(pdf: Document, report: Report) -> None:
                 (count(unit.responses, pdf.lang), "", INK),
                 (figure_text(index, pdf.lang), "B", grey),
                 (interval(index.lower, index.upper, pdf.lang) if index else "", "", grey),
+                (figure_text(unit.previous, pdf.lang), "", INK),
+                _change(pdf, unit),
                 *[(figure_text(f, pdf.lang), "", verdict_color(f)) for f in (unit.figures.get(k) for k, _ in other)],
-                (
-                    tr(pdf, f"verdict.{verdict}") if verdict else DASH,
-                    "B" if verdict in ("better", "worse") else "",
-                    verdict_color(index),
-                ),
+                (_verdict(pdf, index), "B" if verdict in ("better", "worse") else "", verdict_color(index)),
                 (_rank(unit), "", INK),
             ]
         )
@@ -112,6 +138,9 @@ def units_table_write(pdf: Document, report: Report) -> None:
     if coded:
         pdf.note(" · ".join(sorted(coded)), color=INK)
     pdf.note(tr(pdf, "pdf.legend_table", **legend_values(report, pdf.lang)))
+    pdf.note(tr(pdf, "pdf.legend_change", previous=report.previous.label(pdf.lang), k=report.thresholds.min_clusters))
+    if report.ungrouped:
+        pdf.note(tr(pdf, "pdf.ungrouped", units=", ".join(pdf.clean(u) for u in report.ungrouped)))
 
 
 def criteria_write(pdf: Document, report: Report) -> None:
@@ -189,31 +218,59 @@ def criteria_write(pdf: Document, report: Report) -> None:
     pdf.set_y(pdf.get_y() + used)
 
 
+def _comment_cells(pdf: Document, comment: CommentLine) -> tuple[str, str]:
+    """The comment (cut at :data:`COMMENT_CHARS`) and where it was given."""
+    text = pdf.clean(comment.text).strip()
+    if len(text) > COMMENT_CHARS:
+        text = text[:COMMENT_CHARS].rstrip() + "…"
+    where = pdf.clean(comment.unit) + (f"\n{pdf.clean(comment.service_point)}" if comment.service_point else "")
+    return text, where
+
+
+def _fitting(pdf: Document, comments: list[CommentLine], widths: tuple[float, ...]) -> list[CommentLine]:
+    """The first comments whose rows fit in what is left of this page, below
+    the notes and the header row: the comments take at most one page."""
+    pdf.set_font(FONT, "", 8.0)
+    line_h = 8.0 * 0.45
+    budget = pdf.room() - 3 * 4.5 - 2 * line_h - 4
+    out = []
+    for comment in comments:
+        text, where = _comment_cells(pdf, comment)
+        lines = max(
+            len(pdf.multi_cell(widths[2] - 2.4, line_h, text, dry_run=True, output="LINES")),
+            len(pdf.multi_cell(widths[1] - 2.4, line_h, where, dry_run=True, output="LINES")),
+        )
+        budget -= lines * line_h + 1.8
+        if budget < 0:
+            break
+        out.append(comment)
+    return out
+
+
 def comments_write(pdf: Document, report: Report) -> None:
-    """The comments as plain text, newest first: at most :data:`COMMENTS_MAX`,
-    each cut at :data:`COMMENT_CHARS` characters."""
+    """The comments as plain text, newest first: at most :data:`COMMENTS_MAX`
+    and one page, each cut at :data:`COMMENT_CHARS` characters."""
     pdf.heading(tr(pdf, "pdf.s_comments"), need=40 if report.comments else 25)
     if not report.comments:
         pdf.no_data()
         return
     newest = sorted(report.comments, key=lambda c: c.month, reverse=True)
-    shown = newest[:COMMENTS_MAX]
+    widths = (20, 52, pdf.content_w - 72)
+    shown = _fitting(pdf, newest[:COMMENTS_MAX], widths)
     pdf.note(tr(pdf, "pdf.comments_note"))
     if len(newest) > len(shown):
         pdf.note(tr(pdf, "pdf.comments_more", shown=len(shown), total=len(newest)), color=INK)
+        pdf.note(tr(pdf, "pdf.comments_xlsx"), color=INK)
     pdf.ln(1)
     with pdf.table(
-        col_widths=(20, 52, pdf.content_w - 72),
+        col_widths=widths,
         width=pdf.content_w,
         text_align=("LEFT", "LEFT", "LEFT"),
         **table_style(pdf, 8.0),
     ) as table:
         table.row([tr(pdf, "pdf.date"), tr(pdf, "pdf.unit_point"), tr(pdf, "pdf.comment")])
         for comment in shown:
-            text = pdf.clean(comment.text).strip()
-            if len(text) > COMMENT_CHARS:
-                text = text[:COMMENT_CHARS].rstrip() + "…"
-            where = pdf.clean(comment.unit) + (f"\n{pdf.clean(comment.service_point)}" if comment.service_point else "")
+            text, where = _comment_cells(pdf, comment)
             row = table.row()
             row.cell(f"{comment.month:%m/%Y}")
             row.cell(where, style=FontFace(color=GREY))

@@ -65,6 +65,7 @@ def _notes(ws: Worksheet, row: int, report: Report, lang: str, skip: set[tuple[i
     for note in (
         texts("xlsx.note.suppressed", lang, dash=SUPPRESSED, n=th.disclosure_min),
         texts("xlsx.note.unreliable", lang, n=th.reliable_min),
+        texts("xlsx.note.clusters", lang, k=th.min_clusters),
     ):
         cell_write(ws, row, 1, note).font = NOTE_FONT
         skip.add((row, 1))
@@ -107,6 +108,8 @@ def summary_write(ws: Worksheet, report: Report, lang: str) -> None:
             texts("xlsx.n_eff", lang),
             texts("xlsx.reliability", lang),
             texts("xlsx.previous_value", lang, period=previous),
+            texts("xlsx.previous_n", lang, period=previous),
+            texts("xlsx.previous_note", lang),
             texts("xlsx.change", lang),
             texts("xlsx.change_lower", lang, level=conf),
             texts("xlsx.change_upper", lang, level=conf),
@@ -122,6 +125,8 @@ def summary_write(ws: Worksheet, report: Report, lang: str) -> None:
             Cell(cur.n_eff if cur else None, "float", bool(cur) and not cur.reliable),
             Cell(reliability_label(cur, report.thresholds, lang) or None),
             figure_cells(prev, with_n=False)[0],
+            Cell(prev.n if prev else None, "int"),
+            Cell(texts("table.thin", lang) if line.previous_thin and prev is not None else None),
         ]
         if change is None:
             row += [Cell(None)] * 5
@@ -138,6 +143,11 @@ def summary_write(ws: Worksheet, report: Report, lang: str) -> None:
     header_row = len(info) + 3
     last = table_write(ws, table, header_row)
     _notes(ws, last + 2, report, lang, skip)
+    top = last + 6
+    cell_write(ws, top, 1, texts("xlsx.findings", lang)).font = HEADER_FONT
+    for row, finding in enumerate(report.findings, start=top + 1):
+        cell_write(ws, row, 1, finding.get(lang))
+        skip.add((row, 1))
     widths_fit(ws, header_row, skip)
 
 
@@ -151,8 +161,12 @@ def units_write(ws: Worksheet, report: Report, lang: str) -> None:
     skip: set[tuple[int, int]] = set()
     _notes(ws, last + 2, report, lang, skip)
     worse_note = texts("xlsx.note.worse", lang)
-    cell_write(ws, last + 4, 1, worse_note).font = NOTE_FONT
-    skip.add((last + 4, 1))
+    cell_write(ws, last + 5, 1, worse_note).font = NOTE_FONT
+    skip.add((last + 5, 1))
+    if report.ungrouped:
+        note = texts("xlsx.note.ungrouped", lang, units=", ".join(report.ungrouped))
+        cell_write(ws, last + 6, 1, note).font = NOTE_FONT
+        skip.add((last + 6, 1))
     widths_fit(ws, 1, skip)
 
 

@@ -20,13 +20,14 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis import difference_confint, funnel_limits, means_difference_confint, ranks_interval
+from analysis import difference_confint, funnel_limits, means_difference_confint
 from app.models import Answer, Response, ServicePoint, Unit
 from app.services.aggregates import INDEX_KEY
 from app.services.cluster_rows import cluster_columns
 from app.services.indicators import Figure, IndicatorTable, Thresholds, domain_of_units, indicator_table_of_rows
 from app.services.instruments import instrument_active
 from app.services.reports.disclosure import comment_cells, table_protect
+from app.services.reports.findings import report_findings
 from app.services.reports.labels import (
     CHANNEL_NAMES,
     GROUPING_NAMES,
@@ -48,6 +49,7 @@ from app.services.reports.model import (
     UnitLine,
 )
 from app.services.reports.periods import Period, trend_periods
+from app.services.reports.ranking import previous_thin, units_compare, units_rank
 from app.services.response_filter import ResponseFilter, filter_conditions
 from app.services.rollup import cluster_rows_for, rollup_refresh
 from app.texts import label
@@ -76,28 +78,6 @@ def _change(
         d = difference_confint(cur.estimate * n1, n1, prev.estimate * n2, n2, alpha=alpha)
     lower, upper = float(d.lower), float(d.upper)
     return Change(float(d.difference), lower, upper, float(d.p_value), bool(lower > 0 or upper < 0))
-
-
-def _ranks(units: list[UnitLine]) -> list[UnitLine]:
-    """Rank by the overall index, with the range of ranks the intervals allow."""
-    figures = [u.figures.get(INDEX_KEY) for u in units]
-
-    def value(f: Figure | None, name: str) -> float:
-        v = getattr(f, name) if f is not None and f.estimate is not None else None
-        return np.nan if v is None else v
-
-    ranks = ranks_interval(
-        [value(f, "estimate") for f in figures],
-        [value(f, "lower") for f in figures],
-        [value(f, "upper") for f in figures],
-    )
-    out = []
-    for u, rank, best, worst in zip(units, ranks.rank, ranks.best, ranks.worst, strict=True):
-        if np.isnan(rank):
-            out.append(u)
-        else:
-            out.append(replace(u, rank=int(rank), rank_best=int(best), rank_worst=int(worst)))
-    return out
 
 
 def _comments(
@@ -212,15 +192,19 @@ def report_build(
 
     table, current_rows = table_of(period, grouping)
     before, _ = table_of(previous, grouping)
+    th = table.thresholds
     summary = []
     for key, name, higher in SUMMARY_KEYS:
         cur, prev = table.total.figures.get(key), before.total.figures.get(key)
-        summary.append(SummaryLine(key, name, cur, prev, _change(cur, prev, key, alpha), higher))
+        summary.append(
+            SummaryLine(key, name, cur, prev, _change(cur, prev, key, alpha), higher, previous_thin(prev, th))
+        )
     for element in instrument.elements:
         cur, prev = table.total.figures.get(element.code), before.total.figures.get(element.code)
         change = _change(cur, prev, element.code, alpha, frozenset({element.code}))
-        summary.append(SummaryLine(element.code, element.title, cur, prev, change))
-    units = _ranks([UnitLine(d.key, d.name, d.level, d.responses, d.clusters, d.figures) for d in table.domains])
+        summary.append(SummaryLine(element.code, element.title, cur, prev, change, True, previous_thin(prev, th)))
+    units = units_rank([UnitLine(d.key, d.name, d.level, d.responses, d.clusters, d.figures) for d in table.domains])
+    units = units_compare(units, before.domains, lambda cur, prev: _change(cur, prev, INDEX_KEY, alpha), th)
     criteria = [
         CriterionLine(
             q.code,
@@ -232,11 +216,13 @@ def report_build(
         for q in instrument.questions
         if q.role is Role.CRITERION and (f := table.total.figures.get(q.code)) is not None
     ]
+    # Units holding no unit of the grouping's level (departments when grouping
+    # by district) are their own group, named on the report.
+    ungrouped = [d.name for d in table.domains if grouping != "unit" and d.level != grouping]
     trend = []
     for p in periods:
         t, _ = table_of(p, by_domain=False)
         trend.append(TrendPoint(p.label(), p.start, p.end, t.total.responses, t.total.figures))
-    th = table.thresholds
     return Report(
         title=label("report.title"),
         instrument_key=instrument.key,
@@ -271,6 +257,8 @@ def report_build(
         software=_software(),
         filters=list(filter_lines or []),
         scale_labels=_scale_labels(instrument),
+        findings=report_findings(summary, units, period, previous, th.min_clusters),
+        ungrouped=ungrouped,
     )
 
 

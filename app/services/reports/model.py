@@ -67,6 +67,8 @@ class SummaryLine:
     change: Change | None
     #: False for harassment and informal payments, where lower is better
     higher_is_better: bool = True
+    #: the previous period is too thin to compare with (see ``UnitLine.previous_thin``)
+    previous_thin: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,17 @@ class UnitLine:
     #: the ranks the unit could hold given the intervals: best and worst
     rank_best: int | None = None
     rank_worst: int | None = None
+    #: the overall index of the previous period, its responses, and the change
+    previous: Figure | None = None
+    previous_responses: int = 0
+    change: Change | None = None
+    #: rank in the previous period among the units of the same level, and the
+    #: places gained (positive: "tăng bậc") or lost since
+    previous_rank: int | None = None
+    rank_change: int | None = None
+    #: the previous period is too thin to compare with (fewer answers than the
+    #: reliability threshold, or too few clusters for a verdict)
+    previous_thin: bool = False
 
 
 @dataclass(frozen=True)
@@ -167,6 +180,12 @@ class Report:
     #: the filter in words with every value in every language, for the renderers
     #: (``filter_lines`` carries the same lines with the Vietnamese values)
     filters: list[tuple[Text, Text]] = field(default_factory=list)
+    #: plain-language findings (largest changes, units significantly worse,
+    #: harassment and informal-payment hot spots), most important first
+    findings: list[Text] = field(default_factory=list)
+    #: units of the filter that hold no unit of the grouping's level, shown as
+    #: themselves (e.g. departments when grouping by district)
+    ungrouped: list[str] = field(default_factory=list)
     #: the rating levels counted in a criterion's ``Figure.distribution``
     #: (codes 1–5), each with its label from the instrument's scale
     scale_labels: list[tuple[int, Text]] = field(default_factory=list)
