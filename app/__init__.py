@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, *, instance_path: str | None = 
         PUBLIC_URL=settings.public_url,
         DEVICE_DAILY_MAX=settings.device_daily_max,
         COUNTER_CACHE_SECONDS=settings.counter_cache_seconds,
+        FORM_MIN_SECONDS_PER_ANSWER=settings.form_min_seconds_per_answer,
         SESSION_IDLE_MINUTES=settings.session_idle_minutes,
         SURVEYOR_SESSION_IDLE_MINUTES=settings.surveyor_session_idle_minutes,
         API_TOKEN_DAYS=settings.api_token_days,

@@ -54,6 +54,11 @@ class Settings:
         How many reverse proxies in front of the app set ``X-Forwarded-For``
         and ``X-Forwarded-Proto``. 0 (the default) trusts no such header; behind
         nginx set 1, or every citizen shares the proxy's address and its rate limit.
+    form_min_seconds_per_answer : float
+        A QR response sent sooner after its form was opened than this many
+        seconds per answer given is stored but flagged as too fast to have
+        been read (``FORM_MIN_SECONDS_PER_ANSWER``, docs/integrity.md);
+        0 turns the flag off.
     session_idle_minutes : int
         A staff session (administrator, analyst, unit manager) ends after this
         many minutes without a request; the person signs in again.
@@ -74,6 +79,7 @@ class Settings:
     trusted_proxies: int = 0
     device_daily_max: int = 3
     counter_cache_seconds: float = 10.0
+    form_min_seconds_per_answer: float = 2.0
     session_idle_minutes: int = 30
     surveyor_session_idle_minutes: int = 480
     api_token_days: int = 90
@@ -105,6 +111,12 @@ class Settings:
             raise ConfigError("COUNTER_CACHE_SECONDS must be a number of seconds, e.g. 10") from exc
         if not 0 <= counter_cache <= 3600:
             raise ConfigError("COUNTER_CACHE_SECONDS must be between 0 (keep nothing) and 3600")
+        try:
+            min_fill = float(env.get("FORM_MIN_SECONDS_PER_ANSWER", 2))
+        except ValueError as exc:
+            raise ConfigError("FORM_MIN_SECONDS_PER_ANSWER must be a number of seconds, e.g. 2") from exc
+        if not 0 <= min_fill <= 60:
+            raise ConfigError("FORM_MIN_SECONDS_PER_ANSWER must be between 0 (no flag) and 60")
         idle = _minutes(env, "SESSION_IDLE_MINUTES", 30, 24 * 60)
         surveyor_idle = _minutes(env, "SURVEYOR_SESSION_IDLE_MINUTES", 480, 7 * 24 * 60)
         token_days = _whole(env, "API_TOKEN_DAYS", 90, 730, "days")
@@ -119,6 +131,7 @@ class Settings:
             trusted_proxies=proxies,
             device_daily_max=device_max,
             counter_cache_seconds=counter_cache,
+            form_min_seconds_per_answer=min_fill,
             session_idle_minutes=idle,
             surveyor_session_idle_minutes=surveyor_idle,
             api_token_days=token_days,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 
 from app.access import PUBLIC, allow
 from app.citizen.forms import form_fields
@@ -88,13 +89,30 @@ def _blank_form_key(point: PointInfo, active: ActiveInstrument):
     return (point, active.version_id, current_lang(), prefs["size"], prefs["contrast"], request.full_path)
 
 
+def _form_device() -> str:
+    """The device id a new nonce names: the browser's cookie, or a new id
+    that :func:`_with_device_cookie` gives it (app/services/devices.py)."""
+    given = request.cookies.get(devices.COOKIE)
+    if devices.device_id_valid(given):
+        return given
+    if "new_device" not in g:
+        g.new_device = devices.device_id_new()
+    return g.new_device
+
+
+def _new_nonce(point: PointInfo) -> str:
+    return nonce_issue(current_app.secret_key, point.id, _form_device())
+
+
 def _with_device_cookie(response):
-    """Give the browser its random device id if it has none (app/services/devices.py)."""
-    if not devices.device_id_valid(request.cookies.get(devices.COOKIE)):
+    """Give the browser the device id its nonce names, if it has none yet;
+    the cookie ends with the service day."""
+    new = g.get("new_device")
+    if new is not None:
         response.set_cookie(
             devices.COOKIE,
-            devices.device_id_new(),
-            max_age=devices.COOKIE_MAX_AGE,
+            new,
+            max_age=devices.cookie_max_age(datetime.now(UTC)),
             path="/s/",
             secure=current_app.config["SESSION_COOKIE_SECURE"],
             httponly=True,
@@ -118,7 +136,22 @@ def form(token: str):
     sent_at = _recently_sent(token)
     if sent_at is not None and not request.args.get("moi"):
         return render_template("citizen/sent.html", point=point, time=sent_at.astimezone(VIETNAM).strftime("%H:%M"))
-    return _render_form(point, active, nonce=nonce_issue(current_app.secret_key, point.id))
+    return _render_form(point, active, nonce=_new_nonce(point))
+
+
+def _origin() -> str:
+    """Where a POST came from by its ``Origin`` (else ``Referer``) header:
+    ``same`` (this site, as the request or ``PUBLIC_URL`` names it), ``cross``
+    or ``unknown`` (neither header; some privacy settings strip both)."""
+    given = request.headers.get("Origin") or request.headers.get("Referer")
+    if not given:
+        return "unknown"
+    ours = {request.host.lower(), urlsplit(current_app.config["PUBLIC_URL"]).netloc.lower()}
+    try:
+        netloc = urlsplit(given).netloc.lower()
+    except ValueError:
+        return "cross"
+    return "same" if netloc and netloc in ours else "cross"
 
 
 @bp.post("/s/<token>")
@@ -126,6 +159,9 @@ def form(token: str):
 @rate_limited("RATELIMIT_CITIZEN_FORM")
 def submit(token: str):
     point, active = _point_or_404(token)
+    origin = _origin()
+    if origin == "cross":  # another site's page posting into ours
+        return render_template("error.html", message=translate("form.cross_site")), 403
     try:
         fields = form_fields(request.content_type, request.get_data(cache=False), packed_multi(active.instrument))
     except Refused as exc:
@@ -139,6 +175,8 @@ def submit(token: str):
         fields=fields,
         device_id=request.cookies.get(devices.COOKIE),
         device_limit=most or None,
+        seconds_per_answer=current_app.config["FORM_MIN_SECONDS_PER_ANSWER"],
+        origin_unknown=origin == "unknown",
     )
     if result.status in ("created", "duplicate"):
         sent = dict(session.get("sent", {}))
@@ -156,8 +194,11 @@ def submit(token: str):
         return _render_form(**again, nonce=fields["nonce"], status=422)
     if result.status == "expired":
         # Forged, for another counter, or open for over a day: a fresh nonce to send again.
-        nonce = nonce_issue(current_app.secret_key, point.id)
-        return _render_form(**again, nonce=nonce, notice=translate("form.expired"), status=400)
+        return _render_form(**again, nonce=_new_nonce(point), notice=translate("form.expired"), status=400)
+    if result.status == "cookie":
+        # No device cookie, or not the one the form was opened with: a fresh
+        # nonce for the cookie the browser has (or is given now) to send again.
+        return _render_form(**again, nonce=_new_nonce(point), notice=translate("form.cookies_needed"), status=400)
     response = _render_form(
         **{**again, "validation": Validation()},
         nonce=fields["nonce"],

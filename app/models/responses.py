@@ -28,6 +28,15 @@ from app.models.base import Base, utcnow
 CHANNELS = ("qr", "tablet", "paper", "kiosk")
 STATUSES = ("submitted", "excluded")
 
+# Bits of ``responses.quality_flags``: what was noticed as the response was
+# stored (docs/integrity.md). A flagged response is stored and counted like
+# any other until an administrator excludes it with a reason; the flags
+# only point the review at it (app/services/anomalies.py).
+#: sent faster than a person reads the questions (FORM_MIN_SECONDS_PER_QUESTION)
+FLAG_FAST_FILL = 1
+#: the POST carried neither an Origin nor a Referer header
+FLAG_NO_ORIGIN = 2
+
 
 class Response(Base):
     """One completed questionnaire."""
@@ -96,6 +105,8 @@ class Response(Base):
     #: the coded answers side by side (surveys.packing), in the layout of the
     #: instrument version; what reports and exports read, one row per response
     codes: Mapped[bytes] = mapped_column(LargeBinary)
+    #: what was noticed as it was stored, a sum of the ``FLAG_*`` bits above (0: nothing)
+    quality_flags: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True

@@ -9,6 +9,7 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
+from app.models.responses import FLAG_FAST_FILL, FLAG_NO_ORIGIN
 from app.services import devices
 from app.services.form_nonce import nonce_read
 from app.services.instruments import ActiveInstrument
@@ -18,7 +19,7 @@ from app.services.transactions import DatabaseUnavailable, write_transaction
 from app.time import service_day_of
 from surveys import Validation, answers_validate
 
-Status = Literal["expired", "invalid", "created", "duplicate", "conflict", "device_limit", "unavailable"]
+Status = Literal["expired", "cookie", "invalid", "created", "duplicate", "conflict", "device_limit", "unavailable"]
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,8 @@ class CitizenSubmission:
     ----------
     status : str
         ``expired``: the nonce is forged, for another counter or over a day
-        old; ``invalid``: some answers need another look (``validation``
+        old; ``cookie``: the browser's device cookie is missing or not
+        the one the nonce was issued with; ``invalid``: some answers need another look (``validation``
         says which); ``unavailable``: the database failed and nothing was
         stored; otherwise the outcome of
         :func:`app.services.submissions.response_submit` (``created``,
@@ -54,6 +56,8 @@ def citizen_submit(
     fields: Mapping[str, str | list[str]],
     device_id: str | None,
     device_limit: int | None,
+    seconds_per_answer: float = 0.0,
+    origin_unknown: bool = False,
 ) -> CitizenSubmission:
     """Check the nonce and the answers, then store the response exactly once.
 
@@ -62,20 +66,30 @@ def citizen_submit(
     are checked as the QR form asks them (``channel="qr"``).
 
     ``device_id`` is the browser's device cookie (:mod:`app.services.devices`);
-    a missing or malformed one stores no device tag. ``device_limit`` is the
-    day's limit of responses per device and counter, None for none.
+    it must be the device id the nonce was issued with (status ``cookie``
+    otherwise), so every stored QR response carries a device tag and counts
+    against ``device_limit``, the day's limit of responses per device and
+    counter (None for none).
+
+    A response sent less than ``seconds_per_answer`` times its number of
+    answers after the form was opened is stored with :data:`~app.models.responses.FLAG_FAST_FILL`; one
+    whose POST named no origin (``origin_unknown``) with
+    :data:`~app.models.responses.FLAG_NO_ORIGIN`.
     """
     given = fields.get("nonce")
     nonce = nonce_read(secret_key, given if isinstance(given, str) else "", point.id)
     validation = answers_validate(active.instrument, fields, channel="qr")
     if nonce is None:
         return CitizenSubmission("expired", validation)
+    if nonce.device_id is None or device_id != nonce.device_id or not devices.device_id_valid(device_id):
+        return CitizenSubmission("cookie", validation)
     if not validation.ok:
         return CitizenSubmission("invalid", validation)
     submitted_at = datetime.now(UTC)
-    tag = None
-    if devices.device_id_valid(device_id):
-        tag = devices.device_tag(secret_key, device_id, point.id, service_day_of(submitted_at))
+    tag = devices.device_tag(secret_key, device_id, point.id, service_day_of(submitted_at))
+    flags = FLAG_NO_ORIGIN if origin_unknown else 0
+    if (submitted_at - nonce.opened_at).total_seconds() < seconds_per_answer * len(validation.answers):
+        flags |= FLAG_FAST_FILL
     try:
         with write_transaction(session, "a citizen response"):
             outcome = response_submit(
@@ -90,6 +104,7 @@ def citizen_submit(
                 submitted_at=submitted_at,
                 device_tag=tag,
                 device_limit=device_limit,
+                quality_flags=flags,
             )
     except DatabaseUnavailable:
         return CitizenSubmission("unavailable", validation)

@@ -1,0 +1,31 @@
+"""response quality flags
+
+Revision ID: a1f3c5e7d901
+Revises: 9e4b7a2c5f18
+Create Date: 2026-12-16 09:00:00
+
+responses.quality_flags: what was noticed as a response was stored (a sum
+of bits, app/models/responses.py: sent faster than the questions can be
+read, a POST without Origin or Referer). Flagged responses are stored and
+counted; an administrator reviews and may exclude them (docs/integrity.md).
+Added in place with a default of 0 (no table rebuild on SQLite).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "a1f3c5e7d901"
+down_revision = "9e4b7a2c5f18"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("responses", sa.Column("quality_flags", sa.Integer(), server_default="0", nullable=False))
+
+
+def downgrade() -> None:
+    # a plain DROP COLUMN (SQLite >= 3.35): rebuilding responses would cascade to answers
+    op.drop_column("responses", "quality_flags")
