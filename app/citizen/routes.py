@@ -17,6 +17,7 @@ from app.i18n import current_lang, translate
 from app.ratelimit import rate_limited
 from app.refusals import Refused
 from app.services import devices
+from app.services.anomalies import OpeningHours
 from app.services.citizen_submit import citizen_submit
 from app.services.form_nonce import nonce_issue
 from app.services.instruments import ActiveInstrument
@@ -139,6 +140,11 @@ def form(token: str):
     return _render_form(point, active, nonce=_new_nonce(point))
 
 
+def _opening() -> OpeningHours:
+    opens, closes = current_app.config["OPENING_HOURS"]
+    return OpeningHours(opens, closes, current_app.config["OPENING_WEEKDAYS"])
+
+
 def _origin() -> str:
     """Where a POST came from by its ``Origin`` (else ``Referer``) header:
     ``same`` (this site, as the request or ``PUBLIC_URL`` names it), ``cross``
@@ -177,6 +183,7 @@ def submit(token: str):
         device_limit=most or None,
         seconds_per_answer=current_app.config["FORM_MIN_SECONDS_PER_ANSWER"],
         origin_unknown=origin == "unknown",
+        opening=_opening(),
     )
     if result.status in ("created", "duplicate"):
         sent = dict(session.get("sent", {}))

@@ -36,6 +36,12 @@ STATUSES = ("submitted", "excluded")
 FLAG_FAST_FILL = 1
 #: the POST carried neither an Origin nor a Referer header
 FLAG_NO_ORIGIN = 2
+#: sent outside the counter's opening hours (OPENING_HOURS, OPENING_WEEKDAYS)
+FLAG_OFF_HOURS = 4
+#: every rated criterion (five or more) and the overall question at the top answer
+FLAG_STRAIGHT_LINE = 8
+#: a QR response stored without a device tag (before forms were bound to a cookie)
+FLAG_UNTAGGED = 16
 
 
 class Response(Base):
@@ -107,6 +113,10 @@ class Response(Base):
     codes: Mapped[bytes] = mapped_column(LargeBinary)
     #: what was noticed as it was stored, a sum of the ``FLAG_*`` bits above (0: nothing)
     quality_flags: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: QR and kiosk responses: whole seconds from opening the form to sending
+    #: it (at most an hour), kept when the times themselves are coarsened, so
+    #: a counter's unusually fast fills can be compared with its median
+    fill_seconds: Mapped[int | None] = mapped_column(Integer)
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True

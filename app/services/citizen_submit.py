@@ -9,8 +9,8 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from app.models.responses import FLAG_FAST_FILL, FLAG_NO_ORIGIN
 from app.services import devices
+from app.services.anomalies import OpeningHours, submit_flags
 from app.services.form_nonce import nonce_read
 from app.services.instruments import ActiveInstrument
 from app.services.service_points import PointInfo
@@ -58,6 +58,7 @@ def citizen_submit(
     device_limit: int | None,
     seconds_per_answer: float = 0.0,
     origin_unknown: bool = False,
+    opening: OpeningHours | None = None,
 ) -> CitizenSubmission:
     """Check the nonce and the answers, then store the response exactly once.
 
@@ -71,10 +72,11 @@ def citizen_submit(
     against ``device_limit``, the day's limit of responses per device and
     counter (None for none).
 
-    A response sent less than ``seconds_per_answer`` times its number of
-    answers after the form was opened is stored with :data:`~app.models.responses.FLAG_FAST_FILL`; one
-    whose POST named no origin (``origin_unknown``) with
-    :data:`~app.models.responses.FLAG_NO_ORIGIN`.
+    The response is stored with the flags of
+    :func:`app.services.anomalies.submit_flags`: sent less than
+    ``seconds_per_answer`` times its number of answers after the form was
+    opened, a POST naming no origin (``origin_unknown``), outside
+    ``opening`` hours, every rating at the top.
     """
     given = fields.get("nonce")
     nonce = nonce_read(secret_key, given if isinstance(given, str) else "", point.id)
@@ -87,9 +89,15 @@ def citizen_submit(
         return CitizenSubmission("invalid", validation)
     submitted_at = datetime.now(UTC)
     tag = devices.device_tag(secret_key, device_id, point.id, service_day_of(submitted_at))
-    flags = FLAG_NO_ORIGIN if origin_unknown else 0
-    if (submitted_at - nonce.opened_at).total_seconds() < seconds_per_answer * len(validation.answers):
-        flags |= FLAG_FAST_FILL
+    flags, fill = submit_flags(
+        instrument=active.instrument,
+        answers=validation.answers,
+        opened_at=nonce.opened_at,
+        submitted_at=submitted_at,
+        seconds_per_answer=seconds_per_answer,
+        opening=opening,
+        origin_unknown=origin_unknown,
+    )
     try:
         with write_transaction(session, "a citizen response"):
             outcome = response_submit(
@@ -105,6 +113,7 @@ def citizen_submit(
                 device_tag=tag,
                 device_limit=device_limit,
                 quality_flags=flags,
+                fill_seconds=fill,
             )
     except DatabaseUnavailable:
         return CitizenSubmission("unavailable", validation)

@@ -164,6 +164,7 @@ def response_submit(
     device_tag: str | None = None,
     device_limit: int | None = None,
     quality_flags: int = 0,
+    fill_seconds: int | None = None,
 ) -> SubmitOutcome:
     """Store a validated response and its answers, once.
 
@@ -176,7 +177,8 @@ def response_submit(
     (``device_limit``) when that many submitted responses of the counter's
     service day carry the tag already; a resend of a stored one is not.
     ``quality_flags`` (bits of :mod:`app.models.responses`) mark what was
-    noticed on the way in; like the times they are not part of the digest.
+    noticed on the way in and ``fill_seconds`` the time the form took; like
+    the times they are not part of the digest.
     """
     digest = payload_digest(instrument.instrument.key, unit_id, service_point_id, channel, answers)
     received = datetime.now(UTC)
@@ -198,6 +200,7 @@ def response_submit(
         "service_day": service_day_of(submitted_at or received),
         "codes": answers_pack(packed_layout(instrument.instrument), answers),
         "quality_flags": quality_flags,
+        "fill_seconds": fill_seconds,
         "device_limit": device_limit if device_tag and device_limit else None,
     }
     # Table-level statements with the values as parameters, run on the
