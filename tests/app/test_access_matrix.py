@@ -93,6 +93,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("admin.response", "GET"): admin_only(200),
     ("admin.response_exclude", "POST"): admin_only(400),
     ("admin.response_restore", "POST"): admin_only(400),
+    ("admin.anomalies_list", "GET"): admin_only(200),
+    ("admin.anomalies_exclude", "POST"): admin_only(400),
     ("admin.audit", "GET"): admin_only(200),
     ("admin.audit_csv", "GET"): admin_only(200),
     # the surveyors' tablet app, and its JSON API (401 instead of a redirect; POST: 400 = granted,

@@ -138,3 +138,38 @@ def test_a_surveyor_over_target_with_zero_duration_interviews_is_flagged(db_sess
     assert day.zero_duration == 12 and day.duplicates == 12
     assert day.kinds == ("over_target", "zero_duration", "duplicates")
     assert flags_by_unit(db_session, [surveyor.unit_id], today, today)[surveyor.unit_id].flagged == 12
+
+
+def test_the_review_screen_lists_a_stuffed_counter_day_and_excludes_it_with_a_reason(
+    admin_client, admin_post, db_session, point, store, csrf_of
+):
+    today = date.today()
+    for offset in range(1, 8):
+        store(today - timedelta(days=offset), n=2)
+    store(today, answers=TOP, comment="", n=12, fill=3, flags=FLAG_FAST_FILL | FLAG_STRAIGHT_LINE)
+    page = admin_client.get("/quan-tri/bat-thuong")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Dồn dập" in html and "Phiếu trùng nhau" in html and "Toàn mức cao nhất" in html
+    assert point.name in html
+    refused = admin_post("/quan-tri/bat-thuong/loai", {"point": str(point.id), "day": today.isoformat(), "reason": ""})
+    assert refused.status_code == 422
+    done = admin_post(
+        "/quan-tri/bat-thuong/loai",
+        {"point": str(point.id), "day": today.isoformat(), "reason": "Nhân viên tự điền", "scope": "marked"},
+    )
+    assert done.status_code == 303
+    db_session.expire_all()
+    statuses = db_session.query(Response.status, Response.excluded_reason).filter(Response.service_day == today).all()
+    assert statuses == [("excluded", "Nhân viên tự điền")] * 12
+    from app.models import AuditEvent
+
+    assert db_session.query(AuditEvent).filter(AuditEvent.action == "response.exclude").count() == 12
+    # kept, counted as excluded, and a second attempt is refused clearly
+    assert flags_by_unit(db_session, [point.unit_id], today, today)[point.unit_id] == FlagCounts(12, 12)
+    again = admin_post(
+        "/quan-tri/bat-thuong/loai", {"point": str(point.id), "day": today.isoformat(), "reason": "lần nữa"}
+    )
+    assert again.status_code == 409
+    bad = admin_post("/quan-tri/bat-thuong/loai", {"point": "x", "day": "9999-99-99", "reason": "x"})
+    assert bad.status_code == 400
