@@ -63,13 +63,16 @@ def rollup_command(rebuild: bool) -> None:
 @click.option("--force", is_flag=True, help="Seed even if a demo province exists (adds a second one).")
 def seed_demo_command(if_empty: bool, responses: int, seed: int, force: bool) -> None:
     """Create a demo province with units, counters and synthetic responses."""
-    from app.services.demo import DemoExists, demo_seed
+    from app.services.demo import STUFFED, DemoExists, demo_seed
 
     if if_empty and db.session.scalar(select(func.count()).select_from(Unit)):
         click.echo("The database already holds units; demo not seeded.")
         return
     try:
-        summary = demo_seed(db.session, responses=responses, seed=seed, force=force)
+        # one counter's staff stuff its ballot box, so the anomaly review has something to show
+        summary = demo_seed(
+            db.session, responses=responses, seed=seed, force=force, stuffed=min(STUFFED, responses // 10)
+        )
     except DemoExists as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc

@@ -173,3 +173,18 @@ def test_the_review_screen_lists_a_stuffed_counter_day_and_excludes_it_with_a_re
     assert again.status_code == 409
     bad = admin_post("/quan-tri/bat-thuong/loai", {"point": "x", "day": "9999-99-99", "reason": "x"})
     assert bad.status_code == 400
+
+
+def test_the_demo_has_a_stuffed_counter_and_only_that_one_bursts(db_session):
+    from app.services.demo import demo_seed
+
+    summary = demo_seed(db_session, responses=600, seed=11, stuffed=24)
+    db_session.commit()
+    assert summary.responses == 600
+    today = date.today()
+    days = counter_days(db_session, None, today - timedelta(days=60), today)
+    bursts = [d for d in days if d.burst]
+    assert len(bursts) == 1
+    (stuffed,) = bursts
+    assert stuffed.responses >= 24 and stuffed.duplicates >= 24 and stuffed.fast_fill == 24
+    assert {"burst", "duplicates", "fast_fill"} <= set(stuffed.kinds)
