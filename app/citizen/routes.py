@@ -23,7 +23,6 @@ from app.services.form_nonce import nonce_issue
 from app.services.instruments import ActiveInstrument
 from app.services.service_points import PointInfo, service_point_by_token
 from app.templating import display_prefs
-from app.time import VIETNAM
 from surveys import Validation, packed_multi
 
 #: How long after a submission the same browser is told it already answered.
@@ -122,21 +121,21 @@ def _with_device_cookie(response):
     return response
 
 
-def _recently_sent(token: str) -> datetime | None:
-    sent = session.get("sent", {}).get(token)
-    if not sent:
-        return None
-    at = datetime.fromisoformat(sent)
-    return at if datetime.now(UTC) - at < RECENT else None
+#: The cookie that says "this browser just sent a form here": a flag and
+#: nothing else (no time, issue 15.5), ending by itself after RECENT.
+SENT_COOKIE = "da_gui"
+
+
+def _recently_sent() -> bool:
+    return request.cookies.get(SENT_COOKIE) == "1"
 
 
 @bp.get("/s/<token>")
 @allow(PUBLIC)
 def form(token: str):
     point, active = _point_or_404(token)
-    sent_at = _recently_sent(token)
-    if sent_at is not None and not request.args.get("moi"):
-        return render_template("citizen/sent.html", point=point, time=sent_at.astimezone(VIETNAM).strftime("%H:%M"))
+    if _recently_sent() and not request.args.get("moi"):
+        return render_template("citizen/sent.html", point=point)
     return _render_form(point, active, nonce=_new_nonce(point))
 
 
@@ -186,11 +185,18 @@ def submit(token: str):
         opening=_opening(),
     )
     if result.status in ("created", "duplicate"):
-        sent = dict(session.get("sent", {}))
-        sent[token] = datetime.now(UTC).isoformat()
-        session["sent"] = {k: v for k, v in sent.items() if k == token or _recently_sent(k)}
         lang = current_lang()
-        return redirect(url_for("citizen.thanks", token=token, lang=None if lang == "vi" else lang), code=303)
+        done = redirect(url_for("citizen.thanks", token=token, lang=None if lang == "vi" else lang), code=303)
+        done.set_cookie(
+            SENT_COOKIE,
+            "1",
+            max_age=int(RECENT.total_seconds()),
+            path=f"/s/{token}",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="Lax",
+        )
+        return done
     if result.status == "device_limit":
         return render_template("error.html", message=translate("form.device_limit", n=most)), 429
     if result.status == "conflict":

@@ -30,9 +30,26 @@ def migrate_command() -> None:
     added = instruments_sync(db.session)
     db.session.commit()
     click.echo(f"Database at the newest schema; instruments registered: {', '.join(added) or 'none new'}")
+    _device_tags_forget()
     days = _rollup_refresh()
     if days:
         click.echo(f"Roll-up brought up to date ({days} service days rebuilt).")
+
+
+@click.command("forget-device-tags")
+@with_appcontext
+def forget_device_tags_command() -> None:
+    """Clear the device tags of past service days (run daily, e.g. from cron at 00:05)."""
+    _device_tags_forget()
+
+
+def _device_tags_forget() -> None:
+    from app.services.devices import device_tags_forget
+    from app.time import vietnam_today
+
+    cleared = device_tags_forget(db.session, vietnam_today())
+    db.session.commit()
+    click.echo(f"Device tags of past days cleared: {cleared}.")
 
 
 def _rollup_refresh() -> int:

@@ -39,12 +39,20 @@ class CitizenSubmission:
     validation : Validation
         The answers as validated (kept to show the form again).
     submitted_at : datetime or None
-        When the response was accepted, for ``created`` and ``duplicate``.
+        When the response was accepted, for ``created`` and ``duplicate``
+        (exact, for the caller; the stored times are :func:`hour_of` it).
     """
 
     status: Status
     validation: Validation = field(default_factory=Validation)
     submitted_at: datetime | None = None
+
+
+def hour_of(moment: datetime) -> datetime:
+    """The start of the hour of ``moment``: what is stored of a QR response's
+    times. Vietnam is a whole number of hours from UTC, so the local service
+    day and the local hour are unchanged."""
+    return moment.replace(minute=0, second=0, microsecond=0)
 
 
 def citizen_submit(
@@ -108,8 +116,11 @@ def citizen_submit(
                 service_point_id=point.id,
                 channel="qr",
                 answers=validation.answers,
-                started_at=nonce.opened_at,
-                submitted_at=submitted_at,
+                # the hour only, and no start (issue 15.5): the flags and the
+                # fill time above already took what the exact times tell
+                started_at=None,
+                submitted_at=hour_of(submitted_at),
+                received_at=hour_of(submitted_at),
                 device_tag=tag,
                 device_limit=device_limit,
                 quality_flags=flags,

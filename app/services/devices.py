@@ -53,3 +53,22 @@ def device_tag(secret_key: str | bytes, device_id: str, service_point_id: int, d
     secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
     day_key = hmac.new(secret, f"device-tag|{day.isoformat()}".encode(), hashlib.sha256).digest()
     return hmac.new(day_key, f"{device_id}|{service_point_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def device_tags_forget(session, today: date) -> int:
+    """Set the device tag of every response of a service day before ``today``
+    to NULL (issue 15.6): once its day is over a tag has done its work (the
+    day's limit), and whoever held the secret key and a phone's cookie could
+    otherwise find that phone's responses. Returns how many were cleared.
+    Run daily by ``flask forget-device-tags`` and at every ``flask migrate``."""
+    from sqlalchemy import update
+
+    from app.models import Response
+
+    result = session.execute(
+        update(Response)
+        .where(Response.device_tag.is_not(None), Response.service_day < today)
+        .values(device_tag=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0

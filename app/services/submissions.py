@@ -165,6 +165,7 @@ def response_submit(
     device_limit: int | None = None,
     quality_flags: int = 0,
     fill_seconds: int | None = None,
+    received_at: datetime | None = None,
 ) -> SubmitOutcome:
     """Store a validated response and its answers, once.
 
@@ -178,10 +179,11 @@ def response_submit(
     service day carry the tag already; a resend of a stored one is not.
     ``quality_flags`` (bits of :mod:`app.models.responses`) mark what was
     noticed on the way in and ``fill_seconds`` the time the form took; like
-    the times they are not part of the digest.
+    the times they are not part of the digest. ``received_at`` replaces the
+    server's clock (the QR form stores the hour only, issue 15.5).
     """
     digest = payload_digest(instrument.instrument.key, unit_id, service_point_id, channel, answers)
-    received = datetime.now(UTC)
+    received = received_at or datetime.now(UTC)
     row = {
         "client_uuid": client_uuid,
         "payload_hash": digest,
