@@ -16,7 +16,7 @@ from app.extensions import db
 from app.i18n import current_lang, translate
 from app.ratelimit import rate_limited
 from app.refusals import Refused
-from app.services import devices
+from app.services import devices, kiosk
 from app.services.anomalies import OpeningHours
 from app.services.citizen_submit import citizen_submit
 from app.services.form_nonce import nonce_issue
@@ -54,7 +54,7 @@ def _point_or_404(token: str) -> tuple[PointInfo, ActiveInstrument]:
     return lookup.point, ActiveInstrument(version_id, instrument)
 
 
-def _render_form(point, active, *, nonce, fields=None, validation=None, notice=None, status=200):
+def _render_form(point, active, *, nonce, fields=None, validation=None, notice=None, status=200, kiosk_mode=False):
     instrument = active.instrument
     # the questions the QR form asks, by section (sections it asks none of are left out)
     sections = [(s, asked) for s in instrument.sections if (asked := s.questions_in(CHANNEL))]
@@ -69,10 +69,13 @@ def _render_form(point, active, *, nonce, fields=None, validation=None, notice=N
             errors=(validation.errors if validation else {}),
             nonce=nonce_value,
             notice=notice,
+            kiosk=kiosk_mode,
+            kiosk_idle=kiosk.IDLE_SECONDS,
         )
 
     blank = fields is None and validation is None and notice is None
-    key = _blank_form_key(point, active) if blank else None
+    base = _blank_form_key(point, active) if blank else None
+    key = (base, kiosk_mode) if base is not None else None
     body = current_app.extensions[PAGES].page(key, nonce, render) if key is not None else render(nonce)
     response = current_app.make_response((body, status))
     # The nonce is single-use: a cached copy of the page would carry a spent one.
@@ -100,8 +103,13 @@ def _form_device() -> str:
     return g.new_device
 
 
-def _new_nonce(point: PointInfo) -> str:
-    return nonce_issue(current_app.secret_key, point.id, _form_device())
+def _new_nonce(point: PointInfo, *, kiosk: bool = False) -> str:
+    return nonce_issue(current_app.secret_key, point.id, _form_device(), kiosk=kiosk)
+
+
+def _is_kiosk(point: PointInfo) -> bool:
+    """Whether this browser holds the counter's kiosk key (app/services/kiosk.py)."""
+    return kiosk.kiosk_key_valid(current_app.secret_key, request.cookies.get(kiosk.COOKIE), point.id)
 
 
 def _with_device_cookie(response):
@@ -183,7 +191,10 @@ def submit(token: str):
         seconds_per_answer=current_app.config["FORM_MIN_SECONDS_PER_ANSWER"],
         origin_unknown=origin == "unknown",
         opening=_opening(),
+        kiosk=(at_kiosk := _is_kiosk(point)),
     )
+    if result.status in ("created", "duplicate") and result.kiosk:
+        return redirect(url_for("citizen.kiosk_thanks", token=token), code=303)
     if result.status in ("created", "duplicate"):
         lang = current_lang()
         done = redirect(url_for("citizen.thanks", token=token, lang=None if lang == "vi" else lang), code=303)
@@ -202,16 +213,19 @@ def submit(token: str):
     if result.status == "conflict":
         return render_template("citizen/conflict.html", point=point), 409
     # The form again, with every answer kept.
-    again = {"point": point, "active": active, "fields": fields, "validation": result.validation}
+    again = {"point": point, "active": active, "fields": fields, "validation": result.validation,
+             "kiosk_mode": at_kiosk}  # fmt: skip
     if result.status == "invalid":
         return _render_form(**again, nonce=fields["nonce"], status=422)
     if result.status == "expired":
         # Forged, for another counter, or open for over a day: a fresh nonce to send again.
-        return _render_form(**again, nonce=_new_nonce(point), notice=translate("form.expired"), status=400)
+        nonce = _new_nonce(point, kiosk=at_kiosk)
+        return _render_form(**again, nonce=nonce, notice=translate("form.expired"), status=400)
     if result.status == "cookie":
         # No device cookie, or not the one the form was opened with: a fresh
         # nonce for the cookie the browser has (or is given now) to send again.
-        return _render_form(**again, nonce=_new_nonce(point), notice=translate("form.cookies_needed"), status=400)
+        nonce = _new_nonce(point, kiosk=at_kiosk)
+        return _render_form(**again, nonce=nonce, notice=translate("form.cookies_needed"), status=400)
     response = _render_form(
         **{**again, "validation": Validation()},
         nonce=fields["nonce"],
@@ -227,3 +241,29 @@ def submit(token: str):
 def thanks(token: str):
     point, _active = _point_or_404(token)
     return render_template("citizen/thanks.html", point=point)
+
+
+@bp.get("/s/<token>/kiosk")
+@allow(PUBLIC)
+def kiosk_form(token: str):
+    """The counter's shared tablet: opened once with the administrator's
+    link (``?k=``, kept in a cookie), then the form for person after person."""
+    point, active = _point_or_404(token)
+    given = request.args.get("k")
+    if given is not None:
+        if not kiosk.kiosk_key_valid(current_app.secret_key, given, point.id):
+            return render_template("error.html", message=translate("kiosk.not_enabled")), 403
+        made = redirect(url_for("citizen.kiosk_form", token=token), code=303)
+        made.set_cookie(kiosk.COOKIE, given, max_age=kiosk.COOKIE_MAX_AGE, path=f"/s/{token}",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Lax")  # fmt: skip
+        return made
+    if not _is_kiosk(point):
+        return render_template("error.html", message=translate("kiosk.not_enabled")), 403
+    return _render_form(point, active, nonce=_new_nonce(point, kiosk=True), kiosk_mode=True)
+
+
+@bp.get("/s/<token>/kiosk/cam-on")
+@allow(PUBLIC)
+def kiosk_thanks(token: str):
+    point, _active = _point_or_404(token)
+    return render_template("citizen/kiosk_thanks.html", point=point, seconds=kiosk.THANKS_SECONDS)

@@ -12,6 +12,7 @@ from app.cli.assignments import assign_command
 from app.cli.reports import export_responses_command, import_responses_command, report_command
 from app.cli.setup import (
     forget_device_tags_command,
+    kiosk_url_command,
     migrate_command,
     qr_command,
     rollup_command,
@@ -22,6 +23,7 @@ from app.cli.setup import (
 COMMANDS = (
     migrate_command,
     forget_device_tags_command,
+    kiosk_url_command,
     rollup_command,
     seed_demo_command,
     urls_command,

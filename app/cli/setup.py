@@ -36,6 +36,19 @@ def migrate_command() -> None:
         click.echo(f"Roll-up brought up to date ({days} service days rebuilt).")
 
 
+@click.command("kiosk-url")
+@click.option("--token", required=True, help="The counter's QR token (see `flask urls`).")
+@with_appcontext
+def kiosk_url_command(token: str) -> None:
+    """The link that makes a tablet the counter's shared rating kiosk (open it once on the tablet)."""
+    from app.services.kiosk import kiosk_key_issue
+
+    point = db.session.scalar(select(ServicePoint).where(ServicePoint.qr_token == token))
+    if point is None:
+        raise click.ClickException(f"No counter has the token {token!r}.")
+    click.echo(f"{form_url(token)}/kiosk?k={kiosk_key_issue(current_app.secret_key, point.id)}")
+
+
 @click.command("forget-device-tags")
 @with_appcontext
 def forget_device_tags_command() -> None:

@@ -46,6 +46,8 @@ class CitizenSubmission:
     status: Status
     validation: Validation = field(default_factory=Validation)
     submitted_at: datetime | None = None
+    #: the response came from the counter's kiosk
+    kiosk: bool = False
 
 
 def hour_of(moment: datetime) -> datetime:
@@ -67,6 +69,7 @@ def citizen_submit(
     seconds_per_answer: float = 0.0,
     origin_unknown: bool = False,
     opening: OpeningHours | None = None,
+    kiosk: bool = False,
 ) -> CitizenSubmission:
     """Check the nonce and the answers, then store the response exactly once.
 
@@ -79,6 +82,11 @@ def citizen_submit(
     otherwise), so every stored QR response carries a device tag and counts
     against ``device_limit``, the day's limit of responses per device and
     counter (None for none).
+
+    A nonce issued to the counter's kiosk stores a ``kiosk`` response, with
+    no device tag and no device limit, when ``kiosk`` says the request
+    carries the kiosk's key (app/services/kiosk.py); without it the status
+    is ``cookie``.
 
     The response is stored with the flags of
     :func:`app.services.anomalies.submit_flags`: sent less than
@@ -93,10 +101,14 @@ def citizen_submit(
         return CitizenSubmission("expired", validation)
     if nonce.device_id is None or device_id != nonce.device_id or not devices.device_id_valid(device_id):
         return CitizenSubmission("cookie", validation)
+    if nonce.kiosk and not kiosk:
+        return CitizenSubmission("cookie", validation)
     if not validation.ok:
         return CitizenSubmission("invalid", validation)
     submitted_at = datetime.now(UTC)
-    tag = devices.device_tag(secret_key, device_id, point.id, service_day_of(submitted_at))
+    tag = None
+    if not nonce.kiosk:
+        tag = devices.device_tag(secret_key, device_id, point.id, service_day_of(submitted_at))
     flags, fill = submit_flags(
         instrument=active.instrument,
         answers=validation.answers,
@@ -114,7 +126,7 @@ def citizen_submit(
                 instrument=active,
                 unit_id=point.unit_id,
                 service_point_id=point.id,
-                channel="qr",
+                channel="kiosk" if nonce.kiosk else "qr",
                 answers=validation.answers,
                 # the hour only, and no start (issue 15.5): the flags and the
                 # fill time above already took what the exact times tell
@@ -122,10 +134,10 @@ def citizen_submit(
                 submitted_at=hour_of(submitted_at),
                 received_at=hour_of(submitted_at),
                 device_tag=tag,
-                device_limit=device_limit,
+                device_limit=None if nonce.kiosk else device_limit,
                 quality_flags=flags,
                 fill_seconds=fill,
             )
     except DatabaseUnavailable:
         return CitizenSubmission("unavailable", validation)
-    return CitizenSubmission(outcome.status, validation, submitted_at)
+    return CitizenSubmission(outcome.status, validation, submitted_at, nonce.kiosk)

@@ -31,16 +31,21 @@ class Nonce:
     #: the device id issued with the form; None in a nonce issued before
     #: nonces carried one (refused like a missing cookie)
     device_id: str | None = None
+    #: issued to a counter's kiosk (app/services/kiosk.py): channel ``kiosk``
+    kiosk: bool = False
 
 
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt="citizen-form-nonce")
 
 
-def nonce_issue(secret_key: str, service_point_id: int, device_id: str) -> str:
+def nonce_issue(secret_key: str, service_point_id: int, device_id: str, *, kiosk: bool = False) -> str:
     """A fresh nonce for a form of ``service_point_id`` opened by the browser
-    whose device cookie holds ``device_id``."""
-    return _serializer(secret_key).dumps({"p": service_point_id, "u": uuid.uuid4().hex, "d": device_id})
+    whose device cookie holds ``device_id`` (the counter's kiosk: ``kiosk``)."""
+    data = {"p": service_point_id, "u": uuid.uuid4().hex, "d": device_id}
+    if kiosk:
+        data["k"] = 1
+    return _serializer(secret_key).dumps(data)
 
 
 def nonce_read(secret_key: str, token: str, service_point_id: int) -> Nonce | None:
@@ -57,5 +62,9 @@ def nonce_read(secret_key: str, token: str, service_point_id: int) -> Nonce | No
         return None
     device_id = data.get("d")
     return Nonce(
-        service_point_id, client_uuid, signed_at.astimezone(UTC), device_id if isinstance(device_id, str) else None
+        service_point_id,
+        client_uuid,
+        signed_at.astimezone(UTC),
+        device_id if isinstance(device_id, str) else None,
+        data.get("k") == 1,
     )
