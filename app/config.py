@@ -10,6 +10,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import time
 from pathlib import Path
 
 ENVIRONMENTS = ("development", "production", "testing")
@@ -54,6 +55,18 @@ class Settings:
         How many reverse proxies in front of the app set ``X-Forwarded-For``
         and ``X-Forwarded-Proto``. 0 (the default) trusts no such header; behind
         nginx set 1, or every citizen shares the proxy's address and its rate limit.
+    form_min_seconds_per_answer : float
+        A QR response sent sooner after its form was opened than this many
+        seconds per answer given is stored but flagged as too fast to have
+        been read (``FORM_MIN_SECONDS_PER_ANSWER``, docs/integrity.md);
+        0 turns the flag off.
+    opening_hours : tuple of (time, time)
+        When one-stop shops open and close, local time (``OPENING_HOURS``,
+        default ``07:00-17:30``); a QR response sent outside them is
+        flagged (app/services/anomalies.py), never refused.
+    opening_weekdays : frozenset of int
+        The days they open, ISO numbers, Monday is 1 (``OPENING_WEEKDAYS``,
+        default ``1-6``, or a list such as ``1,2,3,4,5``).
     session_idle_minutes : int
         A staff session (administrator, analyst, unit manager) ends after this
         many minutes without a request; the person signs in again.
@@ -74,6 +87,9 @@ class Settings:
     trusted_proxies: int = 0
     device_daily_max: int = 3
     counter_cache_seconds: float = 10.0
+    form_min_seconds_per_answer: float = 2.0
+    opening_hours: tuple[time, time] = (time(7, 0), time(17, 30))
+    opening_weekdays: frozenset[int] = frozenset({1, 2, 3, 4, 5, 6})
     session_idle_minutes: int = 30
     surveyor_session_idle_minutes: int = 480
     api_token_days: int = 90
@@ -105,6 +121,14 @@ class Settings:
             raise ConfigError("COUNTER_CACHE_SECONDS must be a number of seconds, e.g. 10") from exc
         if not 0 <= counter_cache <= 3600:
             raise ConfigError("COUNTER_CACHE_SECONDS must be between 0 (keep nothing) and 3600")
+        try:
+            min_fill = float(env.get("FORM_MIN_SECONDS_PER_ANSWER", 2))
+        except ValueError as exc:
+            raise ConfigError("FORM_MIN_SECONDS_PER_ANSWER must be a number of seconds, e.g. 2") from exc
+        if not 0 <= min_fill <= 60:
+            raise ConfigError("FORM_MIN_SECONDS_PER_ANSWER must be between 0 (no flag) and 60")
+        opening_hours = _opening_hours(env.get("OPENING_HOURS", "").strip() or "07:00-17:30")
+        opening_weekdays = _weekdays(env.get("OPENING_WEEKDAYS", "").strip() or "1-6")
         idle = _minutes(env, "SESSION_IDLE_MINUTES", 30, 24 * 60)
         surveyor_idle = _minutes(env, "SURVEYOR_SESSION_IDLE_MINUTES", 480, 7 * 24 * 60)
         token_days = _whole(env, "API_TOKEN_DAYS", 90, 730, "days")
@@ -119,6 +143,9 @@ class Settings:
             trusted_proxies=proxies,
             device_daily_max=device_max,
             counter_cache_seconds=counter_cache,
+            form_min_seconds_per_answer=min_fill,
+            opening_hours=opening_hours,
+            opening_weekdays=opening_weekdays,
             session_idle_minutes=idle,
             surveyor_session_idle_minutes=surveyor_idle,
             api_token_days=token_days,
@@ -126,6 +153,29 @@ class Settings:
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _opening_hours(raw: str) -> tuple[time, time]:
+    try:
+        opens, closes = (time.fromisoformat(part.strip()) for part in raw.split("-"))
+    except ValueError as exc:
+        raise ConfigError(f"OPENING_HOURS must be like 07:00-17:30, not {raw!r}") from exc
+    if not opens < closes:
+        raise ConfigError(f"OPENING_HOURS must open before it closes, not {raw!r}")
+    return opens, closes
+
+
+def _weekdays(raw: str) -> frozenset[int]:
+    days: set[int] = set()
+    try:
+        for part in raw.split(","):
+            first, _, last = part.strip().partition("-")
+            days.update(range(int(first), int(last or first) + 1))
+    except ValueError as exc:
+        raise ConfigError(f"OPENING_WEEKDAYS must be like 1-6 or 1,2,3,4,5 (Monday is 1), not {raw!r}") from exc
+    if not days or not days <= set(range(1, 8)):
+        raise ConfigError(f"OPENING_WEEKDAYS must name days from 1 (Monday) to 7 (Sunday), not {raw!r}")
+    return frozenset(days)
 
 
 def _whole(env: Mapping[str, str], name: str, default: int, most: int, unit: str) -> int:

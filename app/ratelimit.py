@@ -49,6 +49,9 @@ LIMITS = {
     # on top of the per-account throttle (app.services.accounts): this one
     # stops one address from trying many accounts
     "RATELIMIT_LOGIN": "10 per minute",
+    # per bearer token (or signed-in surveyor), not per address: a tablet
+    # sends batches, a few a minute when it catches up after a day offline
+    "RATELIMIT_API_INTERVIEWS": "30 per minute",
 }
 #: what tests get unless they lower a limit themselves
 TESTING_LIMIT = "100000 per minute"
@@ -78,8 +81,13 @@ class RateLimitExceeded(TooManyRequests):
         self.retry_after = limit.get_expiry()
 
 
-def rate_limited(config_key: str, methods: tuple[str, ...] = ("POST",)) -> Callable[[View], View]:
-    """Mark a view as limited by ``app.config[config_key]`` for ``methods``.
+def rate_limited(
+    config_key: str, methods: tuple[str, ...] = ("POST",), *, per_account: bool = False
+) -> Callable[[View], View]:
+    """Mark a view as limited by ``app.config[config_key]`` for ``methods``,
+    per client address, or with ``per_account`` per bearer token (per
+    signed-in account without one): one tablet cannot flood the API
+    whatever addresses it uses, and tablets behind one address do not share.
 
     The view is not wrapped: the limit is checked by the app's
     ``before_request`` hook (:func:`init_app`), so a request that another
@@ -87,7 +95,7 @@ def rate_limited(config_key: str, methods: tuple[str, ...] = ("POST",)) -> Calla
     """
 
     def mark(view: View) -> View:
-        setattr(view, _MARK, (config_key, frozenset(methods)))
+        setattr(view, _MARK, (config_key, frozenset(methods), per_account))
         return view
 
     return mark
@@ -158,8 +166,19 @@ def check_limit() -> None:
         return
     config_key = marked[0]
     limit = _limit_of(current_app.config[config_key])
-    if not current_app.extensions[EXTENSION].hit(limit, config_key, request.remote_addr or "unknown"):
+    if not current_app.extensions[EXTENSION].hit(limit, config_key, _client_key(marked[2])):
         raise RateLimitExceeded(limit)
+
+
+def _client_key(per_account: bool) -> str:
+    if per_account:
+        from flask import g
+        from flask_login import current_user
+
+        if current_user.is_authenticated:  # loads the bearer token's account (app/api/auth.py)
+            token = g.get("api_token_id")
+            return f"token:{token}" if token is not None else f"user:{current_user.get_id()}"
+    return request.remote_addr or "unknown"
 
 
 def too_many_requests(exc: RateLimitExceeded):

@@ -3,6 +3,7 @@
     .venv/bin/python bench/submit_cost.py                  # process CPU per POST, median of 5 runs of 600
     .venv/bin/python bench/submit_cost.py --callgrind      # instructions per POST under valgrind (about 4 min)
     .venv/bin/python bench/submit_cost.py --tree /tmp/snap_old --callgrind   # another checkout, same measure
+    .venv/bin/python bench/submit_cost.py --baseline /work/main   # both, runs interleaved, side by side
 
 Under gunicorn on a shared 2-core machine the floor itself moves by a
 quarter from run to run (docs/benchmarks-reliability.md), which hides any
@@ -22,8 +23,11 @@ answers, else memory), each POST from its own address with its own form:
   own work is not in either figure.
 
 ``--tree`` measures the app of another checkout (e.g. ``git archive <rev> |
-tar -x -C /tmp/snap_old``) with this script and its helpers.
-Run one at a time: every run recreates the same database.
+tar -x -C /tmp/snap_old``) with this script and its helpers; ``--baseline``
+measures a second checkout in the same run, alternating runs of the two so
+the machine's drift falls on both, and prints the ratio of the medians.
+Run one at a time: every run recreates the same database
+(``SUBMIT_COST_DATABASE`` names another one).
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATABASE = "load_submit_cost"
+DATABASE = os.environ.get("SUBMIT_COST_DATABASE", "load_submit_cost")
 REDIS = "redis://127.0.0.1:6379/15"
 BASE = "https://khaosat.test"
 
@@ -106,13 +110,14 @@ def _environment(tree: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": f"{tree}{os.pathsep}{ROOT}", "PYTHONHASHSEED": "0"}
 
 
+def cpu_run(tree: Path, posts: int, seed: int) -> float:
+    out = subprocess.run(_child_command(tree, posts, seed, True), env=_environment(tree),
+                         capture_output=True, text=True, check=True)  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])["cpu_ms_per_post"]
+
+
 def cpu_runs(tree: Path, posts: int, repeat: int) -> list[float]:
-    runs = []
-    for rep in range(repeat):
-        out = subprocess.run(_child_command(tree, posts, 10 + rep, True), env=_environment(tree),
-                             capture_output=True, text=True, check=True)  # fmt: skip
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1])["cpu_ms_per_post"])
-    return runs
+    return [cpu_run(tree, posts, 10 + rep) for rep in range(repeat)]
 
 
 def instructions(tree: Path, posts: int, send: bool, seed: int) -> int:
@@ -132,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="runs for the CPU median")
     parser.add_argument("--callgrind", action="store_true", help="count instructions instead of CPU time")
     parser.add_argument("--tree", type=Path, default=ROOT, help="checkout whose app is measured")
+    parser.add_argument("--baseline", type=Path, help="a second checkout measured alongside (CPU mode)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--no-send", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
@@ -155,6 +161,19 @@ def main(argv: list[str] | None = None) -> int:
         per_post = (with_posts - without) / posts
         print(f"{posts} POSTs: {with_posts:,} instructions with them, {without:,} without")
         print(f"instructions per POST: {per_post / 1e6:.2f} M")
+    elif args.baseline is not None:
+        base, new = [], []
+        for rep in range(args.repeat):  # interleaved: drift falls on both
+            # a fresh database for each: the trees' schemas may differ
+            shared_database_recreate(DATABASE)
+            base.append(cpu_run(args.baseline.resolve(), args.posts or 600, 10 + rep))
+            shared_database_recreate(DATABASE)
+            new.append(cpu_run(tree, args.posts or 600, 10 + rep))
+        print(f"baseline {args.baseline}: runs {', '.join(f'{r:.2f}' for r in base)} ms")
+        print(f"this tree: runs {', '.join(f'{r:.2f}' for r in new)} ms")
+        ratio = statistics.median(new) / statistics.median(base)
+        print(f"median: baseline {statistics.median(base):.2f} ms, this tree {statistics.median(new):.2f} ms, "
+              f"ratio {ratio:.3f}")  # fmt: skip
     else:
         runs = cpu_runs(tree, args.posts or 600, args.repeat)
         print(f"process CPU per POST, runs: {', '.join(f'{r:.2f}' for r in runs)} ms")

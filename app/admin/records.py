@@ -5,7 +5,7 @@ exclude responses)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Response as HttpResponse
 from flask import current_app, request, stream_with_context, url_for
@@ -17,11 +17,12 @@ from app.admin.routes import ADMIN, actor, bp, done, error_page, found, page, re
 from app.extensions import db
 from app.i18n import translate
 from app.models import Unit
+from app.parsing import day_parse, digits_parse
 from app.refusals import Refused
+from app.services import anomalies, instrument_admin, review
 from app.services import audit as audit_log
-from app.services import instrument_admin, review
 from app.services.audit import audit_record
-from app.time import VIETNAM
+from app.time import VIETNAM, vietnam_today
 
 # ------------------------------------------------------ instrument versions
 
@@ -112,6 +113,53 @@ def response_restore(response_id: int):
         error, status = refused(exc)
         return _response_page(response_id, error=error, status=status)
     return done("adm.review.restored", url_for(".response", response_id=response_id))
+
+
+# ------------------------------------------------------------ anomaly flags
+
+
+def _anomalies_page(*, error=None, status=200, exclude=None):
+    today = vietnam_today()
+    date_from = day_parse(request.args.get("from")) or today - timedelta(days=30)
+    date_to = day_parse(request.args.get("to")) or today
+    if date_from > date_to:
+        date_from, date_to = date_to, date_from
+    if (date_to - date_from).days > 366:  # one year at most on one screen
+        date_from = date_to - timedelta(days=366)
+    result = anomalies.anomaly_review(db.session, date_from, date_to)
+    return page(
+        "anomalies.html",
+        status,
+        result=result,
+        date_from=date_from,
+        date_to=date_to,
+        exclude=exclude or ExcludeForm(formdata=None),
+        error=error,
+    )
+
+
+@bp.get("/bat-thuong")
+@allow(ADMIN)
+def anomalies_list():
+    return _anomalies_page()
+
+
+@bp.post("/bat-thuong/loai")
+@allow(ADMIN)
+def anomalies_exclude():
+    form = ExcludeForm()
+    point_id = digits_parse(request.form.get("point"), 12)
+    day = day_parse(request.form.get("day"))
+    if point_id is None or day is None:
+        return error_page(translate("adm.anomalies.bad_request"), 400)
+    try:
+        n = review.counter_day_exclude(
+            db.session, actor(), point_id, day, form.reason.data, marked_only=request.form.get("scope") != "all"
+        )
+    except Refused as exc:
+        error, status = refused(exc)
+        return _anomalies_page(error=error, status=status, exclude=form)
+    return done("adm.anomalies.excluded", url_for(".anomalies_list"), n=n)
 
 
 # ---------------------------------------------------------------- audit log

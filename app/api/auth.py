@@ -38,6 +38,7 @@ def bearer_user(req: Request) -> User | None:
     if use is None:
         return None
     g.api_bearer = True
+    g.api_token_id = use.token_id  # the per-token rate limit (app/ratelimit.py)
     if not use.noted_today:
         # Once a day per token, in a write transaction of its own (SQLite
         # cannot turn this request's read into a write while tablets race);

@@ -20,6 +20,7 @@ from app.api.body import json_body
 from app.api.openapi import openapi_document
 from app.extensions import db, login_manager
 from app.i18n import current_lang, translate
+from app.ratelimit import rate_limited
 from app.refusals import Refused
 from app.services.assignments import AssignmentInfo, assignments_of
 from app.services.instruments import instrument_active
@@ -170,6 +171,7 @@ def instrument(code: str):
 
 @bp.post("/interviews")
 @allow("surveyor")
+@rate_limited("RATELIMIT_API_INTERVIEWS", per_account=True)
 def interviews():
     try:
         batch = json_body(request.content_type, request.get_data(cache=False))

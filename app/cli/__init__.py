@@ -10,10 +10,20 @@ from flask import Flask
 from app.cli.accounts import api_token_command, create_admin_command
 from app.cli.assignments import assign_command
 from app.cli.reports import export_responses_command, import_responses_command, report_command
-from app.cli.setup import migrate_command, qr_command, rollup_command, seed_demo_command, urls_command
+from app.cli.setup import (
+    forget_device_tags_command,
+    kiosk_url_command,
+    migrate_command,
+    qr_command,
+    rollup_command,
+    seed_demo_command,
+    urls_command,
+)
 
 COMMANDS = (
     migrate_command,
+    forget_device_tags_command,
+    kiosk_url_command,
     rollup_command,
     seed_demo_command,
     urls_command,

@@ -30,9 +30,39 @@ def migrate_command() -> None:
     added = instruments_sync(db.session)
     db.session.commit()
     click.echo(f"Database at the newest schema; instruments registered: {', '.join(added) or 'none new'}")
+    _device_tags_forget()
     days = _rollup_refresh()
     if days:
         click.echo(f"Roll-up brought up to date ({days} service days rebuilt).")
+
+
+@click.command("kiosk-url")
+@click.option("--token", required=True, help="The counter's QR token (see `flask urls`).")
+@with_appcontext
+def kiosk_url_command(token: str) -> None:
+    """The link that makes a tablet the counter's shared rating kiosk (open it once on the tablet)."""
+    from app.services.kiosk import kiosk_key_issue
+
+    point = db.session.scalar(select(ServicePoint).where(ServicePoint.qr_token == token))
+    if point is None:
+        raise click.ClickException(f"No counter has the token {token!r}.")
+    click.echo(f"{form_url(token)}/kiosk?k={kiosk_key_issue(current_app.secret_key, point.id)}")
+
+
+@click.command("forget-device-tags")
+@with_appcontext
+def forget_device_tags_command() -> None:
+    """Clear the device tags of past service days (run daily, e.g. from cron at 00:05)."""
+    _device_tags_forget()
+
+
+def _device_tags_forget() -> None:
+    from app.services.devices import device_tags_forget
+    from app.time import vietnam_today
+
+    cleared = device_tags_forget(db.session, vietnam_today())
+    db.session.commit()
+    click.echo(f"Device tags of past days cleared: {cleared}.")
 
 
 def _rollup_refresh() -> int:
@@ -63,13 +93,16 @@ def rollup_command(rebuild: bool) -> None:
 @click.option("--force", is_flag=True, help="Seed even if a demo province exists (adds a second one).")
 def seed_demo_command(if_empty: bool, responses: int, seed: int, force: bool) -> None:
     """Create a demo province with units, counters and synthetic responses."""
-    from app.services.demo import DemoExists, demo_seed
+    from app.services.demo import STUFFED, DemoExists, demo_seed
 
     if if_empty and db.session.scalar(select(func.count()).select_from(Unit)):
         click.echo("The database already holds units; demo not seeded.")
         return
     try:
-        summary = demo_seed(db.session, responses=responses, seed=seed, force=force)
+        # one counter's staff stuff its ballot box, so the anomaly review has something to show
+        summary = demo_seed(
+            db.session, responses=responses, seed=seed, force=force, stuffed=min(STUFFED, responses // 10)
+        )
     except DemoExists as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc

@@ -28,6 +28,21 @@ from app.models.base import Base, utcnow
 CHANNELS = ("qr", "tablet", "paper", "kiosk")
 STATUSES = ("submitted", "excluded")
 
+# Bits of ``responses.quality_flags``: what was noticed as the response was
+# stored (docs/integrity.md). A flagged response is stored and counted like
+# any other until an administrator excludes it with a reason; the flags
+# only point the review at it (app/services/anomalies.py).
+#: sent faster than a person reads the questions (FORM_MIN_SECONDS_PER_QUESTION)
+FLAG_FAST_FILL = 1
+#: the POST carried neither an Origin nor a Referer header
+FLAG_NO_ORIGIN = 2
+#: sent outside the counter's opening hours (OPENING_HOURS, OPENING_WEEKDAYS)
+FLAG_OFF_HOURS = 4
+#: every rated criterion (five or more) and the overall question at the top answer
+FLAG_STRAIGHT_LINE = 8
+#: a QR response stored without a device tag (before forms were bound to a cookie)
+FLAG_UNTAGGED = 16
+
 
 class Response(Base):
     """One completed questionnaire."""
@@ -96,6 +111,12 @@ class Response(Base):
     #: the coded answers side by side (surveys.packing), in the layout of the
     #: instrument version; what reports and exports read, one row per response
     codes: Mapped[bytes] = mapped_column(LargeBinary)
+    #: what was noticed as it was stored, a sum of the ``FLAG_*`` bits above (0: nothing)
+    quality_flags: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: QR and kiosk responses: whole seconds from opening the form to sending
+    #: it (at most an hour), kept when the times themselves are coarsened, so
+    #: a counter's unusually fast fills can be compared with its median
+    fill_seconds: Mapped[int | None] = mapped_column(Integer)
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True

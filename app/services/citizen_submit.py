@@ -10,6 +10,7 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from app.services import devices
+from app.services.anomalies import OpeningHours, submit_flags
 from app.services.form_nonce import nonce_read
 from app.services.instruments import ActiveInstrument
 from app.services.service_points import PointInfo
@@ -18,7 +19,7 @@ from app.services.transactions import DatabaseUnavailable, write_transaction
 from app.time import service_day_of
 from surveys import Validation, answers_validate
 
-Status = Literal["expired", "invalid", "created", "duplicate", "conflict", "device_limit", "unavailable"]
+Status = Literal["expired", "cookie", "invalid", "created", "duplicate", "conflict", "device_limit", "unavailable"]
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,8 @@ class CitizenSubmission:
     ----------
     status : str
         ``expired``: the nonce is forged, for another counter or over a day
-        old; ``invalid``: some answers need another look (``validation``
+        old; ``cookie``: the browser's device cookie is missing or not
+        the one the nonce was issued with; ``invalid``: some answers need another look (``validation``
         says which); ``unavailable``: the database failed and nothing was
         stored; otherwise the outcome of
         :func:`app.services.submissions.response_submit` (``created``,
@@ -37,12 +39,22 @@ class CitizenSubmission:
     validation : Validation
         The answers as validated (kept to show the form again).
     submitted_at : datetime or None
-        When the response was accepted, for ``created`` and ``duplicate``.
+        When the response was accepted, for ``created`` and ``duplicate``
+        (exact, for the caller; the stored times are :func:`hour_of` it).
     """
 
     status: Status
     validation: Validation = field(default_factory=Validation)
     submitted_at: datetime | None = None
+    #: the response came from the counter's kiosk
+    kiosk: bool = False
+
+
+def hour_of(moment: datetime) -> datetime:
+    """The start of the hour of ``moment``: what is stored of a QR response's
+    times. Vietnam is a whole number of hours from UTC, so the local service
+    day and the local hour are unchanged."""
+    return moment.replace(minute=0, second=0, microsecond=0)
 
 
 def citizen_submit(
@@ -54,6 +66,10 @@ def citizen_submit(
     fields: Mapping[str, str | list[str]],
     device_id: str | None,
     device_limit: int | None,
+    seconds_per_answer: float = 0.0,
+    origin_unknown: bool = False,
+    opening: OpeningHours | None = None,
+    kiosk: bool = False,
 ) -> CitizenSubmission:
     """Check the nonce and the answers, then store the response exactly once.
 
@@ -62,20 +78,46 @@ def citizen_submit(
     are checked as the QR form asks them (``channel="qr"``).
 
     ``device_id`` is the browser's device cookie (:mod:`app.services.devices`);
-    a missing or malformed one stores no device tag. ``device_limit`` is the
-    day's limit of responses per device and counter, None for none.
+    it must be the device id the nonce was issued with (status ``cookie``
+    otherwise), so every stored QR response carries a device tag and counts
+    against ``device_limit``, the day's limit of responses per device and
+    counter (None for none).
+
+    A nonce issued to the counter's kiosk stores a ``kiosk`` response, with
+    no device tag and no device limit, when ``kiosk`` says the request
+    carries the kiosk's key (app/services/kiosk.py); without it the status
+    is ``cookie``.
+
+    The response is stored with the flags of
+    :func:`app.services.anomalies.submit_flags`: sent less than
+    ``seconds_per_answer`` times its number of answers after the form was
+    opened, a POST naming no origin (``origin_unknown``), outside
+    ``opening`` hours, every rating at the top.
     """
     given = fields.get("nonce")
     nonce = nonce_read(secret_key, given if isinstance(given, str) else "", point.id)
     validation = answers_validate(active.instrument, fields, channel="qr")
     if nonce is None:
         return CitizenSubmission("expired", validation)
+    if nonce.device_id is None or device_id != nonce.device_id or not devices.device_id_valid(device_id):
+        return CitizenSubmission("cookie", validation)
+    if nonce.kiosk and not kiosk:
+        return CitizenSubmission("cookie", validation)
     if not validation.ok:
         return CitizenSubmission("invalid", validation)
     submitted_at = datetime.now(UTC)
     tag = None
-    if devices.device_id_valid(device_id):
+    if not nonce.kiosk:
         tag = devices.device_tag(secret_key, device_id, point.id, service_day_of(submitted_at))
+    flags, fill = submit_flags(
+        instrument=active.instrument,
+        answers=validation.answers,
+        opened_at=nonce.opened_at,
+        submitted_at=submitted_at,
+        seconds_per_answer=seconds_per_answer,
+        opening=opening,
+        origin_unknown=origin_unknown,
+    )
     try:
         with write_transaction(session, "a citizen response"):
             outcome = response_submit(
@@ -84,13 +126,18 @@ def citizen_submit(
                 instrument=active,
                 unit_id=point.unit_id,
                 service_point_id=point.id,
-                channel="qr",
+                channel="kiosk" if nonce.kiosk else "qr",
                 answers=validation.answers,
-                started_at=nonce.opened_at,
-                submitted_at=submitted_at,
+                # the hour only, and no start (issue 15.5): the flags and the
+                # fill time above already took what the exact times tell
+                started_at=None,
+                submitted_at=hour_of(submitted_at),
+                received_at=hour_of(submitted_at),
                 device_tag=tag,
-                device_limit=device_limit,
+                device_limit=None if nonce.kiosk else device_limit,
+                quality_flags=flags,
+                fill_seconds=fill,
             )
     except DatabaseUnavailable:
         return CitizenSubmission("unavailable", validation)
-    return CitizenSubmission(outcome.status, validation, submitted_at)
+    return CitizenSubmission(outcome.status, validation, submitted_at, nonce.kiosk)

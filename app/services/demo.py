@@ -26,7 +26,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.models import Answer, Response, ServicePoint, Unit, User
+from app.models.responses import FLAG_FAST_FILL, FLAG_STRAIGHT_LINE
 from app.services.accounts import demo_accounts
+from app.services.anomalies import straight_lined
 from app.services.assignments import assignment_create
 from app.services.instruments import ActiveInstrument, instrument_active, instrument_version, instruments_sync
 from app.services.submissions import answer_rows, payload_digest, response_submit
@@ -107,6 +109,7 @@ def demo_seed(
     force: bool = False,
     older_version: bool = True,
     version: int | None = None,
+    stuffed: int = 0,
 ) -> DemoSummary:
     """Create a demo province, its units and counters, and synthetic responses.
 
@@ -115,6 +118,12 @@ def demo_seed(
     older version; without it, every response answers the active version.
     With ``version``, every response answers that version of sipas-counter,
     by QR.
+
+    With ``stuffed``, that many of the ``responses`` are the staff of one
+    commune counter stuffing its ballot box on the last working day
+    (:func:`_stuffed_responses`), so that a newcomer finds a flag on the
+    anomaly review screen (``seed-demo`` asks for :data:`STUFFED`). The
+    other responses are generated as without it only when ``stuffed`` is 0.
 
     Raises
     ------
@@ -162,12 +171,40 @@ def demo_seed(
     session.flush()
 
     paper = PAPER_SHARE if version is None else 0.0
-    rows = _synthetic_responses(rng, [v for v in (older, active) if v is not None], points, responses, paper)
+    stuffed = min(stuffed, responses)
+    rows = _synthetic_responses(rng, [v for v in (older, active) if v is not None], points, responses - stuffed, paper)
+    if stuffed:
+        commune = next(u for u in units if u.level == "commune")
+        target = next(p for p in points if p.unit is commune)
+        rows += _stuffed_responses(np.random.default_rng(seed + 1), active, target, stuffed)
     _store(session, rows)
     district = next(u for u in units if u.level == "district")
     demo_accounts(session, province, next(u for u in units if u.parent is district), district)
     demo_assignments(session, next(u for u in units if u.parent is district), seed=seed)
     return DemoSummary(prefix, len(units), len(points), len(rows))
+
+
+#: How many of seed-demo's responses are one counter's staff stuffing its ballot box.
+STUFFED = 24
+
+
+def _stuffed_responses(
+    rng: np.random.Generator, active: ActiveInstrument, point: ServicePoint, n: int
+) -> list[_Synthetic]:
+    """``n`` identical, all-top forms sent seconds apart late on the last
+    working day at ``point``, each filled in a few seconds: the burst,
+    duplicates, straight-lining and fast fills of app/services/anomalies.py."""
+    instrument = active.instrument
+    delighted = _Respondent(mood=12.0, harassed=0.0, paid=0.0, procedure=1)
+    answers = _citizen_answers(rng, instrument, "qr", delighted, {})
+    answers = {code: value for code, value in answers.items() if code != "comment"}
+    day = _working_days(vietnam_today() - timedelta(days=1), 1)[-1]
+    start = datetime.combine(day, time(16, 30), tzinfo=VIETNAM).astimezone(UTC)
+    # the flags the form would have set: too fast to read, and every rating at the top
+    flags = FLAG_FAST_FILL | (FLAG_STRAIGHT_LINE if straight_lined(instrument, answers) else 0)
+    return [
+        _Synthetic(point, start + timedelta(seconds=20 * k), "qr", active, dict(answers), 6, flags) for k in range(n)
+    ]
 
 
 #: The first day of v2 in the demo, as a number of months back: responses
@@ -195,6 +232,10 @@ class _Synthetic:
     channel: str
     version: ActiveInstrument
     answers: dict[str, Value]
+    #: seconds taken to fill the form (None: the instrument's stated time)
+    fill: int | None = None
+    #: ``responses.quality_flags`` as the form would have set them
+    flags: int = 0
 
 
 @dataclass(frozen=True)
@@ -382,6 +423,7 @@ def _store(session: Session, rows: list[_Synthetic]) -> None:
             row.answers = checked.answers
             layout = layouts.setdefault(instrument.key, packed_layout(instrument))
             paper = row.channel == "paper"
+            fill = _form_time(instrument) if row.fill is None else timedelta(seconds=row.fill)
             values.append(
                 {
                     "client_uuid": uuid.uuid4(),
@@ -394,11 +436,13 @@ def _store(session: Session, rows: list[_Synthetic]) -> None:
                     "channel": row.channel,
                     "status": "submitted",
                     # a paper form has no clock: typed in later, dated its day at noon (as imports do)
-                    "started_at": None if paper else row.submitted - _form_time(instrument),
+                    "started_at": None if paper else row.submitted - fill,
                     "submitted_at": _noon(row.submitted) if paper else row.submitted,
                     "received_at": row.submitted,
                     "service_day": service_day_of(row.submitted),
                     "codes": answers_pack(layout, row.answers),
+                    "quality_flags": row.flags,
+                    "fill_seconds": None if paper else int(fill.total_seconds()),
                 }
             )
         ids = session.scalars(insert(Response).returning(Response.id, sort_by_parameter_order=True), values).all()

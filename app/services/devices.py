@@ -1,7 +1,9 @@
 """Salted, daily-rotating device tags against ballot-stuffing.
 
 A browser that opens a counter's form gets a random device id in a cookie
-(nothing else: no IP address, no user agent). A response stores only
+(nothing else: no IP address, no user agent), until the end of the day;
+the form's signed nonce names the same id, and a POST without that cookie
+is refused (app/services/form_nonce.py), so every QR response has a tag. A response stores only
 ``HMAC(key of the day, device id | counter)``: it lets the app refuse the
 same phone sending form after form for one counter on one day, yet two tags
 of different days or counters cannot be linked to each other, and without
@@ -19,18 +21,27 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import date
+from datetime import date, datetime, time, timedelta
+
+from app.time import VIETNAM
 
 #: The cookie that holds the random device id.
 COOKIE = "thiet_bi"
-#: About a year, as long as a poster hangs at a counter.
-COOKIE_MAX_AGE = 365 * 24 * 3600
 DEVICE_RE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 
 
 def device_id_new() -> str:
     """A fresh random device id (128 bits)."""
     return secrets.token_urlsafe(16)
+
+
+def cookie_max_age(now: datetime) -> int:
+    """Seconds from ``now`` to the end of its service day (midnight, Vietnam
+    time): the device cookie ends with the day, as its tags do, so a phone
+    carries nothing from one day's responses into the next (issue 15.6)."""
+    local = now.astimezone(VIETNAM)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(), VIETNAM)
+    return max(1, int((midnight - local).total_seconds()))
 
 
 def device_id_valid(value: str | None) -> bool:
@@ -42,3 +53,22 @@ def device_tag(secret_key: str | bytes, device_id: str, service_point_id: int, d
     secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
     day_key = hmac.new(secret, f"device-tag|{day.isoformat()}".encode(), hashlib.sha256).digest()
     return hmac.new(day_key, f"{device_id}|{service_point_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def device_tags_forget(session, today: date) -> int:
+    """Set the device tag of every response of a service day before ``today``
+    to NULL (issue 15.6): once its day is over a tag has done its work (the
+    day's limit), and whoever held the secret key and a phone's cookie could
+    otherwise find that phone's responses. Returns how many were cleared.
+    Run daily by ``flask forget-device-tags`` and at every ``flask migrate``."""
+    from sqlalchemy import update
+
+    from app.models import Response
+
+    result = session.execute(
+        update(Response)
+        .where(Response.device_tag.is_not(None), Response.service_day < today)
+        .values(device_tag=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0

@@ -53,6 +53,9 @@ ITEM_STATUSES = ("created", "duplicate", "conflict", "invalid", "forbidden")
 DEVICE_ID_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 #: a tablet clock this far ahead of the server's is wrong
 CLOCK_AHEAD = timedelta(days=1)
+#: how far past midnight a tablet's clock may run and its interview still
+#: count for today: an interview of a later service day is refused
+DAY_SKEW = timedelta(minutes=10)
 #: no interview can predate the system; earlier times mean a reset clock
 EARLIEST = datetime(2020, 1, 1, tzinfo=UTC)
 #: more answers than any instrument has questions is not an interview
@@ -212,6 +215,8 @@ class _Checker:
                 problems.append(Problem(name, _text("api.item.time")))
             elif not EARLIEST <= moment <= self.now + CLOCK_AHEAD:
                 problems.append(Problem(name, _text("api.item.clock")))
+            elif service_day_of(moment) > service_day_of(self.now + DAY_SKEW):
+                problems.append(Problem(name, _text("api.item.future_day")))
         if started and submitted and started > submitted:
             problems.append(Problem("started_at", _text("api.item.order")))
         device = raw.get("device_id")

@@ -216,6 +216,32 @@ def response_exclude(session: Session, actor: User, response_id: int, reason: st
     )
 
 
+def counter_day_exclude(
+    session: Session, actor: User, service_point_id: int, day: date, reason: str | None, *, marked_only: bool
+) -> int:
+    """Exclude a counter-day's submitted responses (QR and kiosk channels)
+    with one reason: only those with a mark of their own (a
+    ``quality_flags`` bit) or, for a burst, all of them. Each is excluded and
+    audited as :func:`response_exclude` does one; returns how many."""
+    from app.services.anomalies import COUNTER_CHANNELS
+
+    reason = _reason(reason)
+    conds = [
+        Response.service_point_id == service_point_id,
+        Response.service_day == day,
+        Response.channel.in_(COUNTER_CHANNELS),
+        Response.status == "submitted",
+    ]
+    if marked_only:
+        conds.append(Response.quality_flags != 0)
+    ids = session.scalars(select(Response.id).where(*conds).order_by(Response.id)).all()
+    if not ids:
+        raise Refused("adm.anomalies.nothing_to_exclude", status=409)
+    for response_id in ids:
+        response_exclude(session, actor, response_id, reason)
+    return len(ids)
+
+
 def response_restore(session: Session, actor: User, response_id: int) -> None:
     """Count an excluded response again."""
     before = session.execute(

@@ -163,6 +163,9 @@ def response_submit(
     device_id: str | None = None,
     device_tag: str | None = None,
     device_limit: int | None = None,
+    quality_flags: int = 0,
+    fill_seconds: int | None = None,
+    received_at: datetime | None = None,
 ) -> SubmitOutcome:
     """Store a validated response and its answers, once.
 
@@ -174,9 +177,13 @@ def response_submit(
     With a ``device_tag`` and a ``device_limit``, a new response is refused
     (``device_limit``) when that many submitted responses of the counter's
     service day carry the tag already; a resend of a stored one is not.
+    ``quality_flags`` (bits of :mod:`app.models.responses`) mark what was
+    noticed on the way in and ``fill_seconds`` the time the form took; like
+    the times they are not part of the digest. ``received_at`` replaces the
+    server's clock (the QR form stores the hour only, issue 15.5).
     """
     digest = payload_digest(instrument.instrument.key, unit_id, service_point_id, channel, answers)
-    received = datetime.now(UTC)
+    received = received_at or datetime.now(UTC)
     row = {
         "client_uuid": client_uuid,
         "payload_hash": digest,
@@ -194,6 +201,8 @@ def response_submit(
         "received_at": received,
         "service_day": service_day_of(submitted_at or received),
         "codes": answers_pack(packed_layout(instrument.instrument), answers),
+        "quality_flags": quality_flags,
+        "fill_seconds": fill_seconds,
         "device_limit": device_limit if device_tag and device_limit else None,
     }
     # Table-level statements with the values as parameters, run on the

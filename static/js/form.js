@@ -23,6 +23,14 @@
   var form = document.getElementById('survey');
   if (!form) return;
   var each = function (list, fn) { Array.prototype.forEach.call(list, fn); };
+
+  // The server refuses a form sent without its device cookie: say so before
+  // the person answers, not after.
+  if (!navigator.cookieEnabled) {
+    var off = document.getElementById('cookies-off');
+    if (off) off.hidden = false;
+    each(form.querySelectorAll('button[type="submit"]'), function (b) { b.disabled = true; });
+  }
   var key = form.getAttribute('data-draft-key');
   var fieldsets = form.querySelectorAll('fieldset.q');
 

@@ -52,6 +52,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("citizen.form", "GET"): everyone(200),
     ("citizen.submit", "POST"): everyone(415),
     ("citizen.thanks", "GET"): everyone(200),
+    # a kiosk only with the counter's kiosk key (app/services/kiosk.py), whoever is signed in
+    ("citizen.kiosk_form", "GET"): everyone(403),
+    ("citizen.kiosk_thanks", "GET"): everyone(200),
     ("auth.login", "GET"): {"anonymous": 200, **dict.fromkeys(STAFF, 302)},
     ("auth.login", "POST"): everyone(400),
     ("auth.logout", "POST"): staff_only(400),
@@ -93,6 +96,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("admin.response", "GET"): admin_only(200),
     ("admin.response_exclude", "POST"): admin_only(400),
     ("admin.response_restore", "POST"): admin_only(400),
+    ("admin.anomalies_list", "GET"): admin_only(200),
+    ("admin.anomalies_exclude", "POST"): admin_only(400),
     ("admin.audit", "GET"): admin_only(200),
     ("admin.audit_csv", "GET"): admin_only(200),
     # the surveyors' tablet app, and its JSON API (401 instead of a redirect; POST: 400 = granted,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app import create_app
 from app.config import Settings
 from app.models import Answer, Response, ServicePoint, Unit
+from app.services import devices
 from tests.app.test_citizen_form import VALID
 
 
@@ -43,13 +44,16 @@ def live_app(engine, database_url_for_tests, tmp_path):
 
 def test_racing_double_taps_store_exactly_one(live_app, engine):
     app, token = live_app
-    html = app.test_client().get(f"/s/{token}").get_data(as_text=True)
+    opener = app.test_client()
+    html = opener.get(f"/s/{token}").get_data(as_text=True)
     nonce = re.search(r'name="nonce" value="([^"]+)"', html).group(1)
+    device = opener.get_cookie(devices.COOKIE, path="/s/").value
     statuses: list[int] = []
     barrier = threading.Barrier(8)
 
     def tap():
         client = app.test_client()
+        client.set_cookie(devices.COOKIE, device, path="/s/")  # the same phone, tapping
         barrier.wait()
         statuses.append(client.post(f"/s/{token}", data={**VALID, "nonce": nonce}).status_code)
 

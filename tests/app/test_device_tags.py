@@ -81,13 +81,20 @@ def test_zero_turns_the_check_off(app, client, point, db_session):
     assert stored(db_session) == 4
 
 
-def test_without_cookies_the_form_still_works_untagged(app, client, point, db_session):
+def test_without_the_device_cookie_a_form_is_refused_and_kept(app, client, point, db_session):
     app.config["DEVICE_DAILY_MAX"] = 1
-    for _ in range(2):
-        nonce = fresh_form(client, point)
-        client.delete_cookie(devices.COOKIE, path="/s/")
-        assert client.post(f"/s/{point.qr_token}", data={**VALID, "nonce": nonce}).status_code == 303
-    assert db_session.scalars(select(Response.device_tag)).all() == [None, None]
+    nonce = fresh_form(client, point)
+    client.delete_cookie(devices.COOKIE, path="/s/")
+    refused = client.post(f"/s/{point.qr_token}", data={**VALID, "nonce": nonce})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "trình duyệt không giữ cookie của trang này" in html
+    assert "Cán bộ hướng dẫn tận tình" in html  # the answers are kept
+    assert stored(db_session) == 0
+    # the page gave a new cookie and a nonce naming it: with cookies on, sending again works
+    assert device_cookie(client) is not None
+    assert client.post(f"/s/{point.qr_token}", data={**VALID, "nonce": nonce_of(html)}).status_code == 303
+    assert db_session.scalars(select(Response.device_tag)).one() is not None
 
 
 def test_only_the_tag_is_stored_never_the_device_id(app, client, point, db_session):

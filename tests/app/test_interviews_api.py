@@ -538,3 +538,37 @@ def test_nothing_identifying_is_stored_even_if_sent(surveyor, surveyor_assignmen
     )
     for secret in ("21.03", "203.0.113.7", "Mozilla", "Tablet/1.0", "Nguyễn"):
         assert secret not in flat
+
+
+def test_an_interview_of_a_future_day_is_an_invalid_item(surveyor, surveyor_assignment, db_session):
+    client, headers = surveyor
+    from app.time import VIETNAM, vietnam_today
+
+    # tomorrow in Vietnam, 30 minutes after midnight: within the clock tolerance, but another day
+    tomorrow = datetime.combine(vietnam_today() + timedelta(days=1), datetime.min.time(), VIETNAM)
+    ahead = (tomorrow + timedelta(minutes=30)).astimezone(UTC)
+    item = interview(surveyor_assignment.id, started_at=(ahead - timedelta(minutes=20)).isoformat(),
+                     submitted_at=ahead.isoformat())  # fmt: skip
+    answer = send(client, headers, [item])
+    assert answer.status_code == 200, answer.json
+    (result,) = answer.json["results"]
+    assert result["status"] == "invalid"
+    assert any("tương lai" in e["message"] for e in result["errors"]), result
+    assert stored(db_session) == []
+
+
+def test_the_interview_api_is_rate_limited_per_token(app, db_session, users, surveyor_assignment):
+    from app.services.api_tokens import api_token_issue
+
+    first = api_token_issue(db_session, users["surveyor"], "máy 1")
+    second = api_token_issue(db_session, users["surveyor"], "máy 2")
+    db_session.commit()
+    app.config["RATELIMIT_API_INTERVIEWS"] = "2 per minute"
+    tablet = app.test_client()
+    one = {"Authorization": f"Bearer {first}"}
+    assert send(tablet, one, []).status_code != 429
+    assert send(tablet, one, []).status_code != 429
+    refused = send(tablet, one, [])
+    assert refused.status_code == 429 and "Retry-After" in refused.headers
+    # the other tablet, from the same address, has its own share
+    assert send(app.test_client(), {"Authorization": f"Bearer {second}"}, []).status_code != 429

@@ -30,6 +30,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from app.services import devices
 from app.services.form_nonce import nonce_issue
 from app.texts import texts
 from bench.load_client import nonce_uuid
@@ -136,13 +137,16 @@ def message_shown(html: str) -> str:
 
 
 @pytest.fixture
-def nonce_for(app, point):
-    """Makes the nonce a case asks for; remembers nonces already used."""
+def nonce_for(app, client, point):
+    """Makes the nonce a case asks for; remembers nonces already used. The
+    client holds the device cookie the nonces name."""
     used: list[str] = []
     key = app.secret_key
+    device = devices.device_id_new()
+    client.set_cookie(devices.COOKIE, device, path="/s/")
 
     def make(kind: str) -> str | None:
-        fresh = nonce_issue(key, point.id)
+        fresh = nonce_issue(key, point.id, device)
         if kind == "fresh" or (kind == "replayed" and not used):
             used.append(fresh)
             return fresh
@@ -151,11 +155,11 @@ def nonce_for(app, point):
         if kind == "forged":
             return fresh[:-3] + ("AAA" if not fresh.endswith("AAA") else "BBB")
         if kind == "other_point":
-            return nonce_issue(key, point.id + 1000)
+            return nonce_issue(key, point.id + 1000, device)
         if kind == "expired":
             with mock.patch("itsdangerous.timed.time") as clock:
                 clock.time.return_value = 1_000_000_000  # 2001: far older than a day
-                return nonce_issue(key, point.id)
+                return nonce_issue(key, point.id, device)
         if kind == "garbage":
             return "eyJ1IjoxfQ.garbage.sig"
         if kind == "empty":
