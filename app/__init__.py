@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from app import access, ratelimit
-from app.config import Settings, database_url, secret_key
+from app.config import Settings, database_url, public_url, secret_key
 from app.extensions import compress, csrf, db
 from app.urls import IdConverter
 from surveys import load_all
@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, *, instance_path: str | None = 
         SECRET_KEY=secret_key(settings, instance),
         DATABASE_URL=database_url(settings, instance),
         SQL_ECHO=settings.sql_echo,
-        PUBLIC_URL=settings.public_url,
+        PUBLIC_URL=public_url(settings),
         DEVICE_DAILY_MAX=settings.device_daily_max,
         COUNTER_CACHE_SECONDS=settings.counter_cache_seconds,
         SESSION_IDLE_MINUTES=settings.session_idle_minutes,

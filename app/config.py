@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("development", "production", "testing")
 
@@ -148,6 +149,30 @@ def database_url(settings: Settings, instance_path: Path) -> str:
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+#: hosts that mean "this machine": a poster printed with one is useless
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "0.0.0.0", "::1", ""})
+
+
+def public_url(settings: Settings) -> str:
+    """The base URL printed on QR posters, or a clear error in production.
+
+    Refused in production when it is not set (the development default is
+    ``http://127.0.0.1:5000``), not an http(s) URL, or names this machine:
+    every poster printed and laminated at a counter would lead nowhere.
+    """
+    url = settings.public_url.rstrip("/")
+    if settings.env != "production":
+        return url
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or host in LOCAL_HOSTS or host.startswith("127."):
+        raise ConfigError(
+            f"PUBLIC_URL must be the address citizens open, printed on every QR poster "
+            f"(e.g. PUBLIC_URL=https://khaosat.tinh.gov.vn), not {url!r}. Set it before starting in production."
+        )
     return url
 
 

@@ -45,7 +45,9 @@ def _scoped_request() -> ReportRequest:
             # The same answer for a neighbour's unit and for a unit that does
             # not exist, so the refusal tells nothing about the neighbour.
             if unit is None or not unit_visible(db.session, current_user, unit.id):
-                abort(403)
+                message = translate("rep.unit_refused", unit=own.name)
+                title = translate("access.denied.title")
+                abort(make_response(render_template("error.html", title=title, message=message), 403))
     return req
 
 
