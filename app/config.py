@@ -63,6 +63,10 @@ class Settings:
         field, and its interviews wait on the tablet until the surveyor signs
         in again, so a short limit costs time but never data. Tablets that
         must send unattended use a bearer token instead.
+    surveyor_remember_days : int
+        How long a surveyor's "remember this tablet" sign-in lasts
+        (``app/remember.py``); it ends earlier at sign-out, password change
+        or reset, deactivation, or when an administrator ends it.
     """
 
     env: str = "development"
@@ -78,6 +82,7 @@ class Settings:
     session_idle_minutes: int = 30
     surveyor_session_idle_minutes: int = 480
     api_token_days: int = 90
+    surveyor_remember_days: int = 30
     extra: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -109,6 +114,7 @@ class Settings:
         idle = _minutes(env, "SESSION_IDLE_MINUTES", 30, 24 * 60)
         surveyor_idle = _minutes(env, "SURVEYOR_SESSION_IDLE_MINUTES", 480, 7 * 24 * 60)
         token_days = _whole(env, "API_TOKEN_DAYS", 90, 730, "days")
+        remember_days = _whole(env, "SURVEYOR_REMEMBER_DAYS", 30, 365, "days")
         return cls(
             env=app_env,
             secret_key=env.get("SECRET_KEY") or None,
@@ -123,6 +129,7 @@ class Settings:
             session_idle_minutes=idle,
             surveyor_session_idle_minutes=surveyor_idle,
             api_token_days=token_days,
+            surveyor_remember_days=remember_days,
         )
 
     def with_overrides(self, **changes: object) -> Settings:

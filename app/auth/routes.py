@@ -13,6 +13,7 @@ from app.extensions import db
 from app.i18n import translate
 from app.ratelimit import rate_limited
 from app.refusals import Refused
+from app.remember import remember_forget, remember_set
 from app.services.accounts import PASSWORD_MIN_LENGTH, authenticate, password_change, sign_out
 from app.services.login_throttle import address_tag
 from app.services.user_admin import password_is_temporary
@@ -74,7 +75,10 @@ def login():
         # An administrator set this password: the person should choose their own first.
         flash(translate("password.temporary"))
         return redirect(url_for("auth.password"), code=303)
-    return redirect(next_path or home_url(outcome.user), code=303)
+    response = redirect(next_path or home_url(outcome.user), code=303)
+    if form.remember.data:
+        remember_set(response, outcome.user)
+    return response
 
 
 @bp.app_context_processor
@@ -92,7 +96,9 @@ def logout():
     logout_user()
     session.clear()
     flash(translate("auth.logged_out"))
-    return redirect(url_for("auth.login"), code=303)
+    response = redirect(url_for("auth.login"), code=303)
+    remember_forget(response)
+    return response
 
 
 @bp.get("/tai-khoan")

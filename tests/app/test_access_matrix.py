@@ -63,6 +63,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("reports.download", "GET"): {**staff_only(200), "surveyor": 403},
     # administration: administrators only (POSTs: 400 = granted, then refused for the missing CSRF token)
     ("admin.index", "GET"): admin_only(200),
+    ("admin.user_sessions_end", "POST"): admin_only(400),
     ("admin.assignments", "GET"): admin_only(200),
     ("admin.assignment_create", "POST"): admin_only(400),
     ("admin.assignment_end", "POST"): admin_only(400),
