@@ -105,6 +105,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("surveyor.interview", "GET"): {**staff_only(403), "surveyor": 200},
     ("surveyor.service_worker", "GET"): everyone(200),
     ("api.openapi", "GET"): everyone(200),
+    # the read API: the dashboard's people (a surveyor collects, never reads figures)
+    ("api.indicators", "GET"): {**api_only(200), "surveyor": 403},
     ("api.session_info", "GET"): {**api_only(403), "surveyor": 200},
     ("api.assignments", "GET"): {**api_only(403), "surveyor": 200},
     ("api.instrument", "GET"): api_only(200),
