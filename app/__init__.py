@@ -6,8 +6,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from app import access, ratelimit
-from app.config import Settings, database_url, secret_key
+from app import access, ratelimit, remember
+from app.config import Settings, database_url, public_url, secret_key
 from app.extensions import compress, csrf, db
 from app.urls import IdConverter
 from surveys import load_all
@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, *, instance_path: str | None = 
         SECRET_KEY=secret_key(settings, instance),
         DATABASE_URL=database_url(settings, instance),
         SQL_ECHO=settings.sql_echo,
-        PUBLIC_URL=settings.public_url,
+        PUBLIC_URL=public_url(settings),
         DEVICE_DAILY_MAX=settings.device_daily_max,
         COUNTER_CACHE_SECONDS=settings.counter_cache_seconds,
         FORM_MIN_SECONDS_PER_ANSWER=settings.form_min_seconds_per_answer,
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, *, instance_path: str | None = 
         SESSION_IDLE_MINUTES=settings.session_idle_minutes,
         SURVEYOR_SESSION_IDLE_MINUTES=settings.surveyor_session_idle_minutes,
         API_TOKEN_DAYS=settings.api_token_days,
+        SURVEYOR_REMEMBER_DAYS=settings.surveyor_remember_days,
         MAX_CONTENT_LENGTH=settings.max_content_length,
         MAX_FORM_MEMORY_SIZE=settings.max_content_length,
         SESSION_COOKIE_HTTPONLY=True,
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, instance_path: str | None = 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     app.url_map.converters["int"] = IdConverter  # before any route is added
     db.init_app(app)
+    remember.init_app(app)  # a remembered tablet's session first, then access
     access.init_app(app)  # before csrf: decide access first
     ratelimit.init_app(app, settings.ratelimit_storage_uri)  # after access, before csrf
     csrf.init_app(app)

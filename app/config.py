@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("development", "production", "testing")
 
@@ -75,6 +76,10 @@ class Settings:
         field, and its interviews wait on the tablet until the surveyor signs
         in again, so a short limit costs time but never data. Tablets that
         must send unattended use a bearer token instead.
+    surveyor_remember_days : int
+        How long a surveyor's "remember this tablet" sign-in lasts
+        (``app/remember.py``); it ends earlier at sign-out, password change
+        or reset, deactivation, or when an administrator ends it.
     """
 
     env: str = "development"
@@ -93,6 +98,7 @@ class Settings:
     session_idle_minutes: int = 30
     surveyor_session_idle_minutes: int = 480
     api_token_days: int = 90
+    surveyor_remember_days: int = 30
     extra: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -132,6 +138,7 @@ class Settings:
         idle = _minutes(env, "SESSION_IDLE_MINUTES", 30, 24 * 60)
         surveyor_idle = _minutes(env, "SURVEYOR_SESSION_IDLE_MINUTES", 480, 7 * 24 * 60)
         token_days = _whole(env, "API_TOKEN_DAYS", 90, 730, "days")
+        remember_days = _whole(env, "SURVEYOR_REMEMBER_DAYS", 30, 365, "days")
         return cls(
             env=app_env,
             secret_key=env.get("SECRET_KEY") or None,
@@ -149,6 +156,7 @@ class Settings:
             session_idle_minutes=idle,
             surveyor_session_idle_minutes=surveyor_idle,
             api_token_days=token_days,
+            surveyor_remember_days=remember_days,
         )
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -198,6 +206,30 @@ def database_url(settings: Settings, instance_path: Path) -> str:
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+#: hosts that mean "this machine": a poster printed with one is useless
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "0.0.0.0", "::1", ""})
+
+
+def public_url(settings: Settings) -> str:
+    """The base URL printed on QR posters, or a clear error in production.
+
+    Refused in production when it is not set (the development default is
+    ``http://127.0.0.1:5000``), not an http(s) URL, or names this machine:
+    every poster printed and laminated at a counter would lead nowhere.
+    """
+    url = settings.public_url.rstrip("/")
+    if settings.env != "production":
+        return url
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or host in LOCAL_HOSTS or host.startswith("127."):
+        raise ConfigError(
+            f"PUBLIC_URL must be the address citizens open, printed on every QR poster "
+            f"(e.g. PUBLIC_URL=https://khaosat.tinh.gov.vn), not {url!r}. Set it before starting in production."
+        )
     return url
 
 

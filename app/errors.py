@@ -16,6 +16,15 @@ MESSAGES = {
 }
 
 
+#: where staff pages live: an unknown address under these is a staff page that
+#: does not exist, not a citizen's mistyped QR link
+STAFF_PREFIXES = ("/bao-cao", "/quan-tri", "/dieu-tra", "/tai-khoan", "/doi-mat-khau", "/dang-nhap", "/dang-xuat")
+
+
+def _staff_path(path: str) -> bool:
+    return any(path == p or path.startswith((p + "/", p + ".")) for p in STAFF_PREFIXES)
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -27,6 +36,12 @@ def init_app(app: Flask) -> None:
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         if _wants_json():
             return {"error": exc.name, "message": exc.description}, exc.code, headers
+        if exc.code == 404 and _staff_path(request.path):
+            title, message = translate("notfound.staff.title"), translate("notfound.staff.body")
+            return render_template("error.html", title=title, message=message), 404
+        if exc.code == 403:
+            title, message = translate("access.denied.title"), translate("access.denied.body")
+            return render_template("error.html", title=title, message=message), 403, headers
         if exc.code == 404:
             retired = exc.description == "retired"
             return (

@@ -76,7 +76,9 @@ class Served:
             "APP_ENV": "production",
             "SECRET_KEY": secrets.token_urlsafe(48),
             "DATABASE_URL": self.database_url,
-            "PUBLIC_URL": f"http://127.0.0.1:{self.port}",
+            # production refuses a local PUBLIC_URL (it goes on the posters);
+            # the runs call the server by its port, never through this name
+            "PUBLIC_URL": "https://khaosat.bench.invalid",
             # as behind nginx: each simulated phone has its own address (X-Forwarded-For)
             "TRUSTED_PROXIES": "1",
             "PYTHONPATH": os.pathsep.join(dict.fromkeys((str(self.root), str(ROOT)))),

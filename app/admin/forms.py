@@ -144,3 +144,15 @@ def audit_filter(args: Mapping[str, str]) -> AuditFilter:
     action = (args.get("action") or "").strip()[:40] or None
     username = (args.get("user") or "").strip()[:80] or None
     return AuditFilter(action, username, _day(args, "from"), _day(args, "to"), _page(args))
+
+
+class AssignmentForm(FlaskForm):
+    """A surveyor's assignment; the service checks every value."""
+
+    surveyor_id = _id_select()
+    unit_id = _id_select()
+    point_code = StringField()
+    instrument = StringField()
+    target = StringField()
+    starts_on = StringField()
+    ends_on = StringField()

@@ -150,6 +150,18 @@ def user_password(user_id: int):
     return done("adm.user.password_set", url_for(".user", user_id=user_id))
 
 
+@bp.post("/tai-khoan/<int:user_id>/dang-xuat")
+@allow(ADMIN)
+def user_sessions_end(user_id: int):
+    """End every sign-in of the account, a remembered tablet's too."""
+    try:
+        user = user_admin.user_sessions_end(db.session, actor(), user_id)
+    except Refused as exc:
+        error, status = refused(exc)
+        return _user_page(user_id, error=error, status=status)
+    return done("adm.user.sessions_ended", url_for(".user", user_id=user_id), username=user.username)
+
+
 @bp.post("/tai-khoan/<int:user_id>/ma-api/<int:token_id>/thu-hoi")
 @allow(ADMIN)
 def user_token_revoke(user_id: int, token_id: int):

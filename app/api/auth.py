@@ -18,6 +18,7 @@ from flask import Request, g, request
 from flask_login import current_user
 
 from app.extensions import csrf, db
+from app.i18n import translate
 from app.models import User
 from app.services.api_tokens import api_token_note_use, api_token_use
 from app.services.transactions import DatabaseUnavailable, write_transaction
@@ -39,6 +40,7 @@ def bearer_user(req: Request) -> User | None:
         return None
     g.api_bearer = True
     g.api_token_id = use.token_id  # the per-token rate limit (app/ratelimit.py)
+    g.api_scope = use.scope
     if not use.noted_today:
         # Once a day per token, in a write transaction of its own (SQLite
         # cannot turn this request's read into a write while tablets race);
@@ -53,10 +55,29 @@ def by_bearer_token() -> bool:
     return bool(g.get("api_bearer"))
 
 
-def api_guard() -> None:
+#: the token scopes each endpoint takes (``submit`` when not listed): a read
+#: token cannot send interviews, a tablet's token cannot read indicators
+ENDPOINT_SCOPES = {
+    "api.indicators": frozenset({"read"}),
+    "api.instrument": frozenset({"read", "submit"}),
+    "api.openapi": frozenset({"read", "submit"}),
+}
+
+
+def scope_allowed(endpoint: str | None, scope: str) -> bool:
+    """Whether a bearer token of ``scope`` may call ``endpoint``."""
+    return scope in ENDPOINT_SCOPES.get(endpoint or "", frozenset({"submit"}))
+
+
+def api_guard():
     """The blueprint's ``before_request``: the body limit of the API, then
-    CSRF for requests that rely on the session cookie."""
+    the token's scope for bearer requests, CSRF for requests that rely on
+    the session cookie."""
     request.max_content_length = MAX_BODY_BYTES
     _ = current_user.is_authenticated  # loads the account (session or bearer token) now
-    if not by_bearer_token():
+    if by_bearer_token():
+        if not scope_allowed(request.endpoint, g.get("api_scope", "submit")):
+            return {"error": "token_scope", "message": translate("api.token_scope")}, 403
+    else:
         csrf.protect()
+    return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.api.auth import MAX_BODY_BYTES
+from app.reports.scope import FILTER_PARAMS
 from app.services.interviews import DEVICE_ID_RE, ITEM_STATUSES, MAX_ANSWERS, MAX_ITEMS
 
 
@@ -169,6 +170,40 @@ UNAUTHORIZED = _error("Not signed in and no valid bearer token.")
 FORBIDDEN = _error("Signed in, but the role may not use this (surveyors only).")
 
 
+INDICATORS: dict[str, Any] = {
+    "get": {
+        "summary": "Published indicators for the dashboard's filters (read-only)",
+        "description": (
+            "The figures of the dashboard's JSON download for the same filters: headline figures, units, "
+            "criteria and trend, with intervals, reliability flags and suppression applied exactly as there "
+            "(a suppressed figure has estimate null and suppressed true). Citizens' comments are not included. "
+            "Needs a bearer token of scope `read` (`flask --app wsgi api-token --username U --scope read`, "
+            "for analysts and unit managers) or a signed-in analyst, manager or administrator. A unit "
+            "manager's token sees only their unit and the units below it. A surveyor's token (scope "
+            "`submit`) is refused, and a read token cannot send interviews. Unknown parameters are refused."
+        ),
+        "security": [{"bearer": []}, {"session": []}],
+        "parameters": [
+            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}, "description": text}
+            for name, text in FILTER_PARAMS.items()
+        ]
+        + [{"name": "lang", "in": "query", "required": False, "schema": {"enum": ["vi", "en"]}}],
+        "responses": {
+            "200": {
+                "description": "The report as JSON (period, filter, summary, units, criteria, trend, thresholds).",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            },
+            "400": _error("A parameter is unknown or its value wrong (error invalid_parameter, parameter names it)."),
+            "401": _error("No valid session or bearer token."),
+            "403": _error(
+                "The token's scope or the account's role may not read indicators, or the unit is not theirs."
+            ),
+            "404": _error("No such instrument."),
+        },
+    }
+}
+
+
 def openapi_document(server_url: str) -> dict[str, Any]:
     """The OpenAPI 3.1 document for ``/api/v1`` at ``server_url``."""
     return {
@@ -193,6 +228,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             "schemas": SCHEMAS,
         },
         "paths": {
+            "/api/v1/indicators": INDICATORS,
             "/api/v1/session": {
                 "get": {
                     "summary": "Who is signed in, and a fresh CSRF token for session requests",

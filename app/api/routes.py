@@ -22,9 +22,14 @@ from app.extensions import db, login_manager
 from app.i18n import current_lang, translate
 from app.ratelimit import rate_limited
 from app.refusals import Refused
+from app.render.report_json import report_dict
+from app.reports.forms import FilterError
+from app.reports.scope import FILTER_PARAMS, UnitOutOfScope, scoped_report_request
 from app.services.assignments import AssignmentInfo, assignments_of
+from app.services.audit import audit_record
 from app.services.instruments import instrument_active
 from app.services.interviews import MAX_ITEMS, ItemResult, interviews_check, interviews_store
+from app.services.reports.build import InstrumentMissing, report_for
 from app.services.transactions import DatabaseUnavailable, write_transaction
 from app.texts import texts
 from app.time import vietnam_today
@@ -49,6 +54,7 @@ ERROR_CODES = {
     "api.unavailable": "unavailable",
     "api.bad_request": "bad_request",
     "api.not_found": "not_found",
+    "api.unit_out_of_scope": "unit_out_of_scope",
     "error.method": "method_not_allowed",
 }
 HTTP_KEYS = {400: "api.bad_request", 404: "api.not_found", 405: "error.method", 413: "api.too_large"}
@@ -192,3 +198,43 @@ def interviews():
     results = sorted([*refused, *stored], key=lambda r: r.index)
     counts = {status: sum(r.status == status for r in results) for status in ITEM_HTTP}
     return {"results": [_result_json(r) for r in results], "counts": counts}, 200, {"Cache-Control": "no-store"}
+
+
+#: the query parameters of ``GET /indicators``: the dashboard's filters and the language of messages
+INDICATOR_PARAMS = (*FILTER_PARAMS, "lang")
+
+
+def _filter_refused(field: str, key: str, **values: object):
+    messages = {lang: f"{field}: {texts(key, lang, **values)}" for lang in ("vi", "en")}
+    body = {"error": "invalid_parameter", "parameter": field, "message": messages[current_lang()], "messages": messages}
+    return body, 400
+
+
+@bp.get("/indicators")
+@allow("analyst", "unit_manager", "admin")
+def indicators():
+    """The published figures of the dashboard's filters, as its JSON
+    download gives them (suppression applied), without citizens' comments."""
+    unknown = sorted(set(request.args) - set(INDICATOR_PARAMS))
+    if unknown:
+        return _filter_refused(unknown[0], "api.unknown_parameter", allowed=", ".join(INDICATOR_PARAMS))
+    try:
+        req = scoped_report_request(db.session, current_user, request.args)
+    except FilterError as exc:
+        return _filter_refused(exc.field, exc.key, **exc.values)
+    except UnitOutOfScope:
+        return _refuse("api.unit_out_of_scope", 403)
+    try:
+        report = report_for(db.session, current_app.extensions["instruments"], req, comment_limit=0)
+    except InstrumentMissing:
+        return _refuse("api.not_found", 404)
+    data = report_dict(report)
+    data.pop("comments", None)  # citizens' own words stay on the dashboard
+    detail = {
+        "period": [req.period.start.isoformat(), req.period.end.isoformat(), req.period.kind],
+        "grouping": req.grouping,
+        "bearer": by_bearer_token(),
+    }
+    audit_record(db.session, current_user, "api.indicators", req.filter.unit_code or "*", detail)
+    db.session.commit()
+    return data

@@ -5,13 +5,15 @@ messages come from ``app.i18n`` in the person's language."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import InputRequired
 
 
 class LoginForm(FlaskForm):
     username = StringField(validators=[InputRequired()])
     password = PasswordField(validators=[InputRequired()])
+    #: keep a surveyor's tablet signed in (app/remember.py); ignored for other roles
+    remember = BooleanField()
 
 
 class PasswordForm(FlaskForm):

@@ -8,10 +8,12 @@ from flask_wtf.csrf import CSRFError
 
 from app.access import AUTHENTICATED, PUBLIC, allow, session_touch
 from app.auth.forms import LoginForm, PasswordForm
+from app.auth.navigation import home_url, staff_links
 from app.extensions import db
 from app.i18n import translate
 from app.ratelimit import rate_limited
 from app.refusals import Refused
+from app.remember import remember_forget, remember_set
 from app.services.accounts import PASSWORD_MIN_LENGTH, authenticate, password_change, sign_out
 from app.services.login_throttle import address_tag
 from app.services.user_admin import password_is_temporary
@@ -54,7 +56,7 @@ def _login_page(form: LoginForm, *, error: str | None = None, status: int = 200,
 def login():
     next_path = local_path(request.values.get("next"))
     if request.method == "GET" and current_user.is_authenticated:
-        return redirect(next_path or url_for("auth.account"))
+        return redirect(next_path or home_url(current_user))
     form = LoginForm()
     if request.method == "GET":
         return _login_page(form, next_path=next_path)
@@ -73,7 +75,16 @@ def login():
         # An administrator set this password: the person should choose their own first.
         flash(translate("password.temporary"))
         return redirect(url_for("auth.password"), code=303)
-    return redirect(next_path or url_for("auth.account"), code=303)
+    response = redirect(next_path or home_url(outcome.user), code=303)
+    if form.remember.data:
+        remember_set(response, outcome.user)
+    return response
+
+
+@bp.app_context_processor
+def navigation() -> dict[str, object]:
+    """``staff_links(user)`` for the bar in ``base.html`` (called only for signed-in staff)."""
+    return {"staff_links": staff_links}
 
 
 @bp.post("/dang-xuat")
@@ -85,7 +96,9 @@ def logout():
     logout_user()
     session.clear()
     flash(translate("auth.logged_out"))
-    return redirect(url_for("auth.login"), code=303)
+    response = redirect(url_for("auth.login"), code=303)
+    remember_forget(response)
+    return response
 
 
 @bp.get("/tai-khoan")

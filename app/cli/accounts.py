@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import User
 from app.refusals import Refused
 from app.services.accounts import user_create, username_normalise
-from app.services.api_tokens import api_token_issue, api_tokens_revoke
+from app.services.api_tokens import SCOPES, api_token_issue, api_tokens_revoke
 
 
 def login_url() -> str:
@@ -53,12 +53,16 @@ def create_admin_command(username: str, display_name: str | None, password_stdin
 
 @click.command("api-token")
 @with_appcontext
-@click.option("--username", required=True, help="The surveyor account the token acts for.")
+@click.option("--username", required=True, help="The account the token acts for.")
+@click.option("--scope", type=click.Choice(SCOPES), default="submit", show_default=True,
+              help="submit: a surveyor's tablet (assignments, interviews); read: an analyst's or unit manager's "
+                   "integration (GET /api/v1/indicators only).")  # fmt: skip
 @click.option("--label", default="tablet", show_default=True, help="What the token is for, e.g. 'Máy tính bảng 3'.")
 @click.option("--revoke", is_flag=True, help="Withdraw every token of the account instead (lost tablet).")
-def api_token_command(username: str, label: str, revoke: bool) -> None:
-    """Make an API token for a surveyor (printed once; only its hash is kept;
-    it works for API_TOKEN_DAYS days, or until the password changes)."""
+def api_token_command(username: str, scope: str, label: str, revoke: bool) -> None:
+    """Make an API token (printed once; only its hash is kept; it works for
+    API_TOKEN_DAYS days, or until the password changes): scope submit for a
+    surveyor's tablet, read for an analyst's or unit manager's integration."""
     user = db.session.scalar(select(User).where(User.username == username_normalise(username)))
     if user is None:
         raise click.ClickException(f"No account {username!r}.")
@@ -68,7 +72,7 @@ def api_token_command(username: str, label: str, revoke: bool) -> None:
         click.echo(f"{count} token(s) of {user.username!r} withdrawn.")
         return
     try:
-        token = api_token_issue(db.session, user, label, days=current_app.config["API_TOKEN_DAYS"])
+        token = api_token_issue(db.session, user, label, days=current_app.config["API_TOKEN_DAYS"], scope=scope)
     except Refused as exc:
         db.session.rollback()
         raise click.ClickException(refused_message(exc)) from exc

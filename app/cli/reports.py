@@ -104,6 +104,11 @@ def export_responses_command(out: Path, codebook: Path | None, with_comments: bo
     click.echo(f"{max(rows - 1, 0)} responses → {out}; codebook → {book}")
 
 
+#: the exit status of an import that kept its good rows but rejected some
+#: (1 is a file refused whole, nothing imported)
+REJECTED_ROWS_EXIT = 3
+
+
 @click.command("import-responses")
 @click.option("--instrument", required=True, help="Instrument code the paper forms used, e.g. sipas-counter.")
 @click.option("--version", type=click.IntRange(min=1),
@@ -112,7 +117,11 @@ def export_responses_command(out: Path, codebook: Path | None, with_comments: bo
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def import_responses_command(instrument: str, version: int | None, file: Path) -> None:
-    """Import paper-survey responses typed into CSV or XLSX (same checks as the web form)."""
+    """Import paper-survey responses typed into CSV or XLSX (same checks as the web form).
+
+    Exits 0 when every row was imported or already present, 3 when some rows
+    were rejected (the others are imported), 1 when the file was refused whole.
+    """
     from app.services.imports import ImportFileError, file_rows, responses_import
 
     active = _active(instrument)
@@ -139,6 +148,15 @@ def import_responses_command(instrument: str, version: int | None, file: Path) -
         f"{result.error_total} dòng lỗi. / {result.created} new, {result.duplicates} already present, "
         f"{result.error_total} rejected."
     )
+    if result.error_total:
+        # The good rows are kept; the run still fails so that a script or an
+        # operator notices the rows to correct and import again.
+        click.echo(
+            f"{result.error_total} dòng bị từ chối: sửa các dòng trên rồi nhập lại tệp. / "
+            f"{result.error_total} rows rejected: correct the rows above and import the file again.",
+            err=True,
+        )
+        raise SystemExit(REJECTED_ROWS_EXIT)
 
 
 COMMANDS = (report_command, export_responses_command, import_responses_command)

@@ -62,7 +62,10 @@ class ApiToken(Base):
     repr_columns = ("user_id", "label")
 
     __tablename__ = "api_tokens"
-    __table_args__ = (CheckConstraint("expires_at > created_at", name="expires_after_created"),)
+    __table_args__ = (
+        CheckConstraint("expires_at > created_at", name="expires_after_created"),
+        CheckConstraint("scope IN ('submit', 'read')", name="scope_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -80,3 +83,7 @@ class ApiToken(Base):
     #: table tells an administrator whether a tablet is still in use without
     #: becoming a log of a surveyor's working hours
     last_used_on: Mapped[date | None] = mapped_column(Date)
+    #: what the token may do: ``submit`` (a surveyor's tablet: assignments,
+    #: instruments, interviews) or ``read`` (an analyst's or an integration's:
+    #: published indicators only, nothing written)
+    scope: Mapped[str] = mapped_column(String(10), default="submit", server_default="submit")

@@ -7,18 +7,19 @@ to their own unit. Every view and download is written to the audit log.
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import asdict
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.access import allow, unit_scope_clause, unit_visible
+from app.access import allow, unit_scope_clause
 from app.extensions import db
 from app.i18n import current_lang, translate
 from app.models import Unit
 from app.render.charts.svg import funnel_chart, trend_chart, units_chart
-from app.reports.forms import FORMATS, GROUPINGS, FilterError, report_request
+from app.reports.forms import FORMATS, GROUPINGS, FilterError
+from app.reports.scope import UnitOutOfScope, scoped_report_request
 from app.services.audit import audit_record
 from app.services.reports.build import InstrumentMissing, report_for
 from app.services.reports.labels import CHANNEL_NAMES, GROUPING_NAMES, LEVEL_NAMES
@@ -32,21 +33,14 @@ STAFF = ("admin", "analyst", "unit_manager")
 def _scoped_request() -> ReportRequest:
     """Parse the filter and hold a unit manager to their own subtree."""
     try:
-        req = report_request(request.args)
+        return scoped_report_request(db.session, current_user, request.args)
     except FilterError as exc:
         # the reason itself, not a generic "bad request": the person can fix it
         abort(make_response(render_template("error.html", message=exc.text(current_lang())), 400))
-    if current_user.role == "unit_manager":
-        own = current_user.unit
-        if req.filter.unit_code is None:
-            req = replace(req, filter=replace(req.filter, unit_code=own.code))
-        else:
-            unit = db.session.scalar(select(Unit).where(Unit.code == req.filter.unit_code))
-            # The same answer for a neighbour's unit and for a unit that does
-            # not exist, so the refusal tells nothing about the neighbour.
-            if unit is None or not unit_visible(db.session, current_user, unit.id):
-                abort(403)
-    return req
+    except UnitOutOfScope as exc:
+        message = translate("rep.unit_refused", unit=exc.own)
+        title = translate("access.denied.title")
+        abort(make_response(render_template("error.html", title=title, message=message), 403))
 
 
 def _build(req: ReportRequest, limit: int = 300) -> Report:

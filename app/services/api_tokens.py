@@ -1,7 +1,12 @@
 """Bearer tokens for the JSON API: one per surveyor's tablet or integration.
 
+A token has a scope: ``submit`` (a surveyor's tablet: assignments,
+instruments, interviews) or ``read`` (an analyst's or an integration's:
+the published indicators, nothing written; a unit manager's sees only
+their units). A token of one scope cannot do what the other does.
+
 A token is shown once when it is made; the database keeps its sha256.
-Tokens work only for active surveyor accounts, expire (``API_TOKEN_DAYS``),
+Tokens work only for active accounts of their scope's roles, expire (``API_TOKEN_DAYS``),
 end when the account's password is changed or reset, and an administrator
 can withdraw one of them (a lost tablet) or the command line all of them.
 """
@@ -23,8 +28,11 @@ from app.time import service_day_of
 
 #: tokens start with this, so a leaked one is recognisable in logs and scanners
 PREFIX = "ksat_"
-#: roles a token may act for: the API serves surveyors' tablets
-TOKEN_ROLES = ("surveyor",)
+#: the roles a token of each scope may act for
+SCOPE_ROLES = {"submit": ("surveyor",), "read": ("analyst", "unit_manager")}
+SCOPES = tuple(SCOPE_ROLES)
+#: roles any token may act for
+TOKEN_ROLES = tuple(role for roles in SCOPE_ROLES.values() for role in roles)
 #: lifetime of a token when the caller gives none (the ``API_TOKEN_DAYS`` default)
 DEFAULT_DAYS = 90
 
@@ -44,27 +52,46 @@ def token_digest(token: str) -> str:
 
 
 def api_token_issue(
-    session: Session, user: User, label: str, *, days: int = DEFAULT_DAYS, actor: User | None = None
+    session: Session,
+    user: User,
+    label: str,
+    *,
+    days: int = DEFAULT_DAYS,
+    actor: User | None = None,
+    scope: str = "submit",
 ) -> str:
     """Make a token for ``user`` that works for ``days`` days and return it;
     only its digest is stored.
 
     Raises
     ------
+    ValueError
+        ``scope`` is not one of :data:`SCOPES`.
     Refused
-        The account is inactive or not a surveyor.
+        The account is inactive or its role may not hold a token of ``scope``
+        (``submit``: surveyors; ``read``: analysts and unit managers).
     """
-    if user.role not in TOKEN_ROLES or not user.active:
-        raise Refused("token.not_surveyor", username=user.username)
+    if scope not in SCOPE_ROLES:
+        raise ValueError(f"unknown token scope {scope!r}; use one of {', '.join(SCOPES)}")
+    if user.role not in SCOPE_ROLES[scope] or not user.active:
+        key = "token.not_surveyor" if scope == "submit" else "token.not_reader"
+        raise Refused(key, username=user.username)
     token = PREFIX + secrets.token_urlsafe(32)
     now = clock()
     expires = now + timedelta(days=days)
     label = label.strip()[:100] or "tablet"
     session.add(
-        ApiToken(user_id=user.id, token_hash=token_digest(token), label=label, created_at=now, expires_at=expires)
+        ApiToken(
+            user_id=user.id,
+            token_hash=token_digest(token),
+            label=label,
+            created_at=now,
+            expires_at=expires,
+            scope=scope,
+        )
     )
     session.flush()
-    detail = {"label": label, "expires": service_day_of(expires).isoformat()}
+    detail = {"label": label, "expires": service_day_of(expires).isoformat(), "scope": scope}
     audit_record(session, actor, "api_token.create", f"user:{user.username}", detail)
     return token
 
@@ -126,6 +153,7 @@ class TokenRow:
     last_used_on: date | None
     expires_at: datetime
     revoked_at: datetime | None
+    scope: str
     status: str
 
 
@@ -140,6 +168,7 @@ def api_tokens_of(session: Session, user_id: int) -> list[TokenRow]:
             ApiToken.last_used_on,
             ApiToken.expires_at,
             ApiToken.revoked_at,
+            ApiToken.scope,
         )
         .where(ApiToken.user_id == user_id)
         .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
@@ -159,16 +188,19 @@ class TokenUse:
     user: User
     token_id: int
     noted_today: bool
+    #: ``submit`` or ``read`` (:data:`SCOPES`)
+    scope: str = "submit"
 
 
 def api_token_use(session: Session, token: str) -> TokenUse | None:
-    """The active surveyor a token belongs to, or None (unknown, withdrawn,
-    expired, account deactivated or no longer a surveyor). Only reads."""
+    """The active account a token belongs to, with the token's scope, or
+    None (unknown, withdrawn, expired, account deactivated or its role no
+    longer one of the scope's). Only reads."""
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
     now = clock()
     found = session.execute(
-        select(User, ApiToken.id, ApiToken.last_used_on)
+        select(User, ApiToken.id, ApiToken.last_used_on, ApiToken.scope)
         .join(ApiToken, ApiToken.user_id == User.id)
         .where(
             ApiToken.token_hash == token_digest(token),
@@ -178,10 +210,10 @@ def api_token_use(session: Session, token: str) -> TokenUse | None:
     ).first()
     if found is None:
         return None
-    user, token_id, last_used_on = found
-    if not user.active or user.role not in TOKEN_ROLES:
+    user, token_id, last_used_on, scope = found
+    if not user.active or user.role not in SCOPE_ROLES.get(scope, ()):
         return None
-    return TokenUse(user, token_id, last_used_on == service_day_of(now))
+    return TokenUse(user, token_id, last_used_on == service_day_of(now), scope)
 
 
 def api_token_note_use(session: Session, token_id: int) -> None:

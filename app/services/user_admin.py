@@ -206,6 +206,18 @@ def user_set_active(session: Session, actor: User, user_id: int, active: bool) -
     return user
 
 
+def user_sessions_end(session: Session, actor: User, user_id: int) -> User:
+    """End every sign-in of an account on every device, remembered tablets
+    included (a lost or shared tablet); the person signs in again. Their
+    tablets' API tokens are withdrawn one by one on the same screen."""
+    user = user_get(session, user_id)
+    if user.id == actor.id:
+        raise Refused("adm.user.own_sessions")
+    sessions_end(session, user)
+    audit_record(session, actor, "admin.user.sessions_end", f"user:{user.username}")
+    return user
+
+
 def user_password_reset(session: Session, actor: User, user_id: int, *, password: str, confirmation: str) -> User:
     """Set a temporary password the person must change at their next sign-in.
 

@@ -66,6 +66,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("reports.download", "GET"): {**staff_only(200), "surveyor": 403},
     # administration: administrators only (POSTs: 400 = granted, then refused for the missing CSRF token)
     ("admin.index", "GET"): admin_only(200),
+    ("admin.user_sessions_end", "POST"): admin_only(400),
+    ("admin.assignments", "GET"): admin_only(200),
+    ("admin.assignment_create", "POST"): admin_only(400),
+    ("admin.assignment_end", "POST"): admin_only(400),
     ("admin.units", "GET"): admin_only(200),
     ("admin.unit_create", "POST"): admin_only(400),
     ("admin.units_import", "POST"): admin_only(400),
@@ -106,6 +110,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("surveyor.interview", "GET"): {**staff_only(403), "surveyor": 200},
     ("surveyor.service_worker", "GET"): everyone(200),
     ("api.openapi", "GET"): everyone(200),
+    # the read API: the dashboard's people (a surveyor collects, never reads figures)
+    ("api.indicators", "GET"): {**api_only(200), "surveyor": 403},
     ("api.session_info", "GET"): {**api_only(403), "surveyor": 200},
     ("api.assignments", "GET"): {**api_only(403), "surveyor": 200},
     ("api.instrument", "GET"): api_only(200),
@@ -387,6 +393,37 @@ def test_no_report_parameter_shows_a_unit_manager_another_units_figures(app, use
     assert not failures, "\n".join(failures)
 
 
+@pytest.mark.usefixtures("responses")
+def test_no_read_api_parameter_shows_a_unit_manager_another_units_figures(app, users, db_session):
+    """The same sweep for ``GET /api/v1/indicators`` with the manager's read token."""
+    from urllib.parse import urlencode
+
+    from app.services.api_tokens import api_token_issue
+
+    token = api_token_issue(db_session, users["unit_manager"], "huyện A", scope="read")
+    db_session.commit()
+    bearer = {"Authorization": f"Bearer {token}"}
+    client = app.test_client()
+    failures = []
+    for unit, query in _report_queries():
+        query.pop("q", None)  # comment search: the API serves no comments
+        url = f"/api/v1/indicators?{urlencode(query)}"
+        response = client.get(url, headers=bearer)
+        if unit not in IN_SCOPE:
+            if response.status_code not in (400, 403):
+                failures.append(f"{url}: {response.status_code}, expected 403")
+            continue
+        if response.status_code != 200:
+            failures.append(f"{url}: {response.status_code}")
+            continue
+        leaked = [n for n in NEIGHBOUR if n in response.get_data(as_text=True)]
+        if leaked:
+            failures.append(f"{url}: shows {leaked}")
+        if response.json["responses"] > 120:
+            failures.append(f"{url}: counts {response.json['responses']} responses, the subtree of A has 120")
+    assert not failures, "\n".join(failures)
+
+
 # -------------------------------------------------------------- bearer tokens
 
 
@@ -417,6 +454,37 @@ def test_a_bearer_token_opens_no_staff_page_or_download(app, point, users, admin
         response = app.test_client().open(url, method=method, headers=bearer)
         if response.status_code != expected:
             failures.append(f"{method} {url} with a bearer token: {response.status_code}, expected {expected}")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_read_token_opens_only_the_read_api(app, point, users, admin_values, surveyor_assignment, db_session):
+    """An analyst's read token: every page and download is a signed-out
+    person's; in the JSON API only the indicators (and the instruments and
+    the OpenAPI document) open, nothing that sends or lists a surveyor's work."""
+    from app.services.api_tokens import api_token_issue
+
+    token = api_token_issue(db_session, users["analyst"], "cổng tỉnh", scope="read")
+    db_session.commit()
+    bearer = {"Authorization": f"Bearer {token}"}
+    values = {
+        "token": point.qr_token,
+        "fmt": "json",
+        **admin_values,
+        "assignment_id": surveyor_assignment.id,
+        "code": surveyor_assignment.instrument_code,
+    }
+    opens = {"api.indicators", "api.instrument", "api.openapi"}
+    adapter = app.url_map.bind("localhost")
+    failures = []
+    for rule, method in _routes(app):
+        url = adapter.build(rule.endpoint, {name: values[name] for name in rule.arguments}, method=method)
+        response = app.test_client().open(url, method=method, headers=bearer)
+        if url.startswith("/api/"):
+            ok = response.status_code == 200 if rule.endpoint in opens else response.status_code == 403
+        else:
+            ok = response.status_code == EXPECTED[rule.endpoint, method]["anonymous"]
+        if not ok:
+            failures.append(f"{method} {url} with a read token: {response.status_code}")
     assert not failures, "\n".join(failures)
 
 

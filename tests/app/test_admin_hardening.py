@@ -28,7 +28,9 @@ def test_tests_run_with_limits_far_above_what_they_send(app):
 
 
 def test_production_limits_are_the_documented_ones(tmp_path):
-    app = create_app(Settings(env="production", secret_key="k" * 40), instance_path=str(tmp_path))
+    app = create_app(
+        Settings(env="production", secret_key="k" * 40, public_url="https://khaosat.test"), instance_path=str(tmp_path)
+    )
     assert app.config["RATELIMIT_LOGIN"] == "10 per minute"
     assert app.config["RATELIMIT_CITIZEN_FORM"] == "20 per minute"
 
@@ -133,7 +135,9 @@ def test_permissions_policy_everywhere_and_hsts_only_in_production(app, client, 
         assert response.headers["Permissions-Policy"] == "camera=(), microphone=(), geolocation=()"
         assert "Strict-Transport-Security" not in response.headers
         assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
-    production = create_app(Settings(env="production", secret_key="k" * 40), instance_path=str(tmp_path))
+    production = create_app(
+        Settings(env="production", secret_key="k" * 40, public_url="https://khaosat.test"), instance_path=str(tmp_path)
+    )
     page = production.test_client().get("/")
     assert page.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     assert page.headers["Permissions-Policy"] == "camera=(), microphone=(), geolocation=()"

@@ -182,7 +182,7 @@ def test_password_reset_sets_a_temporary_password_and_ends_sessions(
     )
     assert changed.status_code == 303
     again = sign_in_form(app.test_client(), "test-surveyor", "cau-cua-rieng-toi-2026")
-    assert again.headers["Location"] == "/tai-khoan"
+    assert again.headers["Location"] == "/dieu-tra"
     own = admin_post(
         f"/quan-tri/tai-khoan/{users['admin'].id}/mat-khau", {"password": TEMPORARY, "confirmation": TEMPORARY}
     )

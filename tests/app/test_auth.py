@@ -38,10 +38,10 @@ def test_csrf_protection_is_on_in_tests(app):
     assert app.config.get("WTF_CSRF_ENABLED", True) is True
 
 
-def test_sign_in_opens_the_account_page(client, users, sign_in_form, db_session):
+def test_sign_in_opens_the_home_page_and_the_account_page(client, users, sign_in_form, db_session):
     response = sign_in_form(client, "test-manager")
     assert response.status_code == 303
-    assert response.headers["Location"] == "/tai-khoan"
+    assert response.headers["Location"] == "/bao-cao"
     page = client.get("/tai-khoan").get_data(as_text=True)
     assert "test-manager" in page
     assert "Lãnh đạo đơn vị" in page and "Đơn vị A" in page
@@ -62,7 +62,7 @@ def test_sign_in_follows_next_only_within_the_site(app, users, sign_in_form):
     assert inside.headers["Location"] == "/doi-mat-khau"
     for evil in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
         response = sign_in_form(app.test_client(), "test-analyst", next=evil)
-        assert response.headers["Location"] == "/tai-khoan", evil
+        assert response.headers["Location"] == "/bao-cao", evil
 
 
 def test_a_protected_page_sends_to_sign_in_and_back(client, users, sign_in_form):

@@ -19,7 +19,9 @@ def test_production_rejects_a_short_secret_key(tmp_path):
 
 
 def test_production_with_secret_key_sets_secure_cookies(tmp_path):
-    app = create_app(Settings(env="production", secret_key="k" * 40), instance_path=str(tmp_path))
+    app = create_app(
+        Settings(env="production", secret_key="k" * 40, public_url="https://khaosat.test"), instance_path=str(tmp_path)
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.secret_key == "k" * 40
 

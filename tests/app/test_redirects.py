@@ -62,5 +62,5 @@ def test_sign_in_stays_on_the_site(app, users, sign_in_form, raw):
     assert page.status_code == 200
     response = sign_in_form(client, "test-analyst", next=unquote(raw))
     assert response.status_code == 303
-    assert response.headers["Location"] == "/tai-khoan"
-    assert client.get(f"/dang-nhap?next={raw}").headers["Location"] == "/tai-khoan"
+    assert response.headers["Location"] == "/bao-cao"
+    assert client.get(f"/dang-nhap?next={raw}").headers["Location"] == "/bao-cao"

@@ -193,7 +193,9 @@ def test_import_csv_reports_bad_rows_and_is_idempotent(runner, demo, tmp_path):
         csv.writer(fh).writerows(import_rows())
     before, paper = count(demo), count(demo, "paper")
     result = runner.invoke(args=["import-responses", "--instrument", "sipas-counter", str(path)])
-    assert result.exit_code == 0, result.output
+    # rejected rows make the run fail (a script must notice), the good rows stay imported
+    assert result.exit_code == 3, result.output
+    assert "4 dòng bị từ chối" in result.output and "4 rows rejected" in result.output
     assert "Đã nhập 2 phiếu mới, bỏ qua 1 phiếu đã có, 4 dòng lỗi" in result.output
     assert "dòng 4: mã đơn vị không tồn tại: 'KHONG-CO'" in result.output
     assert "dòng 5: ngày không hợp lệ" in result.output
@@ -201,7 +203,11 @@ def test_import_csv_reports_bad_rows_and_is_idempotent(runner, demo, tmp_path):
     assert "dòng 7: overall: Vui lòng trả lời câu này." in result.output
     assert count(demo, "paper") == paper + 2 and count(demo) == before + 2
     again = runner.invoke(args=["import-responses", "--instrument", "sipas-counter", str(path)])
-    assert "Đã nhập 0 phiếu mới, bỏ qua 3 phiếu đã có" in again.output
+    assert "Đã nhập 0 phiếu mới, bỏ qua 3 phiếu đã có" in again.output and again.exit_code == 3
+    clean = tmp_path / "clean.csv"
+    with clean.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(import_rows()[:3])
+    assert runner.invoke(args=["import-responses", "--instrument", "sipas-counter", str(clean)]).exit_code == 0
     assert count(demo) == before + 2
 
 

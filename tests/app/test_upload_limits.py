@@ -100,7 +100,7 @@ def test_import_responses_ignores_a_declared_huge_sheet(runner, tmp_path: Path, 
     started = time.perf_counter()
     result = runner.invoke(args=["import-responses", "--instrument", "sipas-counter", str(sheet)])
     assert time.perf_counter() - started < 10
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # rows rejected (issue 17)
     assert "1 rejected" in result.output  # the row lacks required answers; nothing hangs
 
 
@@ -147,6 +147,6 @@ def test_the_command_reports_how_many_errors_it_did_not_print(runner, tmp_path, 
     lines = ["ma_phieu,don_vi,ngay"] + [f"P{i},KHONG-CO,01/06/2025" for i in range(300)]
     sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = runner.invoke(args=["import-responses", "--instrument", "sipas-counter", str(sheet)])
-    assert result.exit_code == 0
+    assert result.exit_code == 3  # rows rejected (issue 17)
     assert result.output.count("dòng ") <= 110
     assert "300 rejected" in result.output and "200" in result.output
