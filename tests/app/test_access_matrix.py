@@ -61,6 +61,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # figures are for the province's staff; a surveyor collects, never reads them
     ("reports.dashboard", "GET"): {**staff_only(200), "surveyor": 403},
     ("reports.download", "GET"): {**staff_only(200), "surveyor": 403},
+    # the published results of closed periods and their open data: anyone
+    ("results.page", "GET"): everyone(200),
+    ("results.data", "GET"): everyone(200),
     # administration: administrators only (POSTs: 400 = granted, then refused for the missing CSRF token)
     ("admin.index", "GET"): admin_only(200),
     ("admin.units", "GET"): admin_only(200),
