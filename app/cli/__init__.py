@@ -11,6 +11,7 @@ from app.cli.accounts import api_token_command, create_admin_command
 from app.cli.assignments import assign_command
 from app.cli.reports import export_responses_command, import_responses_command, report_command
 from app.cli.setup import migrate_command, qr_command, rollup_command, seed_demo_command, urls_command
+from app.cli.targets import targets_export_command
 
 COMMANDS = (
     migrate_command,
@@ -24,6 +25,7 @@ COMMANDS = (
     report_command,
     export_responses_command,
     import_responses_command,
+    targets_export_command,
 )
 
 
