@@ -22,7 +22,7 @@ from flask import Blueprint, abort, current_app, make_response, render_template,
 
 from app.access import PUBLIC, allow
 from app.extensions import db
-from app.i18n import current_lang, translate
+from app.i18n import current_lang, languages, translate
 from app.refusals import Refused
 from app.render.spreadsheet import csv_line
 from app.reports.forms import report_request
@@ -86,9 +86,13 @@ def _results(period: Period) -> PublicResults:
 
 def _cacheable(response):
     """Public data: anyone may keep it for a while; a signed-in person's page
-    (it shows their account link) only in their own browser."""
+    (it shows their account link), or one that sets the language cookie, only
+    in the person's own browser."""
     signed_in = "_user_id" in session
-    response.headers["Cache-Control"] = f"{'private' if signed_in else 'public'}, max-age={CACHE_SECONDS}"
+    asked = request.args.get("lang")
+    sets_cookie = asked in languages() and request.cookies.get("lang") != asked
+    scope = "private" if signed_in or sets_cookie else "public"
+    response.headers["Cache-Control"] = f"{scope}, max-age={CACHE_SECONDS}"
     response.add_etag()
     return response.make_conditional(request)
 

@@ -44,7 +44,6 @@ __all__ = [
     "target_classify",
     "target_delete",
     "target_get",
-    "target_list",
     "target_save",
     "targets_progress",
 ]
@@ -177,34 +176,6 @@ def _is_index(instrument: Instrument | None, indicator: str) -> bool:
 
 
 # --------------------------------------------------------------- administration
-
-
-@dataclass(frozen=True)
-class TargetRow:
-    id: int
-    unit_code: str
-    unit_name: str
-    unit_level: str
-    indicator: str
-    year: int
-    kind: str
-    value: float
-    note: str | None
-
-
-def target_list(session: Session, year: int | None = None) -> list[TargetRow]:
-    """Targets (of ``year``, or all), by year, unit and indicator."""
-    query = (
-        select(Target, Unit)
-        .join(Unit, Unit.id == Target.unit_id)
-        .order_by(Target.year.desc(), Unit.path, Unit.code, Target.indicator)
-    )
-    if year is not None:
-        query = query.where(Target.year == year)
-    return [
-        TargetRow(t.id, u.code, u.name, u.level, t.indicator, t.year, t.kind, t.value, t.note)
-        for t, u in session.execute(query).all()
-    ]
 
 
 def target_get(session: Session, target_id: int) -> Target:

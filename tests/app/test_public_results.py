@@ -98,6 +98,11 @@ def test_english_is_the_second_language(client, published):
     response, html = get(client, f"/ket-qua?ky={published}&lang=en")
     assert response.status_code == 200
     assert "Citizen satisfaction survey results" in html and "Whole province" in html
+    # the response that sets the language cookie is kept by the person's browser only
+    assert response.headers["Cache-Control"] == "private, max-age=600" and "lang=en" in response.headers["Set-Cookie"]
+    again, html = get(client, f"/ket-qua?ky={published}")  # the cookie now chooses English
+    assert "Whole province" in html and again.headers["Cache-Control"] == "public, max-age=600"
+    assert "Cookie" in again.headers["Vary"]
 
 
 @pytest.mark.parametrize("code", [period_code(OPEN), str(TODAY.year), str(TODAY.year + 1), f"{TODAY.year + 1}-Q1"])
