@@ -84,7 +84,9 @@ def create_app(settings: Settings | None = None, *, instance_path: str | None = 
     from app.cli import register_cli
     from app.public import bp as public_bp
     from app.reports import bp as reports_bp
+    from app.results import bp as results_bp
     from app.surveyor import bp as surveyor_bp
+    from app.targets import bp as targets_bp
 
     templating.init_app(app)
     errors.init_app(app)
@@ -95,6 +97,8 @@ def create_app(settings: Settings | None = None, *, instance_path: str | None = 
     app.register_blueprint(surveyor_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(results_bp)
+    app.register_blueprint(targets_bp)
     # The citizen form is anonymous and protected by its own signed one-time
     # nonce (app/citizen/forms.py); a session-bound CSRF token would fail
     # for people whose browser drops cookies.

@@ -19,6 +19,7 @@ from app.cli.setup import (
     seed_demo_command,
     urls_command,
 )
+from app.cli.targets import targets_export_command
 
 COMMANDS = (
     migrate_command,
@@ -34,6 +35,7 @@ COMMANDS = (
     report_command,
     export_responses_command,
     import_responses_command,
+    targets_export_command,
 )
 
 

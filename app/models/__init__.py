@@ -6,11 +6,13 @@ from app.models.instruments import InstrumentVersion
 from app.models.responses import CHANNELS, Answer, Response
 from app.models.rollup import ClusterRollup, RollupDirty, RollupLayout
 from app.models.surveyors import ApiToken, SurveyorAssignment
+from app.models.targets import TARGET_KINDS, Target
 from app.models.units import UNIT_LEVELS, RetiredQrToken, ServicePoint, Unit, new_qr_token
 
 __all__ = [
     "CHANNELS",
     "ROLES",
+    "TARGET_KINDS",
     "UNIT_LEVELS",
     "Answer",
     "ApiToken",
@@ -25,6 +27,7 @@ __all__ = [
     "RollupLayout",
     "ServicePoint",
     "SurveyorAssignment",
+    "Target",
     "Unit",
     "User",
     "new_qr_token",

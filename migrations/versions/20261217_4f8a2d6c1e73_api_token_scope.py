@@ -1,7 +1,7 @@
 """api token scope
 
 Revision ID: 4f8a2d6c1e73
-Revises: 9e4b7a2c5f18
+Revises: a1f3c5e7d901
 Create Date: 2026-12-17 10:00:00
 
 api_tokens.scope: what a bearer token may do. ``submit`` (a surveyor's
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "4f8a2d6c1e73"
-down_revision = "9e4b7a2c5f18"
+down_revision = "a1f3c5e7d901"
 branch_labels = None
 depends_on = None
 

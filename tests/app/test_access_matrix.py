@@ -64,6 +64,16 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # figures are for the province's staff; a surveyor collects, never reads them
     ("reports.dashboard", "GET"): {**staff_only(200), "surveyor": 403},
     ("reports.download", "GET"): {**staff_only(200), "surveyor": 403},
+    # the published results of closed periods and their open data: anyone
+    ("results.page", "GET"): everyone(200),
+    ("results.data", "GET"): everyone(200),
+    # targets: the province sets them (administrators), analysts read them and download the classification
+    ("targets.index", "GET"): {**staff_only(403), "analyst": 200, "admin": 200},
+    ("targets.export", "GET"): {**staff_only(403), "analyst": 200, "admin": 200},
+    ("targets.create", "POST"): admin_only(400),
+    ("targets.edit", "GET"): admin_only(200),
+    ("targets.update", "POST"): admin_only(400),
+    ("targets.delete", "POST"): admin_only(400),
     # administration: administrators only (POSTs: 400 = granted, then refused for the missing CSRF token)
     ("admin.index", "GET"): admin_only(200),
     ("admin.user_sessions_end", "POST"): admin_only(400),
@@ -134,7 +144,7 @@ def admin_values(db_session, point, users) -> dict[str, object]:
     instrument version, a stored response and a tablet's token."""
     from datetime import UTC, datetime
 
-    from app.models import ApiToken
+    from app.models import ApiToken, Target
     from app.services.api_tokens import api_token_issue
     from app.services.instruments import instrument_active
     from app.services.submissions import response_submit
@@ -152,6 +162,9 @@ def admin_values(db_session, point, users) -> dict[str, object]:
         submitted_at=datetime.now(UTC),
     )
     api_token_issue(db_session, users["surveyor"], "tablet")
+    target = Target(unit_id=point.unit_id, instrument_code="sipas-counter", indicator="INDEX", year=2026,
+                    kind="level", value=90.0)  # fmt: skip
+    db_session.add(target)
     db_session.commit()
     return {
         "token_id": db_session.scalars(select(ApiToken.id)).one(),
@@ -161,6 +174,7 @@ def admin_values(db_session, point, users) -> dict[str, object]:
         "user_id": users["surveyor"].id,
         "version_id": active.version_id,
         "response_id": stored.response_id,
+        "target_id": target.id,
     }
 
 
@@ -170,6 +184,7 @@ def test_every_route_gives_the_declared_outcome_to_every_person(
     values = {
         "token": point.qr_token,
         "fmt": "json",
+        "ext": "xlsx",
         **admin_values,
         "assignment_id": surveyor_assignment.id,
         "code": surveyor_assignment.instrument_code,
@@ -439,6 +454,7 @@ def test_a_bearer_token_opens_no_staff_page_or_download(app, point, users, admin
     values = {
         "token": point.qr_token,
         "fmt": "json",
+        "ext": "xlsx",
         **admin_values,
         "assignment_id": surveyor_assignment.id,
         "code": surveyor_assignment.instrument_code,
