@@ -38,6 +38,8 @@ class NavItem:
 
 NAV_ITEMS = (
     NavItem("reports.dashboard", "nav.dashboard", ("reports.",)),
+    NavItem("targets.index", "nav.targets", ("targets.",)),
+    NavItem("results.page", "nav.results", ("results.",)),
     NavItem("surveyor.home", "nav.surveyor", ("surveyor.",)),
     NavItem("admin.responses", "nav.review", ("admin.response",)),
     NavItem("admin.index", "nav.admin", ("admin.",), except_for=("admin.response", "admin.user")),

@@ -485,6 +485,7 @@ def test_a_read_token_opens_only_the_read_api(app, point, users, admin_values, s
     values = {
         "token": point.qr_token,
         "fmt": "json",
+        "ext": "xlsx",
         **admin_values,
         "assignment_id": surveyor_assignment.id,
         "code": surveyor_assignment.instrument_code,

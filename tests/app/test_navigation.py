@@ -18,6 +18,8 @@ HOMES = {"surveyor": "/dieu-tra", "unit_manager": "/bao-cao", "analyst": "/bao-c
 #: the links of the staff bar, by role
 LINKS = {
     "/bao-cao": {"unit_manager", "analyst", "admin"},
+    "/chi-tieu": {"analyst", "admin"},
+    "/ket-qua": {"surveyor", "unit_manager", "analyst", "admin"},
     "/quan-tri": {"admin"},
     "/quan-tri/phieu": {"admin"},
     "/quan-tri/tai-khoan": {"admin"},
