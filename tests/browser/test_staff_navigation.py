@@ -13,10 +13,13 @@ pytestmark = pytest.mark.browser
 
 ROLES = {
     # username: (home path, bar links expected)
-    "demo-analyst": ("/bao-cao", {"/bao-cao", "/tai-khoan"}),
-    "demo-manager": ("/bao-cao", {"/bao-cao", "/tai-khoan"}),
-    "demo-admin": ("/quan-tri", {"/bao-cao", "/quan-tri", "/quan-tri/phieu", "/quan-tri/tai-khoan", "/tai-khoan"}),
-    "demo-surveyor": ("/dieu-tra", {"/dieu-tra", "/tai-khoan"}),
+    "demo-analyst": ("/bao-cao", {"/bao-cao", "/chi-tieu", "/ket-qua", "/tai-khoan"}),
+    "demo-manager": ("/bao-cao", {"/bao-cao", "/ket-qua", "/tai-khoan"}),
+    "demo-admin": (
+        "/quan-tri",
+        {"/bao-cao", "/chi-tieu", "/ket-qua", "/quan-tri", "/quan-tri/phieu", "/quan-tri/tai-khoan", "/tai-khoan"},
+    ),
+    "demo-surveyor": ("/dieu-tra", {"/dieu-tra", "/ket-qua", "/tai-khoan"}),
 }
 
 
