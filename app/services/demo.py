@@ -198,7 +198,7 @@ def _stuffed_responses(
     delighted = _Respondent(mood=12.0, harassed=0.0, paid=0.0, procedure=1)
     answers = _citizen_answers(rng, instrument, "qr", delighted, {})
     answers = {code: value for code, value in answers.items() if code != "comment"}
-    day = _working_days(vietnam_today() - timedelta(days=1), 1)[-1]
+    day = _working_days(vietnam_today() - timedelta(days=1), 7)[0]
     start = datetime.combine(day, time(16, 30), tzinfo=VIETNAM).astimezone(UTC)
     # the flags the form would have set: too fast to read, and every rating at the top
     flags = FLAG_FAST_FILL | (FLAG_STRAIGHT_LINE if straight_lined(instrument, answers) else 0)
