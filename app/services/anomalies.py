@@ -265,14 +265,23 @@ def _duplicates(channel_clause, group: Sequence):
     )
 
 
-def counter_days(session: Session, unit_ids: Sequence[int] | None, date_from: date, date_to: date) -> list[CounterDay]:
+def counter_days(
+    session: Session,
+    unit_ids: Sequence[int] | None,
+    date_from: date,
+    date_to: date,
+    versions: Sequence[int] | None = None,
+) -> list[CounterDay]:
     """Every counter-day of ``unit_ids`` (None: all) from ``date_from`` to
     ``date_to`` (service days, inclusive), flagged or not; ``kinds`` says
-    which flags each has. Aggregated in SQL; Python sees one row per
+    which flags each has. With ``versions`` (instrument version ids), only
+    the responses to them. Aggregated in SQL; Python sees one row per
     counter-day and per counter × fill time."""
     base = [Response.channel.in_(COUNTER_CHANNELS), Response.service_point_id.is_not(None)]
     if unit_ids is not None:
         base.append(Response.unit_id.in_(list(unit_ids)))
+    if versions is not None:
+        base.append(Response.instrument_version_id.in_(list(versions)))
     period = and_(*base, Response.service_day.between(date_from, date_to))
     dup = _duplicates(period, [Response.service_point_id, Response.service_day])
     is_dup = dup.c.payload_hash.is_not(None)
@@ -387,13 +396,20 @@ def _duration_seconds(session: Session):
 
 
 def surveyor_days(
-    session: Session, unit_ids: Sequence[int] | None, date_from: date, date_to: date
+    session: Session,
+    unit_ids: Sequence[int] | None,
+    date_from: date,
+    date_to: date,
+    versions: Sequence[int] | None = None,
 ) -> list[SurveyorDay]:
     """Every surveyor-day of tablet interviews about ``unit_ids`` (None: all)
-    from ``date_from`` to ``date_to``, flagged or not."""
+    from ``date_from`` to ``date_to``, flagged or not; with ``versions``, only
+    the interviews answering those instrument versions."""
     base = [Response.channel == "tablet", Response.surveyor_id.is_not(None)]
     if unit_ids is not None:
         base.append(Response.unit_id.in_(list(unit_ids)))
+    if versions is not None:
+        base.append(Response.instrument_version_id.in_(list(versions)))
     period = and_(*base, Response.service_day.between(date_from, date_to))
     dup = _duplicates(period, [Response.surveyor_id, Response.service_day])
     is_dup = dup.c.payload_hash.is_not(None)
@@ -469,27 +485,36 @@ def surveyor_days(
     return sorted(out, key=lambda d: (d.service_day, d.surveyor_id))
 
 
-def flags_by_unit(session: Session, unit_ids: Sequence[int], date_from: date, date_to: date) -> dict[int, FlagCounts]:
+def flags_by_unit(
+    session: Session,
+    unit_ids: Sequence[int],
+    date_from: date,
+    date_to: date,
+    versions: Sequence[int] | None = None,
+) -> dict[int, FlagCounts]:
     """For the report layer: per unit of ``unit_ids`` (its own responses, not
     its subtree's), the responses the flags point at and the excluded ones
-    over ``date_from`` to ``date_to`` (service days, inclusive). Every unit
-    asked for has an entry (zeros when nothing was flagged)."""
+    over ``date_from`` to ``date_to`` (service days, inclusive), to the
+    instrument ``versions`` when given. Every unit asked for has an entry
+    (zeros when nothing was flagged)."""
     flagged: dict[int, int] = defaultdict(int)
-    for day in counter_days(session, unit_ids, date_from, date_to):
+    if not unit_ids:
+        return {}
+    for day in counter_days(session, unit_ids, date_from, date_to, versions):
         flagged[day.unit_id] += day.flagged
-    for sday in surveyor_days(session, unit_ids, date_from, date_to):
+    for sday in surveyor_days(session, unit_ids, date_from, date_to, versions):
         for unit, n in sday.flagged_by_unit().items():
-            flagged[unit] += n
+            if unit in unit_ids:
+                flagged[unit] += n
+    conds = [
+        Response.unit_id.in_(list(unit_ids)),
+        Response.status == "excluded",
+        Response.service_day.between(date_from, date_to),
+    ]
+    if versions is not None:
+        conds.append(Response.instrument_version_id.in_(list(versions)))
     excluded = dict(
-        session.execute(
-            select(Response.unit_id, func.count())
-            .where(
-                Response.unit_id.in_(list(unit_ids)),
-                Response.status == "excluded",
-                Response.service_day.between(date_from, date_to),
-            )
-            .group_by(Response.unit_id)
-        ).all()
+        session.execute(select(Response.unit_id, func.count()).where(*conds).group_by(Response.unit_id)).all()
     )
     return {u: FlagCounts(flagged.get(u, 0), excluded.get(u, 0)) for u in unit_ids}
 

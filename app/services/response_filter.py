@@ -41,13 +41,14 @@ class ResponseFilter:
     channel: str | None = None
 
 
-def filter_conditions(session: Session, flt: ResponseFilter) -> list:
-    """SQL conditions on ``Response`` selecting the submitted responses of ``flt``."""
+def filter_conditions(session: Session, flt: ResponseFilter, status: str = "submitted") -> list:
+    """SQL conditions on ``Response`` selecting the responses of ``flt`` in
+    ``status`` (the submitted ones, which every figure counts, by default)."""
     r = Response
     # The version ids as literals, not a subquery: PostgreSQL then knows from
     # its statistics how many responses match and plans the joins for it.
     versions = session.scalars(select(InstrumentVersion.id).where(InstrumentVersion.code == flt.instrument)).all()
-    conds = [r.status == "submitted", r.instrument_version_id.in_(sorted(versions))]
+    conds = [r.status == status, r.instrument_version_id.in_(sorted(versions))]
     if flt.date_from is not None:
         conds.append(r.service_day >= flt.date_from)
     if flt.date_to is not None:

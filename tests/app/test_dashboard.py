@@ -16,6 +16,7 @@ from app.services.instruments import instrument_active
 from app.services.submissions import response_submit
 from app.time import VIETNAM
 from surveys import load_all
+from tests.periods import RECENT
 
 TODAY = datetime.now(VIETNAM).date()
 BASE = {"visit_stage": 1, "procedure": 1, "E5_gate": 2, "informal_payment": 2, "overall": 4, "expectations": (6,)}
@@ -48,7 +49,7 @@ def responses(db_session, units):
     db_session.commit()
 
 
-def page(client, url="/bao-cao?period=year"):
+def page(client, url=f"/bao-cao?{RECENT}"):
     response = client.get(url)
     return response, response.get_data(as_text=True)
 
@@ -79,9 +80,9 @@ def test_unit_manager_sees_only_their_subtree(client, users, responses, login_as
     for url in ("/bao-cao?unit=U-B1", "/bao-cao?unit=U-B", "/bao-cao?unit=U-P", "/bao-cao?unit=NOPE",
                 "/bao-cao/tai-ve.json?unit=U-B1", "/bao-cao/tai-ve.csv?unit=U-B"):  # fmt: skip
         assert client.get(url).status_code == 403, url
-    searched = client.get("/bao-cao?period=year&q=B1").get_data(as_text=True)
+    searched = client.get(f"/bao-cao?{RECENT}&q=B1").get_data(as_text=True)
     assert "Bí mật của B1" not in searched
-    data = json.loads(client.get("/bao-cao/tai-ve.json?period=year").get_data(as_text=True))
+    data = json.loads(client.get(f"/bao-cao/tai-ve.json?{RECENT}").get_data(as_text=True))
     assert {u["code"] for u in data["units"]} == {"U-A1", "U-A2"}
     assert all("B1" not in c["text"] for c in data["comments"])
 
@@ -95,9 +96,9 @@ def test_surveyors_have_no_dashboard(client, users, responses, login_as, role):
 
 def test_json_and_csv_downloads_agree_with_the_page(client, users, responses, login_as):
     login_as(client, users["analyst"])
-    data = json.loads(client.get("/bao-cao/tai-ve.json?period=year").get_data(as_text=True))
+    data = json.loads(client.get(f"/bao-cao/tai-ve.json?{RECENT}").get_data(as_text=True))
     assert data["responses"] == 180
-    response = client.get("/bao-cao/tai-ve.csv?period=year")
+    response = client.get(f"/bao-cao/tai-ve.csv?{RECENT}")
     assert response.headers["Content-Disposition"].startswith("attachment; filename=")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert any("Đơn vị B1" in row for row in rows)
@@ -107,7 +108,7 @@ def test_json_and_csv_downloads_agree_with_the_page(client, users, responses, lo
 
 def test_filters_and_bad_filters(client, users, responses, login_as):
     login_as(client, users["analyst"])
-    _, html = page(client, "/bao-cao?period=year&unit=U-A")
+    _, html = page(client, f"/bao-cao?{RECENT}&unit=U-A")
     # B1 stays in the analyst's unit picker but not in the results
     assert '<span class="muted">U-A1 · ' in html and '<span class="muted">U-B1 · ' not in html
     for bad in ("period=week", "date=hôm-nay", "level=planet", "channel=fax", "period=custom&date=2026-05-01",
@@ -122,8 +123,8 @@ def test_filters_and_bad_filters(client, users, responses, login_as):
 
 def test_views_and_downloads_are_audited(client, users, responses, login_as, db_session):
     login_as(client, users["analyst"])
-    client.get("/bao-cao?period=year&unit=U-A")
-    client.get("/bao-cao/tai-ve.json?period=year&q=tốt")
+    client.get(f"/bao-cao?{RECENT}&unit=U-A")
+    client.get(f"/bao-cao/tai-ve.json?{RECENT}&q=tốt")
     events = db_session.scalars(select(AuditEvent).where(AuditEvent.action.like("report.%"))).all()
     assert [e.action for e in events] == ["report.view", "report.download"]
     assert events[0].target == "U-A" and events[0].actor_username == "test-analyst"
@@ -147,7 +148,7 @@ def test_comment_xss_is_inert(client, users, responses, login_as, db_session):
 
 def test_the_dashboard_opens_with_findings_and_shows_the_previous_period(client, users, responses, login_as):
     login_as(client, users["analyst"])
-    _, html = page(client, "/bao-cao?period=year")
+    _, html = page(client, f"/bao-cao?{RECENT}")
     assert html.index("Tóm tắt kết quả") < html.index('<table class="data">')
     assert "Chỉ số hài lòng (SIPAS)" in html  # the headline finding, in words
     units = html[html.index("<th>Hạng</th>") :]

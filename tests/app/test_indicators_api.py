@@ -17,6 +17,7 @@ from app.models import ApiToken, AuditEvent
 from app.services.api_tokens import api_token_issue
 from app.services.api_tokens import token_digest as digest
 from tests.app.test_disclosure import LONE_MONTH, SECRET, lone_citizen  # noqa: F401 (a fixture)
+from tests.periods import RECENT
 
 URL = "/api/v1/indicators"
 
@@ -68,12 +69,12 @@ def test_the_filters_are_the_dashboards(client, tokens, lone_citizen):  # noqa: 
     data = client.get(URL + f"?period=month&date={LONE_MONTH:%Y-%m-%d}&unit=U-A2", headers=bearer(tokens["analyst"]))
     assert data.status_code == 200
     assert {u["code"] for u in data.get_json()["units"]} == {"U-A2"}
-    by_level = client.get(URL + "?period=year&level=commune", headers=bearer(tokens["analyst"])).get_json()
+    by_level = client.get(URL + f"?{RECENT}&level=commune", headers=bearer(tokens["analyst"])).get_json()
     assert by_level["filter"]["level"] == "commune"
 
 
 def test_a_managers_token_sees_only_their_units(client, tokens, lone_citizen):  # noqa: F811
-    own = client.get(URL + "?period=year", headers=bearer(tokens["manager"]))
+    own = client.get(URL + f"?{RECENT}", headers=bearer(tokens["manager"]))
     assert own.status_code == 200
     assert {u["code"] for u in own.get_json()["units"]} <= {"U-A", "U-A1", "U-A2"}
     assert own.get_json()["filter"]["unit_code"] == "U-A"
@@ -137,7 +138,7 @@ def test_read_tokens_only_for_analysts_and_managers(db_session, users):
 def test_signed_in_staff_read_it_too_and_it_is_audited(app, users, login_as, db_session):
     staff = app.test_client()
     login_as(staff, users["analyst"])
-    assert staff.get(URL + "?period=year").status_code == 200
+    assert staff.get(URL + f"?{RECENT}").status_code == 200
     event = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "api.indicators")).one()
     assert event.actor_username == "test-analyst" and event.detail["bearer"] is False
     assert app.test_client().get(URL).status_code == 401

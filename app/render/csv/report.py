@@ -145,6 +145,7 @@ def units_table(report: Report, lang: str = "vi") -> Table:
         for key in ("previous_index", "previous_n", "change", "change_lower", "change_upper", "rank_previous",
                     "rank_change", "previous_thin")
     ]  # fmt: skip
+    headers += [texts(f"table.{key}", lang) for key in ("flagged", "excluded")]
     table = Table(headers)
     for unit in report.units:
         level = LEVEL_NAMES.get(unit.level)
@@ -171,6 +172,8 @@ def units_table(report: Report, lang: str = "vi") -> Table:
             Cell(unit.previous_rank, "int"),
             Cell(unit.rank_change, "int"),
             Cell(texts("table.thin", lang) if unit.previous_thin and unit.previous is not None else None),
+            Cell(unit.flagged, "int"),
+            Cell(unit.excluded, "int"),
         ]
         table.rows.append(row)
         table.worse.append(

@@ -52,6 +52,13 @@ def _rank(unit: UnitLine) -> str:
     return text
 
 
+def _flags(unit: UnitLine, lang: str) -> str:
+    """Flagged / excluded responses, blank where there are none or they are not shown."""
+    if not unit.flagged and not unit.excluded:
+        return ""
+    return f"{count(unit.flagged or 0, lang)} / {count(unit.excluded or 0, lang)}"
+
+
 def _change(pdf: Document, unit: UnitLine) -> tuple[str, str, tuple[int, int, int]]:
     """The change of the index since the previous period, marked when significant."""
     change = unit.change
@@ -86,7 +93,7 @@ def units_table_write(pdf: Document, report: Report) -> None:
     # element's column is headed by its code, explained under the table.
     labels = [pdf.clean(label.get(pdf.lang)) for _, label in other]
     figure_ws = header_widths(pdf, labels, size=6.5, least=13)
-    fixed = 23 + 13 + 14 + 21 + 14 + 16 + 24 + 24
+    fixed = 23 + 13 + 14 + 21 + 14 + 16 + 24 + 24 + 13
     budget = pdf.content_w - fixed - 34
     elements = {line.element for line in report.criteria}
     coded = []
@@ -110,10 +117,11 @@ def units_table_write(pdf: Document, report: Report) -> None:
         *labels,
         tr(pdf, "pdf.verdict"),
         tr(pdf, "pdf.rank"),
+        tr(pdf, "pdf.flags"),
     ]
     units = report.units  # by level, then rank within the level
-    widths = (23, name_w, 13, 14, 21, 14, 16, *figure_ws, 24, 24)
-    aligns = ("L", "L", "R", "R", "C", "R", "R", *["R"] * len(other), "L", "C")
+    widths = (23, name_w, 13, 14, 21, 14, 16, *figure_ws, 24, 24, 13)
+    aligns = ("L", "L", "R", "R", "C", "R", "R", *["R"] * len(other), "L", "C", "R")
     rows = []
     for unit in units:
         index = unit.figures.get("INDEX")
@@ -131,6 +139,7 @@ def units_table_write(pdf: Document, report: Report) -> None:
                 *[(figure_text(f, pdf.lang), "", verdict_color(f)) for f in (unit.figures.get(k) for k, _ in other)],
                 (_verdict(pdf, index), "B" if verdict in ("better", "worse") else "", verdict_color(index)),
                 (_rank(unit), "", INK),
+                (_flags(unit, pdf.lang), "", INK),
             ]
         )
     fast_table(pdf, widths, aligns, headings, rows, size=7.0)

@@ -21,13 +21,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis import difference_confint, funnel_limits, means_difference_confint
-from app.models import Answer, Response, ServicePoint, Unit
+from app.models import Answer, InstrumentVersion, Response, ServicePoint, Unit
 from app.services.aggregates import INDEX_KEY
+from app.services.anomalies import FlagCounts, flags_by_unit
 from app.services.cluster_rows import cluster_columns
 from app.services.indicators import Figure, IndicatorTable, Thresholds, domain_of_units, indicator_table_of_rows
 from app.services.instruments import instrument_active
 from app.services.reports.disclosure import comment_cells, table_protect
-from app.services.reports.findings import report_findings
+from app.services.reports.findings import flags_statement, report_findings
 from app.services.reports.labels import (
     CHANNEL_NAMES,
     GROUPING_NAMES,
@@ -113,6 +114,36 @@ def _comments(
     return out
 
 
+def _flags(
+    session: Session, flt: ResponseFilter, instrument: Instrument, rows_units: set[int]
+) -> dict[int, FlagCounts]:
+    """The flag counts of every unit of the filter holding responses of the
+    period, submitted (``rows_units``) or excluded."""
+    excluded_units = set(
+        session.scalars(select(Response.unit_id).where(*filter_conditions(session, flt, status="excluded")).distinct())
+    )
+    versions = session.scalars(select(InstrumentVersion.id).where(InstrumentVersion.code == instrument.code)).all()
+    return flags_by_unit(session, sorted(rows_units | excluded_units), flt.date_from, flt.date_to, versions)
+
+
+def _flags_by_line(
+    lines: list[UnitLine], flags: dict[int, FlagCounts], domain_of_unit: dict[int, str], disclosure_min: int
+) -> list[UnitLine]:
+    """The units table with each line's flag counts, summed over the units it
+    groups; a line holding fewer responses than the disclosure threshold shows none."""
+    per_line: dict[str, list[int]] = {}
+    for unit_id, counts in flags.items():
+        total = per_line.setdefault(domain_of_unit.get(unit_id, ""), [0, 0])
+        total[0] += counts.flagged
+        total[1] += counts.excluded
+    out = []
+    for line in lines:
+        flagged, excluded = per_line.get(line.code, (0, 0))
+        shown = line.responses >= disclosure_min
+        out.append(replace(line, flagged=flagged if shown else None, excluded=excluded if shown else None))
+    return out
+
+
 def _funnel(table: IndicatorTable) -> Funnel | None:
     target = table.total.figures.get(INDEX_KEY)
     points = [
@@ -177,8 +208,8 @@ def report_build(
     # one, the previous one, the trend), then each period's figures from its days.
     start = min(previous.start, *(p.start for p in periods), period.start)
     rows = cluster_rows_for(session, instrument, replace(base, date_from=start, date_to=period.end))
-    units = {u.id: u for u in session.scalars(select(Unit))}
-    options = {"alpha": alpha, "correction": correction, "thresholds": thresholds, "units": units}
+    units_by_id = {u.id: u for u in session.scalars(select(Unit))}
+    options = {"alpha": alpha, "correction": correction, "thresholds": thresholds, "units": units_by_id}
 
     def table_of(p: Period, grouping: str = "unit", by_domain: bool = True):
         within = rows.take((rows.day >= p.start.toordinal()) & (rows.day <= p.end.toordinal()))
@@ -186,12 +217,13 @@ def report_build(
         table = indicator_table_of_rows(
             session, instrument, within, flt_p, grouping=grouping, by_domain=by_domain, **options
         )
-        mapping = domain_of_units(session, sorted(set(within.unit.tolist())), grouping, units) if by_domain else {}
+        held = sorted(set(within.unit.tolist()))
+        mapping = domain_of_units(session, held, grouping, units_by_id) if by_domain else {}
         domain_of_unit = {u: d.code for u, d in mapping.items() if d is not None}
-        return table_protect(table, within, instrument, p, domain_of_unit), within
+        return table_protect(table, within, instrument, p, domain_of_unit), within, domain_of_unit
 
-    table, current_rows = table_of(period, grouping)
-    before, _ = table_of(previous, grouping)
+    table, current_rows, domain_of_unit = table_of(period, grouping)
+    before, _, _ = table_of(previous, grouping)
     th = table.thresholds
     summary = []
     for key, name, higher in SUMMARY_KEYS:
@@ -205,6 +237,12 @@ def report_build(
         summary.append(SummaryLine(element.code, element.title, cur, prev, change, True, previous_thin(prev, th)))
     units = units_rank([UnitLine(d.key, d.name, d.level, d.responses, d.clusters, d.figures) for d in table.domains])
     units = units_compare(units, before.domains, lambda cur, prev: _change(cur, prev, INDEX_KEY, alpha), th)
+    flags = _flags(session, current_filter, instrument, set(current_rows.unit.tolist()))
+    if len(domain_of_unit) < len(flags):  # units with excluded responses only
+        mapping = domain_of_units(session, sorted(flags), grouping, units_by_id)
+        domain_of_unit = {u: d.code for u, d in mapping.items() if d is not None}
+    units = _flags_by_line(units, flags, domain_of_unit, th.disclosure_min)
+    flagged, excluded = sum(c.flagged for c in flags.values()), sum(c.excluded for c in flags.values())
     criteria = [
         CriterionLine(
             q.code,
@@ -221,7 +259,7 @@ def report_build(
     ungrouped = [d.name for d in table.domains if grouping != "unit" and d.level != grouping]
     trend = []
     for p in periods:
-        t, _ = table_of(p, by_domain=False)
+        t, _, _ = table_of(p, by_domain=False)
         trend.append(TrendPoint(p.label(), p.start, p.end, t.total.responses, t.total.figures))
     return Report(
         title=label("report.title"),
@@ -257,8 +295,13 @@ def report_build(
         software=_software(),
         filters=list(filter_lines or []),
         scale_labels=_scale_labels(instrument),
-        findings=report_findings(summary, units, period, previous, th.min_clusters),
+        findings=[
+            *report_findings(summary, units, period, previous, th.min_clusters),
+            *(flags_statement(flagged, excluded) if table.total.responses or flagged or excluded else []),
+        ],
         ungrouped=ungrouped,
+        flagged=flagged,
+        excluded=excluded,
     )
 
 

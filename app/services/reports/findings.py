@@ -19,7 +19,7 @@ from app.services.reports.periods import Period
 from app.texts import label
 from surveys import Text
 
-__all__ = ["NAMES_MAX", "report_findings"]
+__all__ = ["NAMES_MAX", "flags_statement", "report_findings"]
 
 #: units named in one sentence at most; the rest are counted
 NAMES_MAX = 5
@@ -107,3 +107,16 @@ def report_findings(
     if few:
         out.append(label("findings.few_clusters", n=len(few), k=min_clusters))
     return out
+
+
+def flags_statement(flagged: int, excluded: int) -> list[Text]:
+    """What every report states about the integrity of its count: how many of
+    its responses the anomaly flags point at (counted until an administrator
+    decides) and how many were excluded (counted nowhere)."""
+    if not flagged and not excluded:
+        return [label("findings.no_flags")]
+
+    def many(key: str, n: int) -> Text:
+        return label(f"{key}_one" if n == 1 else key, n=_per_lang(lambda lang: numbers.count(n, lang)))
+
+    return [many("findings.flagged", flagged), many("findings.excluded", excluded)]

@@ -95,6 +95,11 @@ class UnitLine:
     #: the previous period is too thin to compare with (fewer answers than the
     #: reliability threshold, or too few clusters for a verdict)
     previous_thin: bool = False
+    #: responses of the period the anomaly flags point at (still counted) and
+    #: responses an administrator excluded (counted nowhere); None where the
+    #: unit holds fewer responses than the disclosure threshold
+    flagged: int | None = None
+    excluded: int | None = None
 
 
 @dataclass(frozen=True)
@@ -189,3 +194,7 @@ class Report:
     #: the rating levels counted in a criterion's ``Figure.distribution``
     #: (codes 1–5), each with its label from the instrument's scale
     scale_labels: list[tuple[int, Text]] = field(default_factory=list)
+    #: responses of the filter and period the anomaly flags point at (still
+    #: counted), and those excluded from every figure by an administrator
+    flagged: int = 0
+    excluded: int = 0
