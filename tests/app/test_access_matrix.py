@@ -52,6 +52,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("citizen.form", "GET"): everyone(200),
     ("citizen.submit", "POST"): everyone(415),
     ("citizen.thanks", "GET"): everyone(200),
+    # a dossier's one-time code (app/services/verified.py): the body is checked first
+    ("citizen.verified_submit", "POST"): everyone(415),
     # a kiosk only with the counter's kiosk key (app/services/kiosk.py), whoever is signed in
     ("citizen.kiosk_form", "GET"): everyone(403),
     ("citizen.kiosk_thanks", "GET"): everyone(200),
