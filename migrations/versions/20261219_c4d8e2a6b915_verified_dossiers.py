@@ -71,7 +71,14 @@ def _responses_rebuilt_on_sqlite(sqlite: bool):
         op.execute(statement)
 
 
+def _token_scopes(scopes: str) -> None:
+    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_api_tokens_scope_known"), type_="check")
+        batch_op.create_check_constraint(op.f("ck_api_tokens_scope_known"), f"scope IN ({scopes})")
+
+
 def upgrade() -> None:
+    _token_scopes("'submit', 'read', 'dossiers'")
     sqlite = op.get_bind().dialect.name == "sqlite"
     with _responses_rebuilt_on_sqlite(sqlite), op.batch_alter_table("responses", schema=None) as batch_op:
         batch_op.alter_column("channel", existing_type=sa.String(length=10), type_=sa.String(length=12))
@@ -133,6 +140,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM api_tokens WHERE scope = 'dossiers'")
+    _token_scopes("'submit', 'read'")
     op.drop_table("dossier_counts")
     with op.batch_alter_table("registered_dossiers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_registered_dossiers_service_point_id"))

@@ -128,6 +128,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("api.assignments", "GET"): {**api_only(403), "surveyor": 200},
     ("api.instrument", "GET"): api_only(200),
     ("api.interviews", "POST"): {**api_only(403), "surveyor": 400},
+    # a unit's one-stop-shop software (token scope dossiers) or a signed-in manager or administrator
+    ("api.dossiers", "POST"): {**api_only(403), "unit_manager": 400, "admin": 400},
 }
 
 
