@@ -1,0 +1,67 @@
+"""flask import-dossier-counts (issue 16.4): dossiers per counter and month,
+bad rows refused one by one with the reason and a non-zero exit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from app.models import DossierCount, ServicePoint
+from app.services.dossier_codes import dossier_key
+
+
+def _counters(db_session, units):
+    made = [
+        ServicePoint(unit=units["A1"], code="Q1", name="Quầy 1"),
+        ServicePoint(unit=units["A1"], code="Q2", name="Quầy 2"),
+    ]
+    db_session.add_all(made)
+    db_session.commit()
+    return made
+
+
+def test_good_rows_are_stored_and_bad_ones_refused_with_the_reason(runner, units, db_session, tmp_path):
+    q1, q2 = _counters(db_session, units)
+    file = tmp_path / "ho-so.csv"
+    file.write_text(
+        "don_vi,quay,thang,so_ho_so\n"
+        "U-A1,Q1,2026-11,412\n"
+        "U-A1,Q2,12/2026,1.204\n"
+        "U-A1,Q9,2026-11,10\n"
+        "U-A1,Q1,2026-13,10\n"
+        "U-A1,Q1,2026-10,-4\n"
+        "U-A1,Q1,2026-10,12.5\n"
+        "U-A1,Q1,11/2026,7\n"
+        ",,,\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["import-dossier-counts", str(file)])
+    assert result.exit_code == 3
+    assert "dòng 4: không có quầy “Q9” trong đơn vị “U-A1”" in result.output
+    assert "dòng 5: tháng không hợp lệ: “2026-13”" in result.output
+    assert "dòng 6: số hồ sơ không hợp lệ: “-4”" in result.output and "dòng 7:" in result.output
+    assert "dòng 8: quầy và tháng này đã có ở dòng 2" in result.output
+    assert "2 counter-months stored, 5 rejected" in result.output
+    rows = db_session.execute(select(DossierCount.service_point_id, DossierCount.month, DossierCount.dossiers)).all()
+    assert sorted(rows) == sorted([(q1.id, date(2026, 11, 1), 412), (q2.id, date(2026, 12, 1), 1204)])
+    # a corrected file replaces the count
+    file.write_text("unit;counter;month;dossiers\nU-A1;Q1;2026-11;415\n", encoding="utf-8")
+    assert runner.invoke(args=["import-dossier-counts", str(file)]).exit_code == 0
+    assert db_session.scalar(select(DossierCount.dossiers).where(DossierCount.service_point_id == q1.id)) == 415
+
+
+def test_a_file_without_the_columns_is_refused_whole(runner, units, db_session, tmp_path):
+    _counters(db_session, units)
+    file = tmp_path / "x.csv"
+    file.write_text("don_vi,quay,so_ho_so\nU-A1,Q1,3\n", encoding="utf-8")
+    result = runner.invoke(args=["import-dossier-counts", str(file)])
+    assert result.exit_code == 1 and "thang" in result.output
+    assert db_session.scalar(select(DossierCount.dossiers)) is None
+
+
+def test_the_dossier_key_command(app, runner, point):
+    result = runner.invoke(args=["dossier-key", "--token", point.qr_token])
+    assert result.exit_code == 0
+    assert f"counter_id={point.id}" in result.output and dossier_key(app.secret_key, point.id) in result.output
+    assert runner.invoke(args=["dossier-key", "--token", "nope"]).exit_code != 0
