@@ -50,6 +50,7 @@ from app.services.reports.model import (
 )
 from app.services.reports.periods import Period, trend_periods
 from app.services.reports.ranking import previous_thin, units_compare, units_rank
+from app.services.reports.verified import verified_section
 from app.services.response_filter import ResponseFilter, filter_conditions
 from app.services.rollup import cluster_rows_for, rollup_refresh
 from app.texts import label
@@ -259,6 +260,17 @@ def report_build(
         scale_labels=_scale_labels(instrument),
         findings=report_findings(summary, units, period, previous, th.min_clusters),
         ungrouped=ungrouped,
+        verified=verified_section(
+            session,
+            instrument,
+            current_rows,
+            base,
+            period,
+            grouping=grouping,
+            options=options,
+            alpha=alpha,
+            thresholds=th,
+        ),
     )
 
 
