@@ -180,3 +180,28 @@ def test_a_period_without_verified_responses_or_dossiers_has_no_section(db_sessi
         db_session, REGISTRY, ReportRequest(period, ResponseFilter(instrument="sipas-counter"), "unit", None)
     )
     assert report.verified is None
+
+
+def test_the_dashboard_json_and_workbook_show_the_section(client, users, login_as, month):
+    import io
+    import json
+
+    from openpyxl import load_workbook
+
+    login_as(client, users["analyst"])
+    query = "period=month&date=2026-03-02"
+    html = client.get(f"/bao-cao?{query}").get_data(as_text=True)
+    section = html[html.index('id="ty-le-phan-hoi"') :]
+    assert "Tỷ lệ phản hồi theo đơn vị" in section and "18,0" in section  # 36 ÷ 200
+    assert "Cần kiểm tra" in section and "row-worse" in section
+    english = client.get(f"/bao-cao?{query}&lang=en").get_data(as_text=True)
+    assert "Response rate by unit" in english and "Open counter QR against dossier QR" in english
+    data = json.loads(client.get(f"/bao-cao/tai-ve.json?{query}").get_data(as_text=True))
+    a1 = next(r for r in data["verified"]["rates"] if r["code"] == "U-A1")
+    assert (a1["responses"], a1["dossiers"]) == (36, 200)
+    workbook = load_workbook(io.BytesIO(client.get(f"/bao-cao/tai-ve.xlsx?{query}&lang=vi").data))
+    ws = workbook["Tỷ lệ phản hồi"]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert any(r[0] == "Đơn vị A1 (U-A1)" and r[1:4] == [36, 200, pytest.approx(0.18)] for r in rows)
+    flagged = next(r for r in rows if r[0] == "Đơn vị A1 (U-A1)" and len(r) > 10 and r[13] == "Cần kiểm tra")
+    assert flagged[9] == pytest.approx(20 / 24 - 3 / 12)
