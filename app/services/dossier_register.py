@@ -22,10 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.models import RegisteredDossier, ServicePoint, User
+from app.models import RegisteredDossier, ServicePoint, Unit, User
+from app.refusals import Refused
+from app.render.dossier_sheet import DossierSlip, dossier_sheet_pdf
 from app.services.dossier_codes import DOSSIER_RE, dossier_code_issue, dossier_key
+from app.services.posters import form_link
 from app.services.scope import unit_visible
-from app.services.verified import CODE_DAYS, dossier_digest
+from app.services.verified import CODE_DAYS, CODE_FIELD, dossier_digest
 from app.time import vietnam_today
 
 #: dossiers in one request
@@ -161,3 +164,37 @@ def sheet_codes(
         dossier = f"PHIEU-{today:%y%m%d}-{secrets.token_hex(4).upper()}"
         codes.append(SheetCode(dossier, dossier_code_issue(key, point_id, dossier, expires)))
     return codes
+
+
+def dossier_sheet(
+    session: Session, secret_key: str, public_url: str, point_id: int, count: int, days: int, today: date | None = None
+) -> tuple[str, bytes]:
+    """A PDF of ``count`` slips with fresh one-time codes for the counter,
+    good for ``days`` days, and its file name.
+
+    Raises
+    ------
+    Refused
+        ``sheet.bad_count`` / ``sheet.bad_days`` (422), ``sheet.retired`` (409)
+        for a retired counter, ``adm.not_found`` (404) for an unknown one.
+    """
+    today = today or vietnam_today()
+    if not 1 <= count <= MAX_SHEET_CODES:
+        raise Refused("sheet.bad_count", most=MAX_SHEET_CODES)
+    if not 1 <= days <= MAX_DAYS:
+        raise Refused("sheet.bad_days", most=MAX_DAYS)
+    row = session.execute(
+        select(ServicePoint, Unit.name, Unit.code).join(Unit).where(ServicePoint.id == point_id)
+    ).one_or_none()
+    if row is None:
+        raise Refused("adm.not_found", status=404)
+    point, unit_name, unit_code = row
+    if point.retired_at is not None:
+        raise Refused("sheet.retired", status=409)
+    expires = today + timedelta(days=days)
+    link = form_link(public_url, point.qr_token)
+    slips = [
+        DossierSlip(unit_name, point.name, f"{link}?{CODE_FIELD}={c.code}", c.dossier, f"{expires:%d/%m/%Y}")
+        for c in sheet_codes(secret_key, point_id, count, expires, today)
+    ]
+    return f"ma-ho-so-{unit_code}-{point.code}-{today:%Y%m%d}.pdf", dossier_sheet_pdf(slips)

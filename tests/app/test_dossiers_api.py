@@ -115,3 +115,25 @@ def test_the_openapi_document_describes_it(client):
     assert "scope `dossiers`" in post["description"] and "Idempotent" in post["description"]
     assert set(post["responses"]) >= {"200", "400", "401", "403", "413", "415"}
     assert doc["components"]["schemas"]["Dossier"]["required"] == ["service_point_id", "dossier"]
+
+
+def test_an_administrator_prints_slips_of_one_time_codes(app, admin_client, counters, db_session):
+    import re
+
+    point = counters["A1"]
+    page = admin_client.get(f"/quan-tri/quay/{point.id}").get_data(as_text=True)
+    assert "Mã đánh giá theo hồ sơ" in page and f"/quan-tri/quay/{point.id}/ma-ho-so.pdf" in page
+    sheet = admin_client.get(f"/quan-tri/quay/{point.id}/ma-ho-so.pdf?so=10&ngay=30")
+    assert sheet.status_code == 200 and sheet.data.startswith(b"%PDF")
+    assert sheet.headers["Content-Disposition"].startswith('attachment; filename="ma-ho-so-U-A1-Q1-')
+    urls = sorted(set(re.findall(rb"/URI \((https://khaosat\.test/s/[^)]+)\)", sheet.data)))
+    assert len(urls) == 10  # ten different codes, two pages
+    codes = [u.decode().split("?ma=")[1] for u in urls]
+    for code in codes:
+        read = dossier_code_read(app.secret_key, code, vietnam_today())
+        assert read.service_point_id == point.id and read.expires == vietnam_today() + timedelta(days=30)
+    assert admin_client.get(f"/s/{point.qr_token}?ma={codes[0]}").status_code == 200
+    for query in ("so=0", "so=201", "ngay=400", "so=abc"):
+        refused = admin_client.get(f"/quan-tri/quay/{point.id}/ma-ho-so.pdf?{query}")
+        assert refused.status_code == 422 and "%PDF" not in refused.get_data(as_text=True)
+    assert admin_client.get("/quan-tri/quay/999999/ma-ho-so.pdf").status_code == 404
