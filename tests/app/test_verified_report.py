@@ -205,3 +205,18 @@ def test_the_dashboard_json_and_workbook_show_the_section(client, users, login_a
     assert any(r[0] == "Đơn vị A1 (U-A1)" and r[1:4] == [36, 200, pytest.approx(0.18)] for r in rows)
     flagged = next(r for r in rows if r[0] == "Đơn vị A1 (U-A1)" and len(r) > 10 and r[13] == "Cần kiểm tra")
     assert flagged[9] == pytest.approx(20 / 24 - 3 / 12)
+
+
+def test_the_demo_province_shows_the_response_rate_and_the_comparison(db_session):
+    from app.services.demo import demo_seed
+    from app.time import vietnam_today
+
+    demo_seed(db_session, responses=800, seed=4, force=True)
+    db_session.commit()
+    period = period_of("quarter", vietnam_today())
+    request = ReportRequest(period, ResponseFilter(instrument="sipas-counter"), "district", None)
+    section = report_for(db_session, REGISTRY, request).verified
+    assert section is not None
+    assert section.total_rate.dossiers > 0 and 0 < section.total_rate.rate < 1
+    assert section.total.verified is not None and section.total.verified.n > 0
+    assert section.total.ratings > 0 and sum(s.count for s in section.total.shares) == section.total.ratings

@@ -53,7 +53,7 @@ def report_xlsx(report: Report, lang: str = "vi") -> bytes:
     ):
         write(wb.create_sheet(texts(f"xlsx.sheet.{key}", lang)), report, lang)
     if report.verified is not None:  # only where dossiers or verified responses exist
-        verified_write(wb.create_sheet(texts("xlsx.sheet.verified", lang), 2), report, lang)
+        verified_write(wb.create_sheet(texts("xlsx.sheet.verified", lang)), report, lang)
     wb.properties.title = text_clean(report.title.get(lang))
     wb.properties.creator = "khaosat"
     out = io.BytesIO()

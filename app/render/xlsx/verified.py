@@ -67,6 +67,8 @@ def verified_write(ws: Worksheet, report: Report, lang: str) -> None:
     lines = [*section.lines, section.total]
     comparison = Table(headers, [_comparison_row(line, lang) for line in lines], [line.flagged for line in lines])
     last = table_write(ws, comparison, first_row=last + 3)
+    # two tables on one sheet: the first one's header stays the frozen one
+    ws.freeze_panes, ws.print_title_rows = "A2", "1:1"
     note = cell_write(ws, last + 2, 1, texts("verified.report.note", lang, gap=round(section.gap_min * 100)))
     note.font = NOTE_FONT
     widths_fit(ws, 1, {(last + 2, 1)})
