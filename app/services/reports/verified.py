@@ -14,7 +14,7 @@ from the two design standard errors (``analysis.means_difference_confint``,
 as the report's change between periods). The two groups are treated as
 independent samples of clusters: they share counter-days, so the true
 interval is somewhat narrower when both groups move together day by day
-(docs/integrity.md §4). Open significantly above verified by at least
+(docs/integrity.md §3). Open significantly above verified by at least
 :data:`GAP_MIN` is the signature of staff filling the open form and is
 flagged; a flag is evidence, not a verdict.
 
