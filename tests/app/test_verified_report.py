@@ -220,3 +220,19 @@ def test_the_demo_province_shows_the_response_rate_and_the_comparison(db_session
     assert section.total_rate.dossiers > 0 and 0 < section.total_rate.rate < 1
     assert section.total.verified is not None and section.total.verified.n > 0
     assert section.total.ratings > 0 and sum(s.count for s in section.total.shares) == section.total.ratings
+
+
+def test_the_pdf_prints_the_section(db_session, month):
+    import io
+
+    import pypdf
+
+    from app.render.pdf.report import report_pdf
+
+    period = period_of("month", DAYS[0])
+    report = report_for(
+        db_session, REGISTRY, ReportRequest(period, ResponseFilter(instrument="sipas-counter"), "unit", None)
+    )
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(report_pdf(report))).pages)
+    section = text[text.index("Tỷ lệ phản hồi") :]
+    assert "36 200 18,0" in section and "+58,3" in section and "Cần kiểm tra" in section
