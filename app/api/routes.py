@@ -284,5 +284,6 @@ def dossiers():
     user = current_user._get_current_object()
     with write_transaction(db.session, "dossiers"):
         results = dossiers_register(db.session, current_app.secret_key, user, items)
-    counts = {status: sum(r.status == status for r in results) for status in DOSSIER_HTTP}
+        counts = {status: sum(r.status == status for r in results) for status in DOSSIER_HTTP}
+        audit_record(db.session, user, "api.dossiers", None, {"counts": counts, "bearer": by_bearer_token()})
     return {"results": [_dossier_json(r) for r in results], "counts": counts}, 200, {"Cache-Control": "no-store"}

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.models import RegisteredDossier, ServicePoint
+from app.models import AuditEvent, RegisteredDossier, ServicePoint
 from app.services.api_tokens import api_token_issue
 from app.services.dossier_codes import dossier_code_read
 from app.time import vietnam_today
@@ -53,6 +53,8 @@ def test_registers_and_is_idempotent(app, client, counters, software, db_session
     assert db_session.scalar(select(func.count()).select_from(RegisteredDossier)) == 1
     stored = db_session.scalars(select(RegisteredDossier.dossier)).one()
     assert "H12" not in stored  # kept as a keyed hash only
+    events = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "api.dossiers")).all()
+    assert [e.detail["counts"]["created"] for e in events] == [1, 0] and "H12" not in str(events[0].detail)
 
 
 def test_refuses_other_units_counters_and_bad_items_with_clear_messages(client, counters, software, db_session):

@@ -130,6 +130,8 @@ def test_rate_comparison_and_rating_shares_of_a_hand_built_month(db_session, mon
     assert (line.gap.lower, line.gap.upper) == (pytest.approx(gap - half), pytest.approx(gap + half))
     assert line.gap.significant and gap >= GAP_MIN and line.flagged  # the staff-stuffing signature
     assert section.total.gap.difference == pytest.approx(gap)
+    # and the findings say so in plain words
+    assert any("Đơn vị A1 (+58,3)" in f.vi and "check who fills in" in f.en for f in report.findings)
     assert report.units and INDEX_KEY in report.units[0].figures
 
     # the per-dossier rating: 12 ratings, shares of each level with an interval around them

@@ -40,16 +40,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analysis import domain_proportions, means_difference_confint
+from app import numbers
 from app.models import CHANNELS, DossierCount, RegisteredDossier, Response, ServicePoint, Unit
 from app.services.aggregates import INDEX_KEY
 from app.services.cluster_rows import ClusterRows
 from app.services.indicators import Figure, IndicatorTable, Thresholds, domain_of_units, indicator_table_of_rows
 from app.services.reports.disclosure import table_protect
+from app.services.reports.findings import NAMES_MAX
 from app.services.reports.model import Change, RateLine, RatingShare, VerifiedLine, VerifiedSection
 from app.services.reports.periods import Period
 from app.services.response_filter import ResponseFilter, filter_conditions, units_clause
 from app.texts import label
-from surveys import Instrument
+from surveys import Instrument, Text
 
 #: the smallest open-minus-verified gap of the index that is flagged (10 points)
 GAP_MIN = 0.10
@@ -262,3 +264,19 @@ def unit_domain_keys(session: Session, grouping: str, units: dict[int, Unit]) ->
         return {u: d.code for u, d in mapping.items() if d is not None}
 
     return keys
+
+
+def verified_findings(section: VerifiedSection | None) -> list[Text]:
+    """A sentence naming the flagged units, for the report's findings (none when nothing is flagged)."""
+    flagged = sorted((v for v in section.lines if v.flagged), key=lambda v: -v.gap.difference) if section else []
+    if not flagged:
+        return []
+    shown = flagged[:NAMES_MAX]
+
+    def names(lang: str) -> str:
+        text = ", ".join(f"{v.name} ({numbers.points(v.gap.difference, lang)})" for v in shown)
+        return text + (
+            label("findings.more", n=len(flagged) - len(shown)).get(lang) if len(flagged) > len(shown) else ""
+        )
+
+    return [label("verified.finding", n=len(flagged), units=Text(names("vi"), names("en")))]
