@@ -171,3 +171,16 @@ def test_two_phones_sending_one_code_at_once_store_one_response(live_app, engine
         used = s.scalar(select(func.count()).select_from(UsedDossier).where(UsedDossier.service_point_id == point_id))
     assert (count, used) == (1, 1)
     assert answers == len(VALID)
+
+
+def test_the_review_screens_name_the_channel(app, client, point, db_session, users, login_as):
+    code = code_for(app.secret_key, point.id)
+    assert (
+        send(client, point, code, nonce_of(open_verified(client, point, code)), **{RATING_FIELD: "2"}).status_code
+        == 303
+    )
+    login_as(client, users["admin"])
+    listing = client.get("/quan-tri/phieu").get_data(as_text=True)
+    assert "Mã QR theo hồ sơ" in listing
+    response_id = db_session.scalar(select(Response.id))
+    assert "Mã QR theo hồ sơ" in client.get(f"/quan-tri/phieu/{response_id}").get_data(as_text=True)

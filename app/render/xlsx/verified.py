@@ -12,6 +12,9 @@ from app.texts import texts
 
 __all__ = ["verified_write"]
 
+#: the per-dossier rating's levels, best first, as the form shows them
+LEVELS = (3, 2, 1)
+
 
 def _name(code: str, name: str, lang: str) -> str:
     return texts("verified.report.all_units", lang) if code == "*" else f"{name} ({code})"
@@ -34,8 +37,13 @@ def _comparison_row(line: VerifiedLine, lang: str) -> list[Cell]:
         row.append(Cell(gap.p_value, "p"))
     row.append(Cell(texts("verified.report.flag", lang) if line.flagged else ""))
     row.append(Cell(line.ratings, "int"))
-    for share in line.shares:
-        row.append(Cell(SUPPRESSED) if share.estimate is None else Cell(share.estimate, "rate"))
+    shares = {s.level: s for s in line.shares}
+    for level in LEVELS:
+        share = shares.get(level)
+        if share is None or share.estimate is None:
+            row += [Cell(SUPPRESSED if share is not None else None)] * 3
+        else:
+            row += [Cell(share.estimate, "rate"), Cell(share.lower, "rate"), Cell(share.upper, "rate")]
     return row
 
 
@@ -63,7 +71,13 @@ def verified_write(ws: Worksheet, report: Report, lang: str) -> None:
         texts("verified.report.flagged", lang),
         texts("verified.report.ratings", lang),
     ]
-    headers += [texts(f"verified.rating.{level}", lang) for level in (3, 2, 1)]
+    for level in LEVELS:
+        name = texts(f"verified.rating.{level}", lang)
+        headers += [
+            name,
+            texts("table.lower", lang, name=name, level=conf),
+            texts("table.upper", lang, name=name, level=conf),
+        ]
     lines = [*section.lines, section.total]
     comparison = Table(headers, [_comparison_row(line, lang) for line in lines], [line.flagged for line in lines])
     last = table_write(ws, comparison, first_row=last + 3)
