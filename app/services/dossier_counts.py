@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -90,14 +90,19 @@ def _count_parse(text: str) -> int | None:
 
 
 def dossier_counts_import(session: Session, path: Path) -> CountImport:
-    """Store the counts of a file; the caller commits.
+    """Store the counts of a file; the caller commits (:func:`dossier_counts_store`)."""
+    return dossier_counts_store(session, path.read_bytes(), path.name)
+
+
+def dossier_counts_store(session: Session, data: bytes, filename: str) -> CountImport:
+    """Store the counts of an uploaded file (CSV or XLSX, by ``filename``); the caller commits.
 
     Raises
     ------
     ImportFileError
         The file cannot be read or its header lacks a column.
     """
-    rows = iter(data_rows(path.read_bytes(), path.name))
+    rows = iter(data_rows(data, filename))
     header = next(rows, None)
     if header is None:
         raise ImportFileError("Tệp trống / the file is empty")
@@ -154,3 +159,16 @@ def dossier_counts_import(session: Session, path: Path) -> CountImport:
         )
         result.stored += 1
     return result
+
+
+def dossier_count_months(session: Session, limit: int = 12) -> list[tuple[date, int, int]]:
+    """The latest months holding counts: (month, counters, dossiers), newest first."""
+    return [
+        (month, counters, dossiers)
+        for month, counters, dossiers in session.execute(
+            select(DossierCount.month, func.count(), func.sum(DossierCount.dossiers))
+            .group_by(DossierCount.month)
+            .order_by(DossierCount.month.desc())
+            .limit(limit)
+        )
+    ]

@@ -99,6 +99,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("admin.point_rotate", "POST"): admin_only(400),
     ("admin.point_qr", "GET"): admin_only(200),
     ("admin.point_dossier_sheet", "GET"): admin_only(200),
+    ("admin.dossier_counts", "GET"): admin_only(200),
+    ("admin.dossier_counts_import", "POST"): admin_only(400),
     ("admin.users", "GET"): admin_only(200),
     ("admin.user_create", "POST"): admin_only(400),
     ("admin.user", "GET"): admin_only(200),

@@ -65,3 +65,26 @@ def test_the_dossier_key_command(app, runner, point):
     assert result.exit_code == 0
     assert f"counter_id={point.id}" in result.output and dossier_key(app.secret_key, point.id) in result.output
     assert runner.invoke(args=["dossier-key", "--token", "nope"]).exit_code != 0
+
+
+def test_an_administrator_uploads_counts_and_sees_the_rejected_rows(admin_client, admin_post, units, db_session):
+    import io
+
+    from app.models import AuditEvent
+
+    q1, _ = _counters(db_session, units)
+    body = b"don_vi,quay,thang,so_ho_so\nU-A1,Q1,2026-11,40\nU-A1,Q1,2026-1x,3\n"
+    sent = admin_post(
+        "/quan-tri/so-ho-so", {"file": (io.BytesIO(body), "ho-so.csv")}, content_type="multipart/form-data"
+    )
+    html = sent.get_data(as_text=True)
+    assert sent.status_code == 422 and "Đã lưu 1 dòng, 1 dòng bị từ chối" in html
+    assert "tháng không hợp lệ: “2026-1x”" in html
+    assert db_session.scalar(select(DossierCount.dossiers).where(DossierCount.service_point_id == q1.id)) == 40
+    assert db_session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "dossier_counts.import")).one() == {
+        "stored": 1,
+        "rejected": 1,
+    }
+    listed = admin_client.get("/quan-tri/so-ho-so").get_data(as_text=True)
+    assert "11/2026" in listed
+    assert admin_post("/quan-tri/so-ho-so", {}).status_code == 422

@@ -207,7 +207,9 @@ def test_the_dashboard_json_and_workbook_show_the_section(client, users, login_a
     assert any(r[0] == "Đơn vị A1 (U-A1)" and r[1:4] == [36, 200, pytest.approx(0.18)] for r in rows)
     flagged = next(r for r in rows if r[0] == "Đơn vị A1 (U-A1)" and len(r) > 10 and r[13] == "Cần kiểm tra")
     assert flagged[9] == pytest.approx(20 / 24 - 3 / 12)
-    assert flagged[15] == pytest.approx(2 / 12) and flagged[16] < 2 / 12 < flagged[17]  # rất hài lòng, with its interval
+    assert (
+        flagged[15] == pytest.approx(2 / 12) and flagged[16] < 2 / 12 < flagged[17]
+    )  # rất hài lòng, with its interval
 
 
 def test_the_demo_province_shows_the_response_rate_and_the_comparison(db_session):
