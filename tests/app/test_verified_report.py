@@ -241,3 +241,19 @@ def test_the_pdf_prints_the_section(db_session, month):
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(report_pdf(report))).pages)
     section = text[text.index("Tỷ lệ phản hồi") :]
     assert "36 200 18,0" in section and "+58,3" in section and "Cần kiểm tra" in section
+
+
+def test_rating_shares_follow_the_disclosure_rules():
+    from app.services.reports.verified import ratings_hidden
+
+    march, april = date(2026, 3, 1), date(2026, 4, 1)
+    # B is under the threshold; the total minus A would then reveal B: A is hidden too
+    assert ratings_hidden({"*": {march: 14}, "A": {march: 12}, "B": {march: 2}}, 5) == {"A", "B"}
+    # with a third unit, hiding the smallest published one is enough
+    both = {"*": {march: 24}, "A": {march: 12}, "B": {march: 2}, "C": {march: 10}}
+    assert ratings_hidden(both, 5) == {"B", "C"}
+    # a month of a longer period under the threshold hides the unit's quarter
+    quarter = {"*": {march: 30, april: 30}, "A": {march: 28, april: 2}, "B": {march: 2, april: 28}}
+    assert ratings_hidden(quarter, 5) == {"A", "B"}
+    assert ratings_hidden({"*": {march: 3}, "A": {march: 3}}, 5) == {"*", "A"}
+    assert ratings_hidden({"*": {march: 20}, "A": {march: 12}, "B": {march: 8}}, 5) == set()

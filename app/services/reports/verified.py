@@ -132,6 +132,27 @@ def response_rates(
     return rates, line(TOTAL, "", total_n, total_d), names
 
 
+def ratings_hidden(per_month: dict[str, dict[date, int]], k: int) -> set[str]:
+    """The domains (``*``: the total) whose rating shares are not published,
+    by the report's rules (app/services/reports/disclosure.py): fewer than
+    ``k`` ratings, or a month of a longer period holding fewer than ``k``
+    (its share would follow from this report and the other months'); then,
+    smallest first, as many published domains as it takes for the total
+    minus the published ones not to reveal fewer than ``k`` ratings."""
+    totals = {d: sum(months.values()) for d, months in per_month.items()}
+    hidden = {d for d, months in per_month.items() if totals[d] < k or any(0 < n < k for n in months.values())}
+    if TOTAL in hidden:
+        return set(per_month)
+    parts = [d for d in per_month if d != TOTAL]
+    left = sum(totals[d] for d in parts if d in hidden) + totals.get(TOTAL, 0) - sum(totals[d] for d in parts)
+    for d in sorted((d for d in parts if d not in hidden), key=lambda d: (totals[d], d)):
+        if not 0 < left < k:
+            break
+        hidden.add(d)
+        left += totals[d]
+    return hidden
+
+
 def rating_shares(
     session: Session, flt: ResponseFilter, period: Period, domain_key: Callable[[list[int]], dict[int, str]], k: int
 ) -> dict[str, tuple[int, list[RatingShare]]]:
@@ -154,6 +175,11 @@ def rating_shares(
     for r in kept:
         cluster = f"{r.service_point_id}:{r.service_day.isoformat()}"
         cells[keys[r.unit_id], cluster][r.dossier_rating] += r[4]
+    per_month: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+    for r in kept:
+        per_month[keys[r.unit_id]][_month(r.service_day)] += r[4]
+        per_month[TOTAL][_month(r.service_day)] += r[4]
+    hidden = ratings_hidden(per_month, k)
     domain = np.array([d for d, _ in cells])
     cluster = np.array([c for _, c in cells])
     n = np.array([sum(v.values()) for v in cells.values()], dtype=float)
@@ -166,15 +192,14 @@ def rating_shares(
             est = domain_proportions(dom, cluster, n, n, hits)
             for i, d in enumerate(est.domain.tolist()):
                 counts[d] = int(est.n[i])
-                hidden = counts[d] < k
                 shares[d].append(
                     RatingShare(
                         level,
                         label(f"verified.rating.{level}"),
-                        0 if hidden else int(hits[dom == d].sum()),
-                        None if hidden else float(est.estimate[i]),
-                        None if hidden else float(est.lower[i]),
-                        None if hidden else float(est.upper[i]),
+                        0 if d in hidden else int(hits[dom == d].sum()),
+                        None if d in hidden else float(est.estimate[i]),
+                        None if d in hidden else float(est.lower[i]),
+                        None if d in hidden else float(est.upper[i]),
                     )
                 )
         out.update({d: (counts[d], s) for d, s in shares.items()})
