@@ -257,3 +257,18 @@ def test_rating_shares_follow_the_disclosure_rules():
     assert ratings_hidden(quarter, 5) == {"A", "B"}
     assert ratings_hidden({"*": {march: 3}, "A": {march: 3}}, 5) == {"*", "A"}
     assert ratings_hidden({"*": {march: 20}, "A": {march: 12}, "B": {march: 8}}, 5) == set()
+
+
+def test_a_manager_sees_only_their_units_rates(client, users, login_as, month, db_session):
+    b1 = ServicePoint(unit=month["B1"], code="Q1", name="Quầy B1")
+    db_session.add(b1)
+    db_session.flush()
+    db_session.add(DossierCount(service_point_id=b1.id, month=date(2026, 3, 1), dossiers=77, source="import"))
+    db_session.commit()
+    login_as(client, users["analyst"])
+    everyone = client.get("/bao-cao?period=month&date=2026-03-02").get_data(as_text=True)
+    assert "U-B1" in everyone[everyone.index('id="ty-le-phan-hoi"') :]
+    login_as(client, users["unit_manager"])  # district A
+    mine = client.get("/bao-cao?period=month&date=2026-03-02").get_data(as_text=True)
+    section = mine[mine.index('id="ty-le-phan-hoi"') :]
+    assert "U-A1" in section and "U-B1" not in section and "77" not in section
