@@ -1,7 +1,8 @@
 """Response rate and verified against open QR responses (issue 16.4).
 
 **Response rate** of a unit = responses at its counters (channels ``qr``,
-``kiosk``, ``qr-verified``, of the report's instrument) ÷ dossiers its
+``kiosk``, ``qr-verified``, of the report's instrument, whatever the
+report's channel or procedure filter) ÷ dossiers its
 counters received in the period: per counter and month the imported count
 (``flask import-dossier-counts``), else the dossiers registered through
 ``POST /api/v1/dossiers`` that month. Both numbers are shown with the rate.
@@ -74,7 +75,9 @@ def response_rates(
     ``domain_key`` maps unit ids to their reporting domain's key (the unit
     code at the report's grouping); ``k`` is the disclosure threshold.
     """
-    flt = replace(flt, date_from=period.start, date_to=period.end, channel=None)
+    # Dossiers are counted per counter, whatever the procedure: a procedure
+    # filter would divide one procedure's responses by every dossier.
+    flt = replace(flt, date_from=period.start, date_to=period.end, channel=None, procedure=None)
     responses = dict(
         session.execute(
             select(Response.service_point_id, func.count())
