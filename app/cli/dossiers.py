@@ -60,3 +60,29 @@ def dossier_key_command(token: str) -> None:
         raise click.ClickException(f"No counter has the token {token!r}.")
     click.echo(f"counter_id={point.id}")
     click.echo(f"key={dossier_key(current_app.secret_key, point.id)}")
+
+
+@click.command("dossier-sheet")
+@click.option("--token", required=True, help="The counter's QR token (see `flask urls`).")
+@click.option("--count", "count", type=int, default=16, show_default=True, help="Codes to print (1-200).")
+@click.option("--days", type=int, default=60, show_default=True, help="Days each code stays good (1-366).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="PDF file; default the suggested name.")
+@with_appcontext
+def dossier_sheet_command(token: str, count: int, days: int, out: Path | None) -> None:
+    """Slips of one-time dossier codes for a counter without software (eight to an A4 page)."""
+    from app.refusals import Refused
+    from app.services.dossier_register import dossier_sheet
+    from app.texts import texts
+
+    point = db.session.scalar(select(ServicePoint).where(ServicePoint.qr_token == token))
+    if point is None:
+        raise click.ClickException(f"No counter has the token {token!r}.")
+    try:
+        name, pdf = dossier_sheet(
+            db.session, current_app.secret_key, current_app.config["PUBLIC_URL"], point.id, count, days
+        )
+    except Refused as exc:
+        raise click.ClickException(texts(exc.message_key, **exc.values)) from exc
+    target = out or Path(name)
+    target.write_bytes(pdf)
+    click.echo(f"{target} ({count} mã / codes)")

@@ -88,3 +88,13 @@ def test_an_administrator_uploads_counts_and_sees_the_rejected_rows(admin_client
     listed = admin_client.get("/quan-tri/so-ho-so").get_data(as_text=True)
     assert "11/2026" in listed
     assert admin_post("/quan-tri/so-ho-so", {}).status_code == 422
+
+
+def test_the_dossier_sheet_command(runner, point, tmp_path):
+    out = tmp_path / "slips.pdf"
+    result = runner.invoke(args=["dossier-sheet", "--token", point.qr_token, "--count", "3", "--out", str(out)])
+    assert result.exit_code == 0 and out.read_bytes().startswith(b"%PDF")
+    assert out.read_bytes().count(b"/URI (https://khaosat.test/s/") == 3
+    refused = runner.invoke(args=["dossier-sheet", "--token", point.qr_token, "--count", "0"])
+    assert refused.exit_code != 0 and "từ 1 đến 200" in refused.output
+    assert runner.invoke(args=["dossier-sheet", "--token", "nope"]).exit_code != 0
