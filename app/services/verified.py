@@ -112,7 +112,7 @@ def _rating_of(given: object) -> int | None:
 def verified_validate(active: ActiveInstrument, fields: Mapping[str, str | list[str]]) -> tuple[Validation, int | None]:
     """The questionnaire's answers, every question optional, and the rating
     (required: an error under the rating field's name when it is missing)."""
-    validation = answers_validate(active.instrument, fields, channel="qr")
+    validation = answers_validate(active.instrument, fields, channel=CHANNEL)
     errors = {code: message for code, message in validation.errors.items() if message != MSG_REQUIRED}
     rating = _rating_of(fields.get(RATING_FIELD))
     if rating is None:
