@@ -52,10 +52,10 @@ def report_xlsx(report: Report, lang: str = "vi") -> bytes:
         ("method", method_write),
     ):
         write(wb.create_sheet(texts(f"xlsx.sheet.{key}", lang)), report, lang)
-    if report.verified is not None:  # only where dossiers or verified responses exist
-        verified_write(wb.create_sheet(texts("xlsx.sheet.verified", lang)), report, lang)
     wb.properties.title = text_clean(report.title.get(lang))
     wb.properties.creator = "khaosat"
+    if report.verified is not None:  # only where dossiers or verified responses exist; the last sheet
+        verified_write(wb.create_sheet(texts("xlsx.sheet.verified", lang)), report, lang)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
