@@ -52,6 +52,9 @@ LIMITS = {
     # per bearer token (or signed-in surveyor), not per address: a tablet
     # sends batches, a few a minute when it catches up after a day offline
     "RATELIMIT_API_INTERVIEWS": "30 per minute",
+    # per token: a unit's one-stop-shop software registering dossiers one
+    # receipt at a time, several counters behind one token
+    "RATELIMIT_API_DOSSIERS": "120 per minute",
 }
 #: what tests get unless they lower a limit themselves
 TESTING_LIMIT = "100000 per minute"

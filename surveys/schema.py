@@ -15,8 +15,19 @@ from enum import StrEnum
 #: Languages every user-visible text must exist in; the first is the default.
 LANGUAGES = ("vi", "en")
 
-#: Ways a response arrives (``design.md``, vocabulary: channel).
+#: Ways a response arrives (``design.md``, vocabulary: channel), as an
+#: instrument file may name them.
 CHANNELS = ("qr", "tablet", "paper", "kiosk")
+#: Channels that ask exactly what another asks, so instrument files need not
+#: name them: ``qr-verified`` is the counter's QR form opened by a dossier's
+#: one-time code (app/services/verified.py).
+CHANNEL_ALIASES = {"qr-verified": "qr"}
+
+
+def channel_asking(channel: str | None) -> str | None:
+    """The channel whose questions ``channel`` asks (itself unless an alias)."""
+    return CHANNEL_ALIASES.get(channel, channel) if channel is not None else None
+
 
 #: The formulas an instrument may declare as its headline index
 #: (``Instrument.headline_index``):
@@ -174,7 +185,7 @@ class Question:
 
     def asked_in(self, channel: str | None) -> bool:
         """Whether ``channel`` asks this question (None: any channel does)."""
-        return channel is None or not self.channels or channel in self.channels
+        return channel is None or not self.channels or channel_asking(channel) in self.channels
 
 
 @dataclass(frozen=True)
@@ -265,6 +276,7 @@ class Instrument:
             If the instrument is not meant for ``channel``: asking none of
             its questions would accept an empty response.
         """
+        channel = channel_asking(channel)
         if channel is not None and channel not in self.channels:
             raise ValueError(f"{self.key} is not meant for channel {channel!r} (only {sorted(self.channels)})")
         return tuple(q for q in self.questions if q.asked_in(channel))

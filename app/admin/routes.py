@@ -12,7 +12,7 @@ audit log in ``app.admin.records``; they register their views on ``bp``.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.access import allow
@@ -35,6 +35,7 @@ from app.models import User
 from app.models.units import UNIT_LEVEL_NAMES, UNIT_LEVELS
 from app.refusals import Refused
 from app.services import point_admin, unit_admin, unit_import
+from app.services.dossier_codes import dossier_key
 from app.services.imports import ImportFileError
 from app.services.instruments import instrument_active
 from app.services.unit_admin import PARENT_LEVELS
@@ -304,6 +305,7 @@ def _point_page(point_id: int, *, error=None, status=200, **forms):
         action=ActionForm(formdata=None),
         procedures=[c.label.vi for c in procedure.scale.choices] if procedure and procedure.scale else [],
         link=f"{current_app.config['PUBLIC_URL']}/s/{point.qr_token}",
+        dossier_key=dossier_key(current_app.secret_key, point.id),
         error=error,
     )
 
@@ -312,6 +314,27 @@ def _point_page(point_id: int, *, error=None, status=200, **forms):
 @allow(ADMIN)
 def point(point_id: int):
     return _point_page(point_id)
+
+
+@bp.get("/quay/<int:point_id>/ma-ho-so.pdf")
+@allow(ADMIN)
+def point_dossier_sheet(point_id: int):
+    """Slips of one-time dossier codes for a counter without software (app/services/dossier_register.py)."""
+    from app.services.dossier_register import dossier_sheet
+
+    try:
+        count, days = int(request.args.get("so", "16")), int(request.args.get("ngay", "60"))
+    except ValueError:
+        return error_page(translate("sheet.bad_number"), 422)
+    try:
+        filename, pdf = dossier_sheet(
+            db.session, current_app.secret_key, current_app.config["PUBLIC_URL"], point_id, count, days
+        )
+    except Refused as exc:
+        if exc.status == 404:
+            abort(404)
+        return error_page(translate(exc.message_key, **exc.values), exc.status)
+    return _download(pdf, "application/pdf", filename)
 
 
 @bp.post("/quay/<int:point_id>/sua")

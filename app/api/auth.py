@@ -60,7 +60,9 @@ def by_bearer_token() -> bool:
 ENDPOINT_SCOPES = {
     "api.indicators": frozenset({"read"}),
     "api.instrument": frozenset({"read", "submit"}),
-    "api.openapi": frozenset({"read", "submit"}),
+    "api.openapi": frozenset({"read", "submit", "dossiers"}),
+    # a unit's one-stop-shop software registers dossiers and does nothing else
+    "api.dossiers": frozenset({"dossiers"}),
 }
 
 

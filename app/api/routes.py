@@ -27,6 +27,7 @@ from app.reports.forms import FilterError
 from app.reports.scope import FILTER_PARAMS, UnitOutOfScope, scoped_report_request
 from app.services.assignments import AssignmentInfo, assignments_of
 from app.services.audit import audit_record
+from app.services.dossier_register import MAX_DOSSIERS, RegisteredItem, dossiers_register
 from app.services.instruments import instrument_active
 from app.services.interviews import MAX_ITEMS, ItemResult, interviews_check, interviews_store
 from app.services.reports.build import InstrumentMissing, report_for
@@ -55,6 +56,8 @@ ERROR_CODES = {
     "api.bad_request": "bad_request",
     "api.not_found": "not_found",
     "api.unit_out_of_scope": "unit_out_of_scope",
+    "api.dossier.batch_shape": "invalid_batch",
+    "api.dossier.too_many": "too_many_items",
     "error.method": "method_not_allowed",
 }
 HTTP_KEYS = {400: "api.bad_request", 404: "api.not_found", 405: "error.method", 413: "api.too_large"}
@@ -238,3 +241,49 @@ def indicators():
     audit_record(db.session, current_user, "api.indicators", req.filter.unit_code or "*", detail)
     db.session.commit()
     return data
+
+
+#: the status a registered dossier would have on its own
+DOSSIER_HTTP = {"created": 201, "existing": 200, "invalid": 422, "forbidden": 403}
+
+
+def _dossier_json(item: RegisteredItem) -> dict[str, object]:
+    body: dict[str, object] = {
+        "index": item.index,
+        "service_point_id": item.service_point_id,
+        "dossier": item.dossier,
+        "status": item.status,
+        "http_status": DOSSIER_HTTP[item.status],
+    }
+    if item.code is not None and item.expires is not None:
+        public = current_app.config["PUBLIC_URL"].rstrip("/")
+        body["code"] = item.code
+        body["expires"] = item.expires.isoformat()
+        body["url"] = public + url_for("citizen.form", token=item.token, ma=item.code)
+    if item.message_key is not None:
+        body["message"] = translate(item.message_key)
+        body["messages"] = _texts(item.message_key)
+    return body
+
+
+@bp.post("/dossiers")
+@allow("unit_manager", "admin")
+@rate_limited("RATELIMIT_API_DOSSIERS", per_account=True)
+def dossiers():
+    """Register dossiers of the caller's counters and return each one's
+    one-time code and form URL (app/services/dossier_register.py)."""
+    try:
+        batch = json_body(request.content_type, request.get_data(cache=False))
+    except Refused as exc:
+        return _refuse(exc.message_key, exc.status, **exc.values)
+    items = batch.get("dossiers") if isinstance(batch, dict) else None
+    if not isinstance(items, list):
+        return _refuse("api.dossier.batch_shape", 400)
+    if len(items) > MAX_DOSSIERS:
+        return _refuse("api.dossier.too_many", 413, n=MAX_DOSSIERS)
+    user = current_user._get_current_object()
+    with write_transaction(db.session, "dossiers"):
+        results = dossiers_register(db.session, current_app.secret_key, user, items)
+        counts = {status: sum(r.status == status for r in results) for status in DOSSIER_HTTP}
+        audit_record(db.session, user, "api.dossiers", None, {"counts": counts, "bearer": by_bearer_token()})
+    return {"results": [_dossier_json(r) for r in results], "counts": counts}, 200, {"Cache-Control": "no-store"}

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.i18n import current_lang, translate
 from app.ratelimit import rate_limited
 from app.refusals import Refused
-from app.services import devices, kiosk
+from app.services import devices, kiosk, verified
 from app.services.anomalies import OpeningHours
 from app.services.citizen_submit import citizen_submit
 from app.services.form_nonce import nonce_issue
@@ -54,7 +54,9 @@ def _point_or_404(token: str) -> tuple[PointInfo, ActiveInstrument]:
     return lookup.point, ActiveInstrument(version_id, instrument)
 
 
-def _render_form(point, active, *, nonce, fields=None, validation=None, notice=None, status=200, kiosk_mode=False):
+def _render_form(
+    point, active, *, nonce, fields=None, validation=None, notice=None, status=200, kiosk_mode=False, code=None
+):
     instrument = active.instrument
     # the questions the QR form asks, by section (sections it asks none of are left out)
     sections = [(s, asked) for s in instrument.sections if (asked := s.questions_in(CHANNEL))]
@@ -71,9 +73,13 @@ def _render_form(point, active, *, nonce, fields=None, validation=None, notice=N
             notice=notice,
             kiosk=kiosk_mode,
             kiosk_idle=kiosk.IDLE_SECONDS,
+            verified_code=code,
+            rating_field=verified.RATING_FIELD,
+            rating_order=verified.RATING_ORDER,
         )
 
-    blank = fields is None and validation is None and notice is None
+    # a code's page is one person's: never kept for the next
+    blank = fields is None and validation is None and notice is None and code is None
     base = _blank_form_key(point, active) if blank else None
     key = (base, kiosk_mode) if base is not None else None
     body = current_app.extensions[PAGES].page(key, nonce, render) if key is not None else render(nonce)
@@ -142,6 +148,9 @@ def _recently_sent() -> bool:
 @allow(PUBLIC)
 def form(token: str):
     point, active = _point_or_404(token)
+    code = request.args.get(verified.CODE_FIELD)
+    if code is not None:
+        return _verified_form(point, active, code)
     if _recently_sent() and not request.args.get("moi"):
         return render_template("citizen/sent.html", point=point)
     return _render_form(point, active, nonce=_new_nonce(point))
@@ -232,6 +241,62 @@ def submit(token: str):
         notice=translate("error.unavailable"),
         status=503,
     )
+    response.headers["Retry-After"] = "30"
+    return response
+
+
+def _refusal_page(exc: Refused):
+    return render_template("error.html", message=translate(exc.message_key, **exc.values)), exc.status
+
+
+def _verified_form(point: PointInfo, active: ActiveInstrument, code: str):
+    """The form a dossier's code opens (app/services/verified.py): the
+    per-dossier rating first, then the questionnaire, all optional."""
+    try:
+        verified.verified_code_check(db.session, current_app.secret_key, point.id, code)
+    except Refused as exc:
+        return _refusal_page(exc)
+    return _render_form(point, active, nonce=_new_nonce(point), code=code)
+
+
+@bp.post("/s/<token>/ho-so")
+@allow(PUBLIC)
+@rate_limited("RATELIMIT_CITIZEN_FORM")
+def verified_submit(token: str):
+    """A verified form sent: stored once per dossier; forged 400, expired
+    410, already answered 409, each with a page saying so."""
+    point, active = _point_or_404(token)
+    origin = _origin()
+    if origin == "cross":
+        return render_template("error.html", message=translate("form.cross_site")), 403
+    try:
+        fields = form_fields(request.content_type, request.get_data(cache=False), packed_multi(active.instrument))
+        result = verified.verified_submit(
+            db.session,
+            secret_key=current_app.secret_key,
+            point=point,
+            active=active,
+            fields=fields,
+            seconds_per_answer=current_app.config["FORM_MIN_SECONDS_PER_ANSWER"],
+            origin_unknown=origin == "unknown",
+            opening=_opening(),
+        )
+    except Refused as exc:
+        return _refusal_page(exc)
+    if result.status in ("created", "duplicate"):
+        lang = current_lang()
+        return redirect(url_for("citizen.thanks", token=token, lang=None if lang == "vi" else lang), code=303)
+    if result.status == "used":
+        return render_template("error.html", message=translate("verified.used")), 409
+    if result.status == "conflict":
+        return render_template("citizen/conflict.html", point=point), 409
+    code = fields.get(verified.CODE_FIELD)
+    again = {"point": point, "active": active, "fields": fields, "validation": result.validation, "code": code}
+    if result.status == "invalid":
+        return _render_form(**again, nonce=fields["nonce"], status=422)
+    if result.status == "expired":
+        return _render_form(**again, nonce=_new_nonce(point), notice=translate("form.expired"), status=400)
+    response = _render_form(**again, nonce=fields["nonce"], notice=translate("error.unavailable"), status=503)
     response.headers["Retry-After"] = "30"
     return response
 

@@ -9,6 +9,7 @@ from flask import Flask
 
 from app.cli.accounts import api_token_command, create_admin_command
 from app.cli.assignments import assign_command
+from app.cli.dossiers import dossier_key_command, dossier_sheet_command, import_dossier_counts_command
 from app.cli.reports import export_responses_command, import_responses_command, report_command
 from app.cli.setup import (
     forget_device_tags_command,
@@ -36,6 +37,9 @@ COMMANDS = (
     export_responses_command,
     import_responses_command,
     targets_export_command,
+    import_dossier_counts_command,
+    dossier_key_command,
+    dossier_sheet_command,
 )
 
 

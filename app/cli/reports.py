@@ -21,7 +21,7 @@ FILTER_OPTIONS = [
     click.option("--unit", help="Unit code: only this unit and the units below it."),
     click.option("--level", type=click.Choice(["province", "department", "district", "commune"])),
     click.option("--procedure", help="Procedure-field code."),
-    click.option("--channel", type=click.Choice(["qr", "tablet", "paper", "kiosk"])),
+    click.option("--channel", type=click.Choice(["qr", "tablet", "paper", "kiosk", "qr-verified"])),
     click.option("--instrument", default="sipas-counter", show_default=True),
 ]  # fmt: skip
 

@@ -2,8 +2,9 @@
 
 from app.models.accounts import ROLES, AuditEvent, LoginThrottle, User
 from app.models.base import Base
+from app.models.dossiers import COUNT_SOURCES, DossierCount, RegisteredDossier, UsedDossier
 from app.models.instruments import InstrumentVersion
-from app.models.responses import CHANNELS, Answer, Response
+from app.models.responses import CHANNELS, DOSSIER_RATINGS, Answer, Response
 from app.models.rollup import ClusterRollup, RollupDirty, RollupLayout
 from app.models.surveyors import ApiToken, SurveyorAssignment
 from app.models.targets import TARGET_KINDS, Target
@@ -11,6 +12,8 @@ from app.models.units import UNIT_LEVELS, RetiredQrToken, ServicePoint, Unit, ne
 
 __all__ = [
     "CHANNELS",
+    "COUNT_SOURCES",
+    "DOSSIER_RATINGS",
     "ROLES",
     "TARGET_KINDS",
     "UNIT_LEVELS",
@@ -19,8 +22,10 @@ __all__ = [
     "AuditEvent",
     "Base",
     "ClusterRollup",
+    "DossierCount",
     "InstrumentVersion",
     "LoginThrottle",
+    "RegisteredDossier",
     "Response",
     "RetiredQrToken",
     "RollupDirty",
@@ -29,6 +34,7 @@ __all__ = [
     "SurveyorAssignment",
     "Target",
     "Unit",
+    "UsedDossier",
     "User",
     "new_qr_token",
 ]

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    SmallInteger,
     String,
     Text,
     Uuid,
@@ -25,7 +26,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
 
-CHANNELS = ("qr", "tablet", "paper", "kiosk")
+#: ``qr-verified``: opened by a dossier's one-time code (app/services/verified.py)
+CHANNELS = ("qr", "tablet", "paper", "kiosk", "qr-verified")
+#: the per-dossier rating of a verified response, as the national public
+#: service portal asks it: 3 rất hài lòng, 2 hài lòng, 1 không hài lòng
+DOSSIER_RATINGS = (1, 2, 3)
 STATUSES = ("submitted", "excluded")
 
 # Bits of ``responses.quality_flags``: what was noticed as the response was
@@ -58,6 +63,11 @@ class Response(Base):
             "channel = 'tablet' OR (surveyor_id IS NULL AND device_id IS NULL)", name="interview_meta_only_tablet"
         ),
         CheckConstraint("length(codes) % 4 = 0", name="codes_whole_answers"),
+        CheckConstraint(
+            f"(channel = 'qr-verified') = (dossier_rating IS NOT NULL) AND "
+            f"(dossier_rating IS NULL OR dossier_rating IN {DOSSIER_RATINGS!r})",
+            name="dossier_rating_only_verified",
+        ),
         Index("ix_responses_unit_day", "unit_id", "service_day"),
         # counter × day clusters, and the per-device daily check at each submission
         # (app/services/devices.py), which must not scan the counter's whole day
@@ -79,7 +89,7 @@ class Response(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
     #: the counter, when the response came through its QR code or an exit interview
     service_point_id: Mapped[int | None] = mapped_column(ForeignKey("service_points.id", ondelete="RESTRICT"))
-    channel: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[str] = mapped_column(String(12))
     status: Mapped[str] = mapped_column(String(12), default="submitted")
     excluded_reason: Mapped[str | None] = mapped_column(String(500))
     #: when the person opened the form / started the interview (client clock)
@@ -117,6 +127,12 @@ class Response(Base):
     #: it (at most an hour), kept when the times themselves are coarsened, so
     #: a counter's unusually fast fills can be compared with its median
     fill_seconds: Mapped[int | None] = mapped_column(Integer)
+    #: ``qr-verified`` responses: the per-dossier rating (``DOSSIER_RATINGS``),
+    #: asked first and always; the questionnaire after it is optional. A
+    #: column, not an answer: it is the same three-level question for every
+    #: instrument and version, asked by one channel only, so instrument files
+    #: stay as they are and the CHECK ties it to the channel
+    dossier_rating: Mapped[int | None] = mapped_column(SmallInteger)
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True

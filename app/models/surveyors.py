@@ -64,7 +64,7 @@ class ApiToken(Base):
     __tablename__ = "api_tokens"
     __table_args__ = (
         CheckConstraint("expires_at > created_at", name="expires_after_created"),
-        CheckConstraint("scope IN ('submit', 'read')", name="scope_known"),
+        CheckConstraint("scope IN ('submit', 'read', 'dossiers')", name="scope_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

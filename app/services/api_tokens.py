@@ -3,7 +3,9 @@
 A token has a scope: ``submit`` (a surveyor's tablet: assignments,
 instruments, interviews) or ``read`` (an analyst's or an integration's:
 the published indicators, nothing written; a unit manager's sees only
-their units). A token of one scope cannot do what the other does.
+their units) or ``dossiers`` (a unit's one-stop-shop software, held by a
+unit manager's account: registers dossiers of the unit's counters and
+nothing else). A token of one scope cannot do what another does.
 
 A token is shown once when it is made; the database keeps its sha256.
 Tokens work only for active accounts of their scope's roles, expire (``API_TOKEN_DAYS``),
@@ -29,7 +31,7 @@ from app.time import service_day_of
 #: tokens start with this, so a leaked one is recognisable in logs and scanners
 PREFIX = "ksat_"
 #: the roles a token of each scope may act for
-SCOPE_ROLES = {"submit": ("surveyor",), "read": ("analyst", "unit_manager")}
+SCOPE_ROLES = {"submit": ("surveyor",), "read": ("analyst", "unit_manager"), "dossiers": ("unit_manager",)}
 SCOPES = tuple(SCOPE_ROLES)
 #: roles any token may act for
 TOKEN_ROLES = tuple(role for roles in SCOPE_ROLES.values() for role in roles)
@@ -74,7 +76,7 @@ def api_token_issue(
     if scope not in SCOPE_ROLES:
         raise ValueError(f"unknown token scope {scope!r}; use one of {', '.join(SCOPES)}")
     if user.role not in SCOPE_ROLES[scope] or not user.active:
-        key = "token.not_surveyor" if scope == "submit" else "token.not_reader"
+        key = {"submit": "token.not_surveyor", "read": "token.not_reader"}.get(scope, "token.not_dossier_system")
         raise Refused(key, username=user.username)
     token = PREFIX + secrets.token_urlsafe(32)
     now = clock()

@@ -25,7 +25,7 @@ import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from app.models import Answer, Response, ServicePoint, Unit, User
+from app.models import Answer, DossierCount, Response, ServicePoint, Unit, User
 from app.models.responses import FLAG_FAST_FILL, FLAG_STRAIGHT_LINE
 from app.services.accounts import demo_accounts
 from app.services.anomalies import straight_lined
@@ -173,11 +173,14 @@ def demo_seed(
     paper = PAPER_SHARE if version is None else 0.0
     stuffed = min(stuffed, responses)
     rows = _synthetic_responses(rng, [v for v in (older, active) if v is not None], points, responses - stuffed, paper)
+    if version is None:  # the staff's stuffed forms below stay open QR ones
+        _verified_share(np.random.default_rng(seed + 2), rows, active)
     if stuffed:
         commune = next(u for u in units if u.level == "commune")
         target = next(p for p in points if p.unit is commune)
         rows += _stuffed_responses(np.random.default_rng(seed + 1), active, target, stuffed)
     _store(session, rows)
+    session.add_all(_dossier_counts(np.random.default_rng(seed + 3), points, rows))
     district = next(u for u in units if u.level == "district")
     demo_accounts(session, province, next(u for u in units if u.parent is district), district)
     demo_assignments(session, next(u for u in units if u.parent is district), seed=seed)
@@ -205,6 +208,51 @@ def _stuffed_responses(
     return [
         _Synthetic(point, start + timedelta(seconds=20 * k), "qr", active, dict(answers), 6, flags) for k in range(n)
     ]
+
+
+#: Share of the active version's recent QR responses that came through a
+#: dossier's one-time code (issue 16.3), and how recent (days).
+VERIFIED_SHARE = 0.3
+VERIFIED_DAYS = 92
+
+
+def _verified_share(rng: np.random.Generator, rows: list[_Synthetic], active: ActiveInstrument) -> None:
+    """Turn a share of the recent QR responses into verified ones, rated as
+    their overall answer says (5: rất hài lòng, 4: hài lòng, else không), so
+    the report shows the per-dossier rating and the verified/open comparison.
+    A generator of its own leaves the other responses as they were."""
+    since = datetime.combine(vietnam_today() - timedelta(days=VERIFIED_DAYS), time(0), tzinfo=VIETNAM)
+    for row in rows:
+        if row.channel != "qr" or row.version is not active or row.submitted < since:
+            continue
+        if rng.random() < VERIFIED_SHARE:
+            overall = row.answers.get("overall")
+            row.channel = "qr-verified"
+            row.rating = 3 if overall == 5 else 2 if overall == 4 else 1
+
+
+def _dossier_counts(rng: np.random.Generator, points: list[ServicePoint], rows: list[_Synthetic]) -> list[DossierCount]:
+    """Dossiers each counter received in each of the last four months, as
+    imported from a one-stop-shop system: its responses over a response rate
+    of 10–40 % (a counter without responses still received dossiers)."""
+    months = []
+    first = vietnam_today().replace(day=1)
+    for _ in range(4):
+        months.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    answered: dict[tuple[int, date], int] = {}
+    for row in rows:
+        key = (row.point.id, service_day_of(row.submitted).replace(day=1))
+        if row.channel in ("qr", "kiosk", "qr-verified") and key[1] in months:
+            answered[key] = answered.get(key, 0) + 1
+    counts = []
+    for point in points:
+        rate = rng.uniform(0.1, 0.4)
+        for month in months:
+            n = answered.get((point.id, month), 0)
+            dossiers = round(n / rate) if n else int(rng.integers(20, 120))
+            counts.append(DossierCount(service_point_id=point.id, month=month, dossiers=dossiers, source="import"))
+    return counts
 
 
 #: The first day of v2 in the demo, as a number of months back: responses
@@ -236,6 +284,8 @@ class _Synthetic:
     fill: int | None = None
     #: ``responses.quality_flags`` as the form would have set them
     flags: int = 0
+    #: ``qr-verified`` only: the per-dossier rating (3, 2, 1)
+    rating: int | None = None
 
 
 @dataclass(frozen=True)
@@ -428,7 +478,7 @@ def _store(session: Session, rows: list[_Synthetic]) -> None:
                 {
                     "client_uuid": uuid.uuid4(),
                     "payload_hash": payload_digest(
-                        instrument.key, row.point.unit_id, row.point.id, row.channel, row.answers
+                        instrument.key, row.point.unit_id, row.point.id, row.channel, row.answers, row.rating
                     ),
                     "instrument_version_id": row.version.version_id,
                     "unit_id": row.point.unit_id,
@@ -443,6 +493,7 @@ def _store(session: Session, rows: list[_Synthetic]) -> None:
                     "codes": answers_pack(layout, row.answers),
                     "quality_flags": row.flags,
                     "fill_seconds": None if paper else int(fill.total_seconds()),
+                    "dossier_rating": row.rating,
                 }
             )
         ids = session.scalars(insert(Response).returning(Response.id, sort_by_parameter_order=True), values).all()

@@ -29,7 +29,7 @@ class ResponseFilter:
     procedure : int, optional
         Only responses whose procedure-field answer has this code.
     channel : str, optional
-        ``qr``, ``tablet``, ``paper`` or ``kiosk``.
+        ``qr``, ``tablet``, ``paper``, ``kiosk`` or ``qr-verified``.
     """
 
     instrument: str = "sipas-counter"

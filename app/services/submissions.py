@@ -45,11 +45,19 @@ class SubmitOutcome:
 
 
 def payload_digest(
-    instrument_key: str, unit_id: int, service_point_id: int | None, channel: str, answers: dict[str, Value]
+    instrument_key: str,
+    unit_id: int,
+    service_point_id: int | None,
+    channel: str,
+    answers: dict[str, Value],
+    dossier_rating: int | None = None,
 ) -> str:
     """sha256 of the canonical form of what a response says."""
+    said: dict[str, object] = {"i": instrument_key, "u": unit_id, "p": service_point_id, "c": channel, "a": answers}
+    if dossier_rating is not None:  # only then: digests stored before it stay the same
+        said["r"] = dossier_rating
     canonical = json.dumps(
-        {"i": instrument_key, "u": unit_id, "p": service_point_id, "c": channel, "a": answers},
+        said,
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
@@ -166,6 +174,7 @@ def response_submit(
     quality_flags: int = 0,
     fill_seconds: int | None = None,
     received_at: datetime | None = None,
+    dossier_rating: int | None = None,
 ) -> SubmitOutcome:
     """Store a validated response and its answers, once.
 
@@ -181,8 +190,10 @@ def response_submit(
     noticed on the way in and ``fill_seconds`` the time the form took; like
     the times they are not part of the digest. ``received_at`` replaces the
     server's clock (the QR form stores the hour only, issue 15.5).
+    ``dossier_rating`` is the per-dossier rating of a ``qr-verified``
+    response (part of the digest: it is what the response says).
     """
-    digest = payload_digest(instrument.instrument.key, unit_id, service_point_id, channel, answers)
+    digest = payload_digest(instrument.instrument.key, unit_id, service_point_id, channel, answers, dossier_rating)
     received = received_at or datetime.now(UTC)
     row = {
         "client_uuid": client_uuid,
@@ -203,6 +214,7 @@ def response_submit(
         "codes": answers_pack(packed_layout(instrument.instrument), answers),
         "quality_flags": quality_flags,
         "fill_seconds": fill_seconds,
+        "dossier_rating": dossier_rating,
         "device_limit": device_limit if device_tag and device_limit else None,
     }
     # Table-level statements with the values as parameters, run on the

@@ -53,6 +53,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("citizen.form", "GET"): everyone(200),
     ("citizen.submit", "POST"): everyone(415),
     ("citizen.thanks", "GET"): everyone(200),
+    # a dossier's one-time code (app/services/verified.py): the body is checked first
+    ("citizen.verified_submit", "POST"): everyone(415),
     # a kiosk only with the counter's kiosk key (app/services/kiosk.py), whoever is signed in
     ("citizen.kiosk_form", "GET"): everyone(403),
     ("citizen.kiosk_thanks", "GET"): everyone(200),
@@ -97,6 +99,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("admin.point_restore", "POST"): admin_only(400),
     ("admin.point_rotate", "POST"): admin_only(400),
     ("admin.point_qr", "GET"): admin_only(200),
+    ("admin.point_dossier_sheet", "GET"): admin_only(200),
+    ("admin.dossier_counts", "GET"): admin_only(200),
+    ("admin.dossier_counts_import", "POST"): admin_only(400),
     ("admin.users", "GET"): admin_only(200),
     ("admin.user_create", "POST"): admin_only(400),
     ("admin.user", "GET"): admin_only(200),
@@ -127,6 +132,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("api.assignments", "GET"): {**api_only(403), "surveyor": 200},
     ("api.instrument", "GET"): api_only(200),
     ("api.interviews", "POST"): {**api_only(403), "surveyor": 400},
+    # a unit's one-stop-shop software (token scope dossiers) or a signed-in manager or administrator
+    ("api.dossiers", "POST"): {**api_only(403), "unit_manager": 400, "admin": 400},
 }
 
 

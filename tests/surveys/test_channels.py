@@ -158,3 +158,12 @@ def test_a_condition_on_a_question_some_channel_does_not_ask_is_refused(tmp_path
     )
     with pytest.raises(InstrumentInvalid, match=r"E1_all, which channels \['qr'\] do not ask"):
         load_instrument(write(tmp_path, body))
+
+
+def test_a_verified_response_is_asked_what_the_qr_form_asks():
+    for instrument in load_all().values():
+        if "qr" in instrument.channels:
+            assert instrument.questions_in("qr-verified") == instrument.questions_in("qr")
+        else:
+            with pytest.raises(ValueError):
+                instrument.questions_in("qr-verified")

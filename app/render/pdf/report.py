@@ -37,6 +37,7 @@ from app.render.pdf.tables import (
     method_write,
     units_table_write,
 )
+from app.render.pdf.verified import verified_write
 from app.services.reports.model import Report
 from app.texts import DEFAULT_LANG, languages
 
@@ -64,6 +65,9 @@ def report_pdf(report: Report, lang: str = "vi") -> bytes:
         criteria_write(pdf, report)
         pdf.portrait(new_page=bool(report.comments))
         comments_write(pdf, report)
+        if report.verified is not None:  # response rate and open against verified QR (issue 16.4)
+            pdf.landscape()
+            verified_write(pdf, report)
         pdf.portrait()
         method_write(pdf, report)
         return bytes(pdf.output())

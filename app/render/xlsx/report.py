@@ -29,6 +29,7 @@ from app.render.xlsx.sheets import (
     trend_write,
     units_write,
 )
+from app.render.xlsx.verified import verified_write
 from app.services.reports.model import Report
 from app.texts import texts
 
@@ -53,6 +54,8 @@ def report_xlsx(report: Report, lang: str = "vi") -> bytes:
         write(wb.create_sheet(texts(f"xlsx.sheet.{key}", lang)), report, lang)
     wb.properties.title = text_clean(report.title.get(lang))
     wb.properties.creator = "khaosat"
+    if report.verified is not None:  # only where dossiers or verified responses exist; the last sheet
+        verified_write(wb.create_sheet(texts("xlsx.sheet.verified", lang)), report, lang)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

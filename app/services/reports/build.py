@@ -51,6 +51,7 @@ from app.services.reports.model import (
 )
 from app.services.reports.periods import Period, trend_periods
 from app.services.reports.ranking import previous_thin, units_compare, units_rank
+from app.services.reports.verified import verified_findings, verified_section
 from app.services.response_filter import ResponseFilter, filter_conditions
 from app.services.rollup import cluster_rows_for, rollup_refresh
 from app.texts import label
@@ -257,6 +258,9 @@ def report_build(
     # Units holding no unit of the grouping's level (departments when grouping
     # by district) are their own group, named on the report.
     ungrouped = [d.name for d in table.domains if grouping != "unit" and d.level != grouping]
+    verified = verified_section(
+        session, instrument, current_rows, base, period, grouping=grouping, options=options, alpha=alpha, thresholds=th
+    )
     trend = []
     for p in periods:
         t, _, _ = table_of(p, by_domain=False)
@@ -297,11 +301,13 @@ def report_build(
         scale_labels=_scale_labels(instrument),
         findings=[
             *report_findings(summary, units, period, previous, th.min_clusters),
+            *verified_findings(verified),
             *(flags_statement(flagged, excluded) if table.total.responses or flagged or excluded else []),
         ],
         ungrouped=ungrouped,
         flagged=flagged,
         excluded=excluded,
+        verified=verified,
     )
 
 

@@ -62,5 +62,5 @@ def unit_columns(instrument: Instrument) -> list[tuple[str, Text]]:
 
 
 LEVEL_NAMES = {level: label(f"level.{level}") for level in ("province", "department", "district", "commune")}
-CHANNEL_NAMES = {channel: label(f"channel.{channel}") for channel in ("qr", "tablet", "paper", "kiosk")}
+CHANNEL_NAMES = {channel: label(f"channel.{channel}") for channel in ("qr", "tablet", "paper", "kiosk", "qr-verified")}
 GROUPING_NAMES = {"unit": label("grouping.unit"), **LEVEL_NAMES}

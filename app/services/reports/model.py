@@ -32,6 +32,7 @@ __all__ = [
     "Thresholds",
     "TrendPoint",
     "UnitLine",
+    "VerifiedSection",
 ]
 
 
@@ -109,6 +110,65 @@ class CriterionLine:
     element_title: Text
     text: Text
     figure: Figure
+
+
+@dataclass(frozen=True)
+class RateLine:
+    """A unit's response rate: its counters' responses over the dossiers
+    they received in the period (imported counts, else registrations)."""
+
+    code: str
+    name: str
+    responses: int
+    dossiers: int
+    #: responses / dossiers; None without dossiers or when suppressed
+    rate: float | None
+    #: fewer responses than the disclosure threshold: the rate is not published
+    suppressed: bool = False
+
+
+@dataclass(frozen=True)
+class RatingShare:
+    """The share of one level of the per-dossier rating, with its
+    design-based interval (clusters: counter × day)."""
+
+    level: int
+    label: Text
+    count: int
+    estimate: float | None
+    lower: float | None
+    upper: float | None
+
+
+@dataclass(frozen=True)
+class VerifiedLine:
+    """A unit's verified (dossier-tied) against open QR responses."""
+
+    code: str
+    name: str
+    #: the headline index among open QR (channel ``qr``) and verified responses
+    open: Figure | None
+    verified: Figure | None
+    #: open minus verified, with its interval (None when either is not published)
+    gap: Change | None
+    #: the staff-stuffing signature: open significantly above verified by at least ``VerifiedSection.gap_min``
+    flagged: bool
+    #: the per-dossier rating: responses rating, and each level's share
+    ratings: int = 0
+    shares: list[RatingShare] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class VerifiedSection:
+    """Response rate and the verified/open comparison of a report."""
+
+    rates: list[RateLine]
+    lines: list[VerifiedLine]
+    #: every unit of the filter together
+    total: VerifiedLine
+    total_rate: RateLine
+    #: the smallest open-minus-verified gap that is flagged (a share, e.g. 0.10)
+    gap_min: float
 
 
 @dataclass(frozen=True)
@@ -191,6 +251,8 @@ class Report:
     #: units of the filter that hold no unit of the grouping's level, shown as
     #: themselves (e.g. departments when grouping by district)
     ungrouped: list[str] = field(default_factory=list)
+    #: response rate and verified against open QR responses by unit (issue 16.4)
+    verified: VerifiedSection | None = None
     #: the rating levels counted in a criterion's ``Figure.distribution``
     #: (codes 1–5), each with its label from the instrument's scale
     scale_labels: list[tuple[int, Text]] = field(default_factory=list)
