@@ -179,11 +179,12 @@ def breakdown_table(
     rows = rows_from_responses(session, instrument, layout, filter_conditions(session, flt))
     codes, labels = _categories(instrument, by, rows)
     keys = _keys(instrument)
-    total, parts = _estimate(instrument, rows, codes, keys, method, alpha, thresholds)
+    total, parts = _estimate(instrument, rows, codes, list(labels), keys, method, alpha, thresholds)
     total, parts = _protect(instrument, rows, codes, period, total, parts, thresholds.disclosure_min)
     parts = _with_verdicts(parts, total.figures, correction, alpha, thresholds.min_clusters)
     parts = [replace(p, responses=None) if 0 < p.responses < thresholds.disclosure_min else p for p in parts]
-    return BreakdownTable(by, choices[by], [(k, name) for k, name in keys], labels, total, parts)
+    keys = [(k, name) for k, name in keys if k in total.figures]  # no empty columns (perception items not asked)
+    return BreakdownTable(by, choices[by], keys, labels, total, parts)
 
 
 def _categories(instrument: Instrument, by: str, rows: ClusterRows) -> tuple[np.ndarray, dict[str, Text]]:
@@ -195,8 +196,8 @@ def _categories(instrument: Instrument, by: str, rows: ClusterRows) -> tuple[np.
     if by == BY_CHANNEL:
         names = np.array(CHANNELS, dtype=object)
         codes = names[rows.channel] if len(rows) else np.zeros(0, dtype=object)
-        present = set(codes.tolist())
-        return codes, {c: CHANNEL_NAMES[c] for c in CHANNELS if c in present}
+        listed = set(codes.tolist()) | set(instrument.channels)
+        return codes, {c: CHANNEL_NAMES[c] for c in CHANNELS if c in listed}
     scale = instrument.question(by).scale
     codes = np.array([MISSING_CATEGORY if c == NO_PROCEDURE else str(c) for c in rows.procedure.tolist()], dtype=object)
     labels = {str(c.code): c.label for c in scale.choices}
@@ -213,16 +214,16 @@ def _keys(instrument: Instrument) -> list[tuple[str, Text]]:
     return keys
 
 
-def _estimate(instrument, rows, codes, keys, method, alpha, thresholds):
+def _estimate(instrument, rows, codes, listed, keys, method, alpha, thresholds):
     """Every figure of every category and of the total, as the units table computes them."""
     layout = rows.layout
     cluster = clusters_group(rows.unit, rows.owner, rows.day).of_respondent if len(rows) else np.zeros(0, np.int64)
     frame = design_frame(cluster, rows.unit) if len(rows) else None
-    domains = {"category": codes, "total": np.zeros(len(rows), dtype=object) + "*"}
+    domains = {"category": codes, "total": np.full(len(rows), "*", dtype=object)}
     figures: dict[str, dict[str, dict[str, Figure]]] = {"category": {}, "total": {}}
     common = {"stratum": rows.unit, "frame": frame, "alpha": alpha}
     if not len(rows):
-        return DomainIndicators("*", "", "", 0, 0, {}), []
+        return DomainIndicators("*", "", "", 0, 0, {}), [DomainIndicators(c, "", "", 0, 0, {}) for c in listed]
     for which, domain in domains.items():
         out = figures[which]
         for key, _name in keys:
@@ -251,16 +252,12 @@ def _estimate(instrument, rows, codes, keys, method, alpha, thresholds):
         clusters[code] = clusters.get(code, 0) + 1
     parts = [
         DomainIndicators(code, "", "", responses.get(code, 0), clusters.get(code, 0), figures["category"].get(code, {}))
-        for code in sorted(set(codes.tolist()), key=_order)
+        for code in listed
     ]
     total = DomainIndicators(
         "*", "", "", int(rows.responses.sum()), len(np.unique(cluster)), figures["total"].get("*", {})
     )
     return total, parts
-
-
-def _order(code: str):
-    return (code == MISSING_CATEGORY, int(code) if code.lstrip("-").isdigit() else 0, code)
 
 
 def _index(instrument: Instrument, rows: ClusterRows, domain, cluster, common):

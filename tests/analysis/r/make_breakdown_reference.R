@@ -103,7 +103,7 @@ options(survey.lonely.psu = "adjust")
 design_call <- "svydesign(ids = ~cluster, strata = ~unit, nest = TRUE, data = dat)"
 des <- eval(parse(text = design_call))
 
-num <- function(x) if (length(x) == 0 || is.na(x)) NA else unname(x)
+num <- function(x) if (length(x) == 0 || is.na(x[1])) NA else as.numeric(x)[1]
 records <- list()
 add <- function(...) records[[length(records) + 1]] <<- list(...)
 

@@ -1,0 +1,163 @@
+"""Breakdowns by a respondent variable: domain estimates against R, and the units table's rules.
+
+The household interviews of ``tests/analysis/data/breakdown_sample.csv`` are
+stored as responses (unit U1 → commune A1, U2 → A2; cluster = surveyor ×
+day) and broken down through the service; every figure is compared with
+``tests/analysis/data/breakdown_reference.json``, made by
+``tests/analysis/r/make_breakdown_reference.R`` (R ``survey``), whose
+records carry the R calls behind each value.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from app.services.indicators import Thresholds
+from app.services.instruments import instrument_active
+from app.services.reports.breakdown import (
+    BY_CHANNEL,
+    MISSING_CATEGORY,
+    BreakdownUnknown,
+    breakdown_choices,
+    breakdown_table,
+)
+from app.services.reports.periods import period_of
+from app.services.response_filter import ResponseFilter
+from app.services.submissions import response_submit
+from surveys import load_all
+
+DATA = Path(__file__).resolve().parents[1] / "analysis" / "data"
+REFERENCE = json.loads((DATA / "breakdown_reference.json").read_text(encoding="utf-8"))
+MONTH = period_of("month", date(2026, 11, 1))
+HOUSEHOLD = ResponseFilter(instrument="papi-household")
+#: publish everything, so that every R value has a figure to compare with
+OPEN = Thresholds(disclosure_min=1)
+
+
+def store(db_session, units, surveyor, rows, unit_of=None) -> None:
+    """Store respondent rows (answer codes by question code) as household interviews."""
+    active = instrument_active(db_session, load_all(), "papi-household")
+    codes = {q.code for q in active.instrument.questions}
+    unit_of = unit_of or {"U1": units["A1"], "U2": units["A2"]}
+    for row in rows:
+        answers = {k: int(v) for k, v in row.items() if k in codes and v not in ("", None)}
+        when = datetime(2026, 11, 2 + int(row["day"]), 3, 0, tzinfo=UTC)  # 10:00 in Vietnam
+        channel = row.get("channel", "tablet")
+        response_submit(
+            db_session, client_uuid=uuid.uuid4(), instrument=active, unit_id=unit_of[row["unit"]].id,
+            service_point_id=None, channel=channel, answers=answers, started_at=when, submitted_at=when,
+            surveyor_id=surveyor.id if channel == "tablet" else None,  # a paper form has no interviewer
+        )  # fmt: skip
+    db_session.commit()
+
+
+@pytest.fixture
+def sample(db_session, units, users):
+    with open(DATA / "breakdown_sample.csv", newline="", encoding="utf-8") as fh:
+        store(db_session, units, users["surveyor"], list(csv.DictReader(fh)))
+
+
+@pytest.fixture
+def household():
+    return load_all()["papi-household.v1"]
+
+
+def records(by):
+    return [r for r in REFERENCE["results"] if r["by"] == by]
+
+
+def close(ours, theirs, tol):
+    return (ours is None and theirs is None) or (ours is not None and theirs is not None and abs(ours - theirs) < tol)
+
+
+@pytest.mark.parametrize("by", ["sex", "age_group", "ethnicity"])
+def test_categories_are_domains_of_the_cluster_design_as_in_r(db_session, sample, household, by):
+    table = breakdown_table(db_session, household, MONTH, HOUSEHOLD, by, thresholds=OPEN)
+    lines = {line.key: line for line in table.categories}
+    for record in records(by) + records(None):
+        line = table.total if record["by"] is None else lines[record["category"]]
+        assert (line.responses, line.clusters) == (record["responses"], record["clusters"]), record["domain_call"]
+        for key, ref in record["figures"].items():
+            figure = line.figures[key]
+            where = f"{record['domain_call']} {key}: {ref['calls']}"
+            assert close(figure.estimate, ref["estimate"], 1e-9), where
+            assert close(figure.se, ref["se"], 1e-9), where
+            assert figure.df == ref["df"], where
+            if ref["df"] < 1:  # one cluster, or clusters of different strata only: no interval
+                assert figure.lower is None and figure.upper is None, where
+            elif ref["se"] == 0:  # R gives none; here Korn–Graubard with deff 1
+                assert figure.deff1_interval and figure.lower <= figure.estimate <= figure.upper, where
+            else:
+                lower = max(ref["lower"], 0.0)  # the index's t interval is clipped to [0, 1]
+                assert close(figure.lower, lower, 1e-6) and close(figure.upper, min(ref["upper"], 1.0), 1e-6), where
+            if "deff" in ref and ref["deff"] is not None:
+                assert figure.n == ref["n"] and close(figure.deff, ref["deff"], 1e-6), where
+
+
+def test_the_total_of_a_breakdown_is_the_reports_total(db_session, sample, household):
+    from app.services.indicators import indicator_table
+
+    flt = HOUSEHOLD.__class__(instrument="papi-household", date_from=MONTH.start, date_to=MONTH.end)
+    report = indicator_table(db_session, household, flt)
+    table = breakdown_table(db_session, household, MONTH, HOUSEHOLD, "sex")
+    for key in ("INDEX", "overall", "harassment", "informal_payment"):
+        assert table.total.figures[key].estimate == pytest.approx(report.total.figures[key].estimate, abs=1e-12)
+        assert table.total.figures[key].se == pytest.approx(report.total.figures[key].se, abs=1e-12)
+
+
+def test_few_clusters_get_no_verdict_and_no_category_is_left_out(db_session, sample, household):
+    table = breakdown_table(db_session, household, MONTH, HOUSEHOLD, "age_group", thresholds=OPEN)
+    lines = {line.key: line for line in table.categories}
+    assert list(lines) == ["1", "2", "3", "4", "5"]  # every age group, in the scale's order
+    for key in ("4", "5"):  # one and two clusters
+        index = lines[key].figures["INDEX"]
+        assert index.verdict is None and index.not_assessed == "too_few_clusters"
+    assert lines["1"].figures["INDEX"].not_assessed is None and lines["1"].figures["INDEX"].verdict is not None
+    ethnicity = breakdown_table(db_session, household, MONTH, HOUSEHOLD, "ethnicity", thresholds=OPEN)
+    nobody = next(line for line in ethnicity.categories if line.key == "8")  # "prefer not to say": no respondent
+    assert nobody.responses == 0 and nobody.figures == {}
+    assert ethnicity.labels["8"].vi == "Không muốn trả lời"
+
+
+def test_small_categories_are_hidden_and_so_is_the_next_smallest(db_session, units, users, household):
+    base = {"used_service": 1, "procedure": 1, "E5_gate": 2, "E1_1": 4, "overall": 4, "harassment": 2,
+            "informal_payment": 2, "age_group": 2, "ethnicity": 1}  # fmt: skip
+    rows = [{**base, "unit": "U1", "day": 1 + i % 6, "sex": 1} for i in range(30)]
+    rows += [{**base, "unit": "U1", "day": 1 + i % 6, "sex": 2, "overall": 1} for i in range(3)]
+    rows += [{**base, "unit": "U1", "day": 1 + i % 6, "sex": ""} for i in range(6)]  # sex not answered
+    store(db_session, units, users["surveyor"], rows)
+    table = breakdown_table(db_session, household, MONTH, HOUSEHOLD, "sex")
+    lines = {line.key: line for line in table.categories}
+    assert list(lines) == ["1", "2", MISSING_CATEGORY]
+    women, unknown = lines["2"].figures["overall"], lines[MISSING_CATEGORY].figures["overall"]
+    assert women.estimate is None and women.suppressed_reason == "few_answers"
+    # total minus men would give the three women's answers: the six without an answer go too
+    assert unknown.estimate is None and unknown.suppressed_reason == "complementary"
+    assert lines["1"].figures["overall"].estimate == 1.0
+    assert lines["2"].responses is None and lines[MISSING_CATEGORY].responses == 6
+    assert table.total.figures["overall"].estimate == pytest.approx(36 / 39)
+
+
+def test_channel_and_the_choices(db_session, units, users, household):
+    choices = [code for code, _ in breakdown_choices(household)]
+    assert choices == ["sex", "age_group", "ethnicity", "education", "used_service", "procedure", "E5_gate",
+                       BY_CHANNEL]  # fmt: skip
+    counter = load_all()["sipas-counter.v2"]
+    assert "visit_stage" in [code for code, _ in breakdown_choices(counter)]
+    for code in ("E1_1", "overall", "harassment", "P_land", "comment"):
+        assert code not in choices
+    with pytest.raises(BreakdownUnknown):
+        breakdown_table(db_session, household, MONTH, HOUSEHOLD, "E1_1")
+    base = {"used_service": 1, "procedure": 1, "E5_gate": 2, "E1_1": 4, "overall": 4, "sex": 1}
+    rows = [{**base, "unit": "U1", "day": 1 + i % 5, "channel": "tablet"} for i in range(10)]
+    rows += [{**base, "unit": "U1", "day": 1 + i % 5, "channel": "paper", "overall": 2} for i in range(10)]
+    store(db_session, units, users["surveyor"], rows)
+    table = breakdown_table(db_session, household, MONTH, HOUSEHOLD, BY_CHANNEL)
+    lines = {line.key: line for line in table.categories}
+    assert lines["tablet"].figures["overall"].estimate == 1.0 and lines["paper"].figures["overall"].estimate == 0.0
