@@ -161,3 +161,60 @@ def test_channel_and_the_choices(db_session, units, users, household):
     table = breakdown_table(db_session, household, MONTH, HOUSEHOLD, BY_CHANNEL)
     lines = {line.key: line for line in table.categories}
     assert lines["tablet"].figures["overall"].estimate == 1.0 and lines["paper"].figures["overall"].estimate == 0.0
+
+
+DASHBOARD = "/bao-cao?period=month&date=2026-11-01"
+
+
+def test_the_dashboard_lists_the_instruments_with_responses_and_switches(client, users, login_as, sample):
+    login_as(client, users["analyst"])
+    html = client.get(DASHBOARD).get_data(as_text=True)
+    assert '<select name="instrument">' in html
+    assert 'value="sipas-counter" selected' in html and 'value="papi-household">' in html  # has interviews
+    html = client.get(DASHBOARD + "&instrument=papi-household").get_data(as_text=True)
+    assert 'value="papi-household" selected' in html
+    assert "Phỏng vấn hộ gia đình" in html and "Phân bố theo tiêu chí" in html
+    assert html.count("Cơ quan xử lý tích cực") == 1  # a household criterion, in the distribution table
+    assert "82" in html
+
+
+def test_the_dashboard_breaks_down_by_a_question(client, users, login_as, sample):
+    login_as(client, users["analyst"])
+    url = DASHBOARD + "&instrument=papi-household&by=age_group"
+    response = client.get(url)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<option value="age_group" selected>Nhóm tuổi</option>' in html
+    assert "Phân tích theo nhóm: Nhóm tuổi" in html and "Từ 60 tuổi trở lên" in html
+    section = html[html.index('id="breakdown"') :]
+    section = section[: section.index("</section>")]
+    assert "Chưa kết luận (quá ít cụm)" in section  # age groups 4 and 5: one and two clusters
+    assert "Chi ngoài quy định" in section and "giấy chứng nhận quyền sử dụng đất" in section
+    data = client.get("/bao-cao/tai-ve.json?period=month&date=2026-11-01&instrument=papi-household&by=age_group").json
+    lines = {line["code"]: line for line in data["breakdown"]["lines"]}
+    reference = next(r for r in records("age_group") if r["category"] == "2")
+    assert lines["2"]["figures"]["INDEX"]["estimate"] == pytest.approx(reference["figures"]["INDEX"]["estimate"])
+    assert lines["4"]["figures"]["INDEX"]["not_assessed"] == "too_few_clusters"
+
+
+def test_an_unknown_breakdown_is_refused_with_a_reason(client, users, login_as, sample):
+    login_as(client, users["analyst"])
+    # left over from another instrument: the dashboard shows the report without it, and says so
+    html = client.get(DASHBOARD + "&by=education").get_data(as_text=True)  # a household question only
+    assert "Không phân tích theo nhóm được với «education»" in html and 'id="breakdown"' not in html
+    response = client.get("/bao-cao/tai-ve.csv?period=month&date=2026-11-01&by=E1_1")
+    assert response.status_code == 400 and "E1_1" in response.get_data(as_text=True)
+    assert client.get(DASHBOARD + "&by=x%27%3B--").status_code == 400
+    body = client.get("/api/v1/indicators?period=month&date=2026-11-01&by=education")
+    assert body.status_code == 400 and body.json["parameter"] == "by"
+    ok = client.get("/api/v1/indicators?period=month&date=2026-11-01&instrument=papi-household&by=sex")
+    assert ok.status_code == 200 and [line["code"] for line in ok.json["breakdown"]["lines"]] == ["1", "2"]
+
+
+def test_a_unit_manager_breaks_down_their_own_units_only(client, db_session, units, users, login_as, household):
+    with open(DATA / "breakdown_sample.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    store(db_session, units, users["surveyor"], rows, unit_of={"U1": units["A1"], "U2": units["B1"]})
+    login_as(client, users["unit_manager"])
+    data = client.get("/bao-cao/tai-ve.json?period=month&date=2026-11-01&instrument=papi-household&by=sex").json
+    assert data["breakdown"]["total"]["responses"] == sum(r["unit"] == "U1" for r in rows)

@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from sqlalchemy import ColumnElement, distinct, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from analysis import clusters_group, design_frame, domain_means, domain_proportions, index_estimate
@@ -49,6 +49,7 @@ from app.services.indicators import (
 )
 from app.services.reports.disclosure import answers_per_month, hidden_months, months_suppress, parts_suppress
 from app.services.reports.labels import CHANNEL_NAMES
+from app.services.reports.model import Breakdown, BreakdownLine, ReportRequest
 from app.services.reports.periods import Period
 from app.services.response_filter import ResponseFilter, filter_conditions
 from app.texts import label
@@ -59,6 +60,7 @@ __all__ = [
     "MISSING_CATEGORY",
     "BreakdownUnknown",
     "breakdown_choices",
+    "breakdown_report",
     "breakdown_table",
     "instrument_choices",
 ]
@@ -122,9 +124,10 @@ def instrument_choices(session: Session, unit_clause: ColumnElement[bool] | None
     """Codes of the instruments with submitted responses in the units ``unit_clause``
     (a condition on ``Unit``, as :func:`app.services.scope.unit_scope_clause`) selects."""
     query = (
-        select(distinct(InstrumentVersion.code))
+        select(InstrumentVersion.code)
         .join(Response, Response.instrument_version_id == InstrumentVersion.id)
         .where(Response.status == "submitted")
+        .distinct()
     )
     if unit_clause is not None:
         query = query.where(Response.unit_id.in_(select(Unit.id).where(unit_clause)))
@@ -309,3 +312,18 @@ def _protect(instrument, rows, codes, period, total, parts, disclosure_min):
     total = replace(total, figures=months_suppress(total.figures, hidden.get("*", {})))
     parts = [replace(p, figures=months_suppress(p.figures, hidden.get(p.key, {}))) for p in parts]
     return total, parts_suppress(total, parts, disclosure_min)
+
+
+def breakdown_report(
+    session: Session, instrument: Instrument, request: ReportRequest, thresholds: Thresholds | None = None
+) -> Breakdown:
+    """The breakdown a report request asks for (``request.by``), as the report carries it."""
+    table = breakdown_table(session, instrument, request.period, request.filter, request.by, thresholds=thresholds)
+    total = table.total
+    return Breakdown(
+        by=table.by,
+        title=table.title,
+        keys=table.keys,
+        total=BreakdownLine("*", label("breakdown.total"), total.responses, total.clusters, total.figures),
+        lines=[BreakdownLine(c.key, table.labels[c.key], c.responses, c.clusters, c.figures) for c in table.categories],
+    )

@@ -19,6 +19,8 @@ from surveys import Text
 __all__ = [
     "INDEX_KEY",
     "VERDICT_KEYS",
+    "Breakdown",
+    "BreakdownLine",
     "Change",
     "CommentLine",
     "CriterionLine",
@@ -43,6 +45,8 @@ class ReportRequest:
     filter: ResponseFilter
     grouping: str
     search: str | None
+    #: a question code or "channel": the breakdown to add (None: none)
+    by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,31 @@ class Funnel:
 
 
 @dataclass(frozen=True)
+class BreakdownLine:
+    """One category of a breakdown (or their total, ``code`` "*")."""
+
+    code: str
+    label: Text
+    #: None where fewer than the disclosure threshold answered
+    responses: int | None
+    clusters: int
+    figures: dict[str, Figure]
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """The main indicators by category of one question or the channel: each
+    category a domain of the report's cluster design (app/services/reports/breakdown.py)."""
+
+    by: str
+    title: Text
+    #: figure keys in column order, with their labels
+    keys: list[tuple[str, Text]]
+    total: BreakdownLine
+    lines: list[BreakdownLine]
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything a report shows. Fields are plain data; renderers lay them out."""
 
@@ -189,3 +218,5 @@ class Report:
     #: the rating levels counted in a criterion's ``Figure.distribution``
     #: (codes 1–5), each with its label from the instrument's scale
     scale_labels: list[tuple[int, Text]] = field(default_factory=list)
+    #: the main indicators by category of one variable (``?by=``), or None
+    breakdown: Breakdown | None = None
