@@ -218,3 +218,25 @@ def test_a_unit_manager_breaks_down_their_own_units_only(client, db_session, uni
     login_as(client, users["unit_manager"])
     data = client.get("/bao-cao/tai-ve.json?period=month&date=2026-11-01&instrument=papi-household&by=sex").json
     assert data["breakdown"]["total"]["responses"] == sum(r["unit"] == "U1" for r in rows)
+
+
+def test_the_csv_and_the_workbook_carry_the_breakdown(client, users, login_as, sample):
+    import io
+
+    from openpyxl import load_workbook
+
+    login_as(client, users["analyst"])
+    query = "period=month&date=2026-11-01&instrument=papi-household&by=sex"
+    text = client.get(f"/bao-cao/tai-ve.csv?{query}").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:5] == ["Phân tích theo", "Mã nhóm", "Nhóm", "Số phiếu", "Số cụm (quầy × ngày)"]
+    assert [r[1] for r in rows[1:]] == ["1", "2", "*"] and rows[1][2] == "Nam" and rows[3][3] == "82"
+    men = next(r for r in records("sex") if r["category"] == "1")["figures"]["INDEX"]
+    assert float(rows[1][5]) == pytest.approx(men["estimate"], abs=5e-5)
+    assert float(rows[1][6]) == pytest.approx(men["lower"], abs=5e-5)
+    book = load_workbook(io.BytesIO(client.get(f"/bao-cao/tai-ve.xlsx?{query}").data), read_only=True)
+    assert book.sheetnames[2] == "Theo nhóm"
+    sheet = [row for row in book["Theo nhóm"].iter_rows(values_only=True)]
+    assert sheet[0][:3] == ("Phân tích theo", "Mã nhóm", "Nhóm") and sheet[1][5] == pytest.approx(men["estimate"])
+    plain = client.get("/bao-cao/tai-ve.xlsx?period=month&date=2026-11-01&instrument=papi-household")
+    assert "Theo nhóm" not in load_workbook(io.BytesIO(plain.data), read_only=True).sheetnames
