@@ -240,3 +240,14 @@ def test_the_csv_and_the_workbook_carry_the_breakdown(client, users, login_as, s
     assert sheet[0][:3] == ("Phân tích theo", "Mã nhóm", "Nhóm") and sheet[1][5] == pytest.approx(men["estimate"])
     plain = client.get("/bao-cao/tai-ve.xlsx?period=month&date=2026-11-01&instrument=papi-household")
     assert "Theo nhóm" not in load_workbook(io.BytesIO(plain.data), read_only=True).sheetnames
+
+
+def test_the_report_command_breaks_down(runner, sample, tmp_path):
+    out = tmp_path / "by_sex.json"
+    args = ["report", "--format", "json", "--out", str(out), "--period", "month", "--date", "2026-11-01"]
+    result = runner.invoke(args=[*args, "--instrument", "papi-household", "--by", "sex"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert [line["code"] for line in data["breakdown"]["lines"]] == ["1", "2"]
+    refused = runner.invoke(args=[*args, "--by", "education"])  # not a question of sipas-counter
+    assert refused.exit_code == 2 and "education" in refused.output
