@@ -251,3 +251,15 @@ def test_the_report_command_breaks_down(runner, sample, tmp_path):
     assert [line["code"] for line in data["breakdown"]["lines"]] == ["1", "2"]
     refused = runner.invoke(args=[*args, "--by", "education"])  # not a question of sipas-counter
     assert refused.exit_code == 2 and "education" in refused.output
+
+
+def test_the_pdf_has_the_breakdown(client, users, login_as, sample):
+    import io
+
+    import pypdf
+
+    login_as(client, users["analyst"])
+    query = "period=month&date=2026-11-01&instrument=papi-household&by=age_group"
+    pages = pypdf.PdfReader(io.BytesIO(client.get(f"/bao-cao/tai-ve.pdf?{query}").data)).pages
+    text = "\n".join(page.extract_text() for page in pages)
+    assert "Phân tích theo nhóm: Nhóm tuổi" in text and "Từ 60 tuổi trở lên" in text
