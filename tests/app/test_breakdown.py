@@ -47,7 +47,7 @@ def store(db_session, units, surveyor, rows, unit_of=None) -> None:
     unit_of = unit_of or {"U1": units["A1"], "U2": units["A2"]}
     for row in rows:
         answers = {k: int(v) for k, v in row.items() if k in codes and v not in ("", None)}
-        when = datetime(2026, 11, 2 + int(row["day"]), 3, 0, tzinfo=UTC)  # 10:00 in Vietnam
+        when = datetime(2026, int(row.get("month", 11)), 2 + int(row["day"]), 3, 0, tzinfo=UTC)  # 10:00 in Vietnam
         channel = row.get("channel", "tablet")
         response_submit(
             db_session, client_uuid=uuid.uuid4(), instrument=active, unit_id=unit_of[row["unit"]].id,
@@ -263,3 +263,19 @@ def test_the_pdf_has_the_breakdown(client, users, login_as, sample):
     pages = pypdf.PdfReader(io.BytesIO(client.get(f"/bao-cao/tai-ve.pdf?{query}").data)).pages
     text = "\n".join(page.extract_text() for page in pages)
     assert "Phân tích theo nhóm: Nhóm tuổi" in text and "Từ 60 tuổi trở lên" in text
+
+
+def test_a_quarter_hides_a_category_whose_month_is_small_also_for_perception_items(db_session, units, users, household):
+    base = {"used_service": 1, "procedure": 1, "E5_gate": 2, "E1_1": 4, "overall": 4, "harassment": 2,
+            "informal_payment": 2, "P_land": 2, "unit": "U1"}  # fmt: skip
+    rows = [{**base, "day": 1 + i % 6, "month": 10 + i % 2, "sex": 1} for i in range(40)]
+    rows += [{**base, "day": 1 + i % 6, "month": 10, "sex": 2} for i in range(10)]
+    rows += [{**base, "day": 1, "month": 11, "sex": 2} for i in range(2)]  # two women in November
+    store(db_session, units, users["surveyor"], rows)
+    quarter = period_of("quarter", date(2026, 10, 1))
+    table = breakdown_table(db_session, household, quarter, HOUSEHOLD, "sex")
+    women = next(line for line in table.categories if line.key == "2")
+    for key in ("overall", "P_land"):
+        assert women.figures[key].estimate is None and women.figures[key].suppressed_reason == "small_month", key
+    month = breakdown_table(db_session, household, period_of("month", date(2026, 10, 1)), HOUSEHOLD, "sex")
+    assert next(line for line in month.categories if line.key == "2").figures["P_land"].estimate == 0.0

@@ -98,7 +98,7 @@ def _answers_by_key(rows: ClusterRows, instrument: Instrument) -> dict[str, np.n
         scale = q.scale
         if q.role in (Role.CRITERION, Role.OVERALL, Role.ELEMENT_OVERALL):
             valid = scale.codes - scale.not_applicable - scale.refused
-        elif q.role in (Role.HARASSMENT, Role.INFORMAL_PAYMENT):
+        elif q.role in (Role.HARASSMENT, Role.INFORMAL_PAYMENT, Role.PERCEPTION):  # perception: in breakdowns
             valid = scale.yes | scale.no
         else:
             continue
