@@ -279,3 +279,46 @@ def test_a_quarter_hides_a_category_whose_month_is_small_also_for_perception_ite
         assert women.figures[key].estimate is None and women.figures[key].suppressed_reason == "small_month", key
     month = breakdown_table(db_session, household, period_of("month", date(2026, 10, 1)), HOUSEHOLD, "sex")
     assert next(line for line in month.categories if line.key == "2").figures["P_land"].estimate == 0.0
+
+
+def test_visits_are_a_domain_mean_with_the_linearised_variance(db_session, units, household):
+    """The mean number of visits per category: Σ_d y / N_d with the between-cluster variance
+    m/(m−1) Σ_i (z_i − z̄)², z_i = Σ_{j ∈ cluster i, category} (y_j − ȳ_d) / N_d (one stratum)."""
+    import numpy as np
+
+    from app.models import ServicePoint
+
+    active = instrument_active(db_session, load_all(), "sipas-counter")
+    points = [ServicePoint(unit=units["A1"], code=f"Q{i}", name=f"Quầy {i}") for i in (1, 2)]
+    db_session.add_all(points)
+    db_session.flush()
+    people = []  # (cluster, stage, visits)
+    for p, point in enumerate(points):
+        for day in range(3):
+            for j in range(6):
+                stage, visits = 1 + (j + day) % 3, 1 + (j * 7 + day * 3 + p * 5) % 4
+                people.append((3 * p + day, stage, visits))
+                when = datetime(2026, 11, 3 + day, 3, 0, tzinfo=UTC)
+                answers = {"visit_stage": stage, "procedure": 1, "E5_gate": 2, "overall": 4, "visits": visits,
+                           "harassment": 2, "informal_payment": 2, "E1_seats": 4}  # fmt: skip
+                response_submit(
+                    db_session, client_uuid=uuid.uuid4(), instrument=active, unit_id=point.unit_id,
+                    service_point_id=point.id, channel="qr", answers=answers, submitted_at=when,
+                )  # fmt: skip
+    db_session.commit()
+    counter = active.instrument
+    flt = ResponseFilter(instrument="sipas-counter")
+    table = breakdown_table(db_session, counter, MONTH, flt, "visit_stage", thresholds=OPEN)
+    assert "visits" in table.means
+    data = np.array(people, dtype=float)
+    for line in table.categories:
+        if not line.responses:
+            continue
+        inside = data[:, 1] == int(line.key)
+        y, n = data[inside, 2], inside.sum()
+        mean = y.mean()
+        z = np.bincount(data[inside, 0].astype(int), (y - mean) / n, minlength=6)
+        variance = 6 / 5 * ((z - z.mean()) ** 2).sum()
+        figure = line.figures["visits"]
+        assert figure.estimate == pytest.approx(mean, abs=1e-12) and figure.se == pytest.approx(variance**0.5, rel=1e-9)
+        assert figure.df == 5 and figure.n == n

@@ -35,7 +35,10 @@ def categories_table(report: Report, lang: str = "vi") -> Table:
                Cell(line.clusters, "int")]  # fmt: skip
         for key, _ in b.keys:
             figure = line.figures.get(key)
-            row += figure_cells(figure)
+            cells = figure_cells(figure)
+            if key in b.means:  # a mean of a number, not a proportion
+                cells = [Cell(c.value, "float" if c.kind == "rate" else c.kind, c.unreliable) for c in cells]
+            row += cells
             published = figure is not None and not figure.suppressed and figure.n_eff is not None
             row.append(Cell(round(figure.n_eff, 1) if published else None, "float"))
             if key in VERDICT_KEYS:

@@ -4,7 +4,8 @@ For a categorical question of the instrument (sex, age group, ethnicity,
 procedure field, visit stage...) or the channel, each category gets the
 headline index, the overall satisfaction, the harassment and the
 informal-payment rates (and, where the instrument has them, its perception
-items) with design-based intervals.
+items and the mean of its number questions, such as the visits a citizen
+made for one application) with design-based intervals.
 
 A category is a **domain** of the same design as the units table: strata
 are the units that collected the responses, clusters the service point ×
@@ -104,6 +105,8 @@ class BreakdownTable:
     labels: dict[str, Text]
     total: DomainIndicators
     categories: list[DomainIndicators]
+    #: keys whose figures are means of a number (visits), not rates
+    means: tuple[str, ...] = ()
 
 
 def breakdown_choices(instrument: Instrument) -> list[tuple[str, Text]]:
@@ -187,7 +190,8 @@ def breakdown_table(
     parts = _with_verdicts(parts, total.figures, correction, alpha, thresholds.min_clusters)
     parts = [replace(p, responses=None) if 0 < p.responses < thresholds.disclosure_min else p for p in parts]
     keys = [(k, name) for k, name in keys if k in total.figures]  # no empty columns (perception items not asked)
-    return BreakdownTable(by, choices[by], keys, labels, total, parts)
+    means = tuple(k for k, _ in keys if k in layout.numbers)
+    return BreakdownTable(by, choices[by], keys, labels, total, parts, means)
 
 
 def _categories(instrument: Instrument, by: str, rows: ClusterRows) -> tuple[np.ndarray, dict[str, Text]]:
@@ -214,6 +218,7 @@ def _keys(instrument: Instrument) -> list[tuple[str, Text]]:
     present = {q.code for q in instrument.questions}
     keys += [(k, label(f"report.column.{k}")) for k in _RATE_KEYS if k in present]
     keys += [(q.code, q.text) for q in instrument.with_role(Role.PERCEPTION)]
+    keys += [(q.code, q.text) for q in instrument.questions if q.kind is QuestionKind.NUMBER]
     return keys
 
 
@@ -234,6 +239,12 @@ def _estimate(instrument, rows, codes, listed, keys, method, alpha, thresholds):
                 est, n, column = _index(instrument, rows, domain, cluster, common)
                 if est is None:
                     continue
+            elif key in layout.numbers:  # a mean (visits to the office), with a t interval
+                base = SHARE_FIELDS * (len(layout.elements) + 1) if layout.elements else 0
+                at = base + 3 * layout.numbers.index(key)
+                n_, total_, squares = rows.floats[:, at : at + 3].T
+                est = domain_means(domain, cluster, n_, n_, total_, sum_wy2=squares, **common)
+                n, column = est.n, slice(None)
             else:
                 if key not in layout.offsets:
                     continue
@@ -326,4 +337,5 @@ def breakdown_report(
         keys=table.keys,
         total=BreakdownLine("*", label("breakdown.total"), total.responses, total.clusters, total.figures),
         lines=[BreakdownLine(c.key, table.labels[c.key], c.responses, c.clusters, c.figures) for c in table.categories],
+        means=list(table.means),
     )

@@ -104,6 +104,9 @@ def _answers_by_key(rows: ClusterRows, instrument: Instrument) -> dict[str, np.n
             continue
         mask = np.isin(np.array(layout.item(q.code).codes), list(valid))
         out[q.code] = layout.counts_of(q.code, rows.counts) @ mask.astype(np.int64)
+    base = SHARE_FIELDS * (len(layout.elements) + 1) if layout.elements else 0
+    for k, code in enumerate(layout.numbers):  # number questions: their means in breakdowns
+        out[code] = rows.floats[:, base + 3 * k]
     names = [code for code, _ in layout.elements] + [INDEX_KEY]
     if layout.elements:
         for e, name in enumerate(names):

@@ -174,6 +174,8 @@ class Breakdown:
     keys: list[tuple[str, Text]]
     total: BreakdownLine
     lines: list[BreakdownLine]
+    #: keys whose figures are means of a number (visits to the office), not rates
+    means: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
