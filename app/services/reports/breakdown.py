@@ -188,10 +188,23 @@ def breakdown_table(
     total, parts = _estimate(instrument, rows, codes, list(labels), keys, method, alpha, thresholds)
     total, parts = _protect(instrument, rows, codes, period, total, parts, thresholds.disclosure_min)
     parts = _with_verdicts(parts, total.figures, correction, alpha, thresholds.min_clusters)
-    parts = [replace(p, responses=None) if 0 < p.responses < thresholds.disclosure_min else p for p in parts]
+    parts = _counts_suppress(parts, thresholds.disclosure_min)
     keys = [(k, name) for k, name in keys if k in total.figures]  # no empty columns (perception items not asked)
     means = tuple(k for k, _ in keys if k in layout.numbers)
     return BreakdownTable(by, choices[by], keys, labels, total, parts, means)
+
+
+def _counts_suppress(parts: list[DomainIndicators], disclosure_min: int) -> list[DomainIndicators]:
+    """Hide the response counts of small categories, and the next smallest where the
+    total minus the published counts would give the hidden ones (as ``parts_suppress``)."""
+    hidden = {p.key for p in parts if 0 < p.responses < disclosure_min}
+    left = sum(p.responses for p in parts if p.key in hidden)
+    for p in sorted((p for p in parts if p.responses > 0 and p.key not in hidden), key=lambda p: (p.responses, p.key)):
+        if not 0 < left < disclosure_min:
+            break
+        hidden.add(p.key)
+        left += p.responses
+    return [replace(p, responses=None) if p.key in hidden else p for p in parts]
 
 
 def _categories(instrument: Instrument, by: str, rows: ClusterRows) -> tuple[np.ndarray, dict[str, Text]]:
