@@ -39,7 +39,10 @@ from sqlalchemy.orm import Session
 
 from analysis import clusters_group, design_frame, domain_means, domain_proportions, index_estimate
 from app.models import CHANNELS, InstrumentVersion, Response, Unit
-from app.services.aggregates import INDEX_KEY
+from app.services.aggregates import (
+    INDEX_KEY,
+    _valid_and_event,  # the one definition of a rate's denominator and event
+)
 from app.services.cluster_rows import NO_PROCEDURE, SHARE_FIELDS, ClusterRows, Item, layout_of, rows_from_responses
 from app.services.indicators import (
     DomainIndicators,
@@ -312,14 +315,6 @@ def _index(instrument: Instrument, rows: ClusterRows, domain, cluster, common):
         df_rule="domain", rate_se=False, **common,
     )  # fmt: skip
     return est, est.n[:, -1], -1
-
-
-def _valid_and_event(q) -> tuple[frozenset[int], frozenset[int]]:
-    """The codes in the denominator and those counted as the event (as the units table)."""
-    scale = q.scale
-    if q.role in (Role.CRITERION, Role.OVERALL, Role.ELEMENT_OVERALL):
-        return scale.codes - scale.not_applicable - scale.refused, scale.satisfied
-    return scale.yes | scale.no, scale.yes
 
 
 def _protect(instrument, rows, codes, period, total, parts, disclosure_min):
