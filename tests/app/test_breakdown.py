@@ -323,3 +323,13 @@ def test_visits_are_a_domain_mean_with_the_linearised_variance(db_session, units
         figure = line.figures["visits"]
         assert figure.estimate == pytest.approx(mean, abs=1e-12) and figure.se == pytest.approx(variance**0.5, rel=1e-9)
         assert figure.df == 5 and figure.n == n
+
+
+def test_a_unit_manager_is_offered_only_the_instruments_of_their_units(client, db_session, units, users, login_as):
+    rows = [{"unit": "U2", "day": 1, "sex": 1, "used_service": 2} for _ in range(3)]
+    store(db_session, units, users["surveyor"], rows, unit_of={"U2": units["B1"]})  # interviews in B1 only
+    login_as(client, users["unit_manager"])
+    html = client.get(DASHBOARD).get_data(as_text=True)
+    assert 'value="sipas-counter" selected' in html and "papi-household" not in html
+    login_as(client, users["analyst"])
+    assert 'value="papi-household"' in client.get(DASHBOARD).get_data(as_text=True)
