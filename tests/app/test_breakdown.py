@@ -333,3 +333,23 @@ def test_a_unit_manager_is_offered_only_the_instruments_of_their_units(client, d
     assert 'value="sipas-counter" selected' in html and "papi-household" not in html
     login_as(client, users["analyst"])
     assert 'value="papi-household"' in client.get(DASHBOARD).get_data(as_text=True)
+
+
+def test_household_reports_show_the_perception_items_without_a_breakdown(client, users, login_as, sample):
+    login_as(client, users["analyst"])
+    html = client.get(DASHBOARD + "&instrument=papi-household").get_data(as_text=True)
+    section = html[html.index('id="items"') :]
+    section = section[: section.index("</section>")]
+    assert "Cảm nhận và các câu hỏi khác" in section and "giấy chứng nhận quyền sử dụng đất" in section
+    data = client.get("/bao-cao/tai-ve.json?period=month&date=2026-11-01&instrument=papi-household").json
+    land = data["items"]["total"]["figures"]["P_land"]
+    assert land["estimate"] == pytest.approx(records(None)[0]["figures"]["P_land"]["estimate"])
+    import io
+
+    from openpyxl import load_workbook
+
+    xlsx = client.get("/bao-cao/tai-ve.xlsx?period=month&date=2026-11-01&instrument=papi-household").data
+    sheet = list(load_workbook(io.BytesIO(xlsx), read_only=True)["Cảm nhận"].iter_rows(values_only=True))
+    assert sheet[1][2] == "Tất cả" and sheet[1][5] == pytest.approx(land["estimate"])
+    counter = client.get("/bao-cao/tai-ve.json?period=month&date=2026-11-01").json
+    assert counter["items"] is None and 'id="items"' not in client.get(DASHBOARD).get_data(as_text=True)

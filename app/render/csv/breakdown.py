@@ -9,15 +9,16 @@ not be read at face value. Nothing is computed here.
 from __future__ import annotations
 
 from app.render.csv.report import Cell, Table, confidence_label, figure_cells, reliability_label, verdict_label
-from app.services.reports.model import VERDICT_KEYS, Report
+from app.services.reports.model import VERDICT_KEYS, Breakdown, Report
 from app.texts import texts
 
 __all__ = ["categories_table"]
 
 
-def categories_table(report: Report, lang: str = "vi") -> Table:
-    """The breakdown's categories and total; an empty table when the report has no breakdown."""
-    b = report.breakdown
+def categories_table(report: Report, lang: str = "vi", breakdown: Breakdown | None = None) -> Table:
+    """The breakdown's categories and total (``report.breakdown``, or ``breakdown``, such
+    as ``report.items``); an empty table when there is none."""
+    b = breakdown or report.breakdown
     if b is None:
         return Table([])
     conf = confidence_label(report.alpha)

@@ -67,6 +67,7 @@ __all__ = [
     "breakdown_report",
     "breakdown_table",
     "instrument_choices",
+    "items_report",
 ]
 
 #: ``by`` value of the breakdown by channel (``qr``, ``tablet``, ``paper``, ``kiosk``)
@@ -347,3 +348,22 @@ def breakdown_report(
         lines=[BreakdownLine(c.key, table.labels[c.key], c.responses, c.clusters, c.figures) for c in table.categories],
         means=list(table.means),
     )
+
+
+def items_report(
+    session: Session, instrument: Instrument, request: ReportRequest, thresholds: Thresholds | None = None
+) -> Breakdown | None:
+    """The perception items (and number questions) over the whole filter, for an
+    instrument with perception items (household interviews); None for the others.
+
+    Their answers are not in the roll-up, so this reads the responses; only
+    instruments that have such items pay for it.
+    """
+    perception = {q.code for q in instrument.with_role(Role.PERCEPTION)}
+    if not perception:
+        return None
+    table = breakdown_table(session, instrument, request.period, request.filter, BY_CHANNEL, thresholds=thresholds)
+    keys = [(k, name) for k, name in table.keys if k in perception or k in table.means]
+    figures = {k: f for k, f in table.total.figures.items() if k in dict(keys)}
+    total = BreakdownLine("*", label("breakdown.total"), table.total.responses, table.total.clusters, figures)
+    return Breakdown(by="", title=label("rep.items"), keys=keys, total=total, lines=[], means=list(table.means))

@@ -26,7 +26,7 @@ from app.services.aggregates import INDEX_KEY
 from app.services.cluster_rows import cluster_columns
 from app.services.indicators import Figure, IndicatorTable, Thresholds, domain_of_units, indicator_table_of_rows
 from app.services.instruments import instrument_active
-from app.services.reports.breakdown import breakdown_report
+from app.services.reports.breakdown import breakdown_report, items_report
 from app.services.reports.disclosure import comment_cells, table_protect
 from app.services.reports.findings import report_findings
 from app.services.reports.labels import (
@@ -315,5 +315,5 @@ def report_for(
         filter_lines=filter_lines(session, active.instrument, request.filter, request.grouping),
     )
     if request.by is None:
-        return report
+        return replace(report, items=items_report(session, active.instrument, request, report.thresholds))
     return replace(report, breakdown=breakdown_report(session, active.instrument, request, report.thresholds))

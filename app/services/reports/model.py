@@ -222,3 +222,6 @@ class Report:
     scale_labels: list[tuple[int, Text]] = field(default_factory=list)
     #: the main indicators by category of one variable (``?by=``), or None
     breakdown: Breakdown | None = None
+    #: without a breakdown: the perception items (and number questions) over the
+    #: whole filter, for instruments that have perception items; else None
+    items: Breakdown | None = None
