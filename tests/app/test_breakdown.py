@@ -353,3 +353,11 @@ def test_household_reports_show_the_perception_items_without_a_breakdown(client,
     assert sheet[1][2] == "Tất cả" and sheet[1][5] == pytest.approx(land["estimate"])
     counter = client.get("/bao-cao/tai-ve.json?period=month&date=2026-11-01").json
     assert counter["items"] is None and 'id="items"' not in client.get(DASHBOARD).get_data(as_text=True)
+
+
+def test_the_breakdown_in_english(client, users, login_as, sample):
+    login_as(client, users["analyst"])
+    html = client.get(DASHBOARD + "&instrument=papi-household&by=age_group&lang=en").get_data(as_text=True)
+    section = html[html.index('id="breakdown"') :]
+    assert "Breakdown: Age group" in section and "60 years or older" in section and "domain" in section
+    assert "Not assessed (too few clusters)" in section
