@@ -52,6 +52,11 @@ def pct_range(lower: float | None, upper: float | None) -> str:
     return numbers.percent_interval(lower, upper, current_lang())
 
 
+def dec(value: float | None, digits: int = 2) -> str:
+    """``{{ f.estimate|dec }}``: a mean (visits to the office) with ``digits`` decimals ("1,85")."""
+    return numbers.decimal(value, current_lang(), digits)
+
+
 def num(value: int | None) -> str:
     """``{{ n|num }}``: a count with grouped thousands ("1.234")."""
     return numbers.count(value, current_lang())
@@ -69,7 +74,7 @@ def language_name(lang: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(vn_time)
-    for number_filter in (pct, pct_range, num, pts):
+    for number_filter in (pct, pct_range, dec, num, pts):
         app.add_template_filter(number_filter)
 
     @app.context_processor

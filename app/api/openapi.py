@@ -193,7 +193,8 @@ INDICATORS: dict[str, Any] = {
         + [{"name": "lang", "in": "query", "required": False, "schema": {"enum": ["vi", "en"]}}],
         "responses": {
             "200": {
-                "description": "The report as JSON (period, filter, summary, units, criteria, trend, thresholds).",
+                "description": "The report as JSON (period, filter, summary, units, criteria, trend, thresholds; "
+                "breakdown: the main indicators by category when ?by= is given).",
                 "content": {"application/json": {"schema": {"type": "object"}}},
             },
             "400": _error("A parameter is unknown or its value wrong (error invalid_parameter, parameter names it)."),

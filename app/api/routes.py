@@ -30,6 +30,7 @@ from app.services.audit import audit_record
 from app.services.dossier_register import MAX_DOSSIERS, RegisteredItem, dossiers_register
 from app.services.instruments import instrument_active
 from app.services.interviews import MAX_ITEMS, ItemResult, interviews_check, interviews_store
+from app.services.reports.breakdown import BreakdownUnknown
 from app.services.reports.build import InstrumentMissing, report_for
 from app.services.transactions import DatabaseUnavailable, write_transaction
 from app.texts import texts
@@ -231,6 +232,8 @@ def indicators():
         report = report_for(db.session, current_app.extensions["instruments"], req, comment_limit=0)
     except InstrumentMissing:
         return _refuse("api.not_found", 404)
+    except BreakdownUnknown:
+        return _filter_refused("by", "filter.by", value=(req.by or "")[:40])
     data = report_dict(report)
     data.pop("comments", None)  # citizens' own words stay on the dashboard
     detail = {

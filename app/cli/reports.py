@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from app.extensions import db
 from app.reports.forms import FORMATS, FilterError, report_request
 from app.services.instruments import instrument_active, instrument_version, versions_before
-from app.texts import DEFAULT_LANG, languages
+from app.texts import DEFAULT_LANG, languages, texts
 
 FILTER_OPTIONS = [
     click.option("--period", type=click.Choice(["month", "quarter", "year", "custom"]), default="quarter",
@@ -55,16 +55,21 @@ def _active(code: str):
 @click.option("--grouping", type=click.Choice(["unit", "department", "district", "commune"]), default="unit",
               show_default=True)  # fmt: skip
 @click.option("--lang", type=click.Choice(languages()), default=DEFAULT_LANG, show_default=True)
+@click.option("--by", help="Break the main indicators down by a categorical question (sex, age_group...) or channel.")
 @filter_options
 @with_appcontext
 def report_command(fmt: str, out: Path, grouping: str, lang: str, instrument: str, **filters) -> None:
     """Write the report for a period and filter as JSON, XLSX, CSV or PDF."""
     from app.render.report_files import report_file
+    from app.services.reports.breakdown import BreakdownUnknown
     from app.services.reports.build import report_for
 
     request = _request(instrument, grouping=grouping, **filters)
     _active(instrument)
-    report = report_for(db.session, current_app.extensions["instruments"], request, comment_limit=500)
+    try:
+        report = report_for(db.session, current_app.extensions["instruments"], request, comment_limit=500)
+    except BreakdownUnknown as exc:
+        raise click.BadParameter(texts("filter.by", DEFAULT_LANG, value=str(exc)), param_hint="--by") from exc
     rendered = report_file(report, fmt, lang)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(rendered.content)

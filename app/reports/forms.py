@@ -36,6 +36,8 @@ class FilterError(ValueError):
 
 MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
 INSTRUMENT_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+#: a question code (or "channel"); whether the instrument has it is checked when the report is built
+BY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
 
 
 def _day(value: str | None, field: str, *, month_end: bool = False) -> date | None:
@@ -56,7 +58,7 @@ def _day(value: str | None, field: str, *, month_end: bool = False) -> date | No
 
 def report_request(args: Mapping[str, str], instrument_code: str = "sipas-counter") -> ReportRequest:
     """Parse ``period``, ``date``, ``end``, ``unit``, ``level``, ``procedure``,
-    ``channel``, ``grouping`` and ``q`` (comment search).
+    ``channel``, ``grouping``, ``by`` (breakdown) and ``q`` (comment search).
 
     Raises
     ------
@@ -94,6 +96,9 @@ def report_request(args: Mapping[str, str], instrument_code: str = "sipas-counte
     if unit is not None and len(unit) > 40:
         raise FilterError("unit", "filter.unit")
     search = (args.get("q") or "").strip()[:100] or None
+    by = (args.get("by") or "").strip() or None
+    if by is not None and not BY_RE.fullmatch(by):
+        raise FilterError("by", "filter.by", value=by[:40])
     instrument = (args.get("instrument") or instrument_code).strip()
     if not INSTRUMENT_RE.fullmatch(instrument):
         raise FilterError("instrument", "filter.instrument")
@@ -104,4 +109,4 @@ def report_request(args: Mapping[str, str], instrument_code: str = "sipas-counte
         procedure=procedure,
         channel=channel,
     )
-    return ReportRequest(period, flt, grouping, search)
+    return ReportRequest(period, flt, grouping, search, by)

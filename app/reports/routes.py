@@ -7,7 +7,7 @@ to their own unit. Every view and download is written to the audit log.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request
 from flask_login import current_user
@@ -21,6 +21,7 @@ from app.render.charts.svg import funnel_chart, trend_chart, units_chart
 from app.reports.forms import FORMATS, GROUPINGS, FilterError
 from app.reports.scope import UnitOutOfScope, scoped_report_request
 from app.services.audit import audit_record
+from app.services.reports.breakdown import BreakdownUnknown, breakdown_choices, instrument_choices
 from app.services.reports.build import InstrumentMissing, report_for
 from app.services.reports.labels import CHANNEL_NAMES, GROUPING_NAMES, LEVEL_NAMES
 from app.services.reports.model import INDEX_KEY, Report, ReportRequest
@@ -43,11 +44,16 @@ def _scoped_request() -> ReportRequest:
         abort(make_response(render_template("error.html", title=title, message=message), 403))
 
 
-def _build(req: ReportRequest, limit: int = 300) -> Report:
+def _build(req: ReportRequest, limit: int = 300, *, refuse_by: bool = True) -> Report:
     try:
         return report_for(db.session, current_app.extensions["instruments"], req, comment_limit=limit)
     except InstrumentMissing:
         abort(404)
+    except BreakdownUnknown:
+        if not refuse_by:
+            raise
+        message = translate("filter.by", value=(req.by or "")[:40])
+        abort(make_response(render_template("error.html", message=message), 400))
 
 
 def _audit(action: str, req: ReportRequest, **extra) -> None:
@@ -67,7 +73,13 @@ def _audit(action: str, req: ReportRequest, **extra) -> None:
 @allow(*STAFF)
 def dashboard():
     req = _scoped_request()
-    report = _build(req, limit=100)
+    dropped_by = None
+    try:
+        report = _build(req, limit=100, refuse_by=False)
+    except BreakdownUnknown:
+        # a breakdown of another instrument, left in the form when switching: show the report without it
+        dropped_by, req = req.by, replace(req, by=None)
+        report = _build(req, limit=100)
     instrument = current_app.extensions["instruments"][report.instrument_key]
     _audit("report.view", req)
     lang = current_lang()
@@ -82,6 +94,11 @@ def dashboard():
         select(Unit.code, Unit.name).where(unit_scope_clause(current_user)).order_by(Unit.path, Unit.code)
     ).all()
     procedure = next((q for q in instrument.questions if q.role.value == "procedure"), None)
+    registry = current_app.extensions["instruments"]
+    titles = {i.code: i.title for i in registry.values()}
+    # the instruments with responses in the person's units, and the one shown even if it has none
+    codes = sorted(set(instrument_choices(db.session, unit_scope_clause(current_user))) | {instrument.code})
+    instruments = [(code, titles.get(code)) for code in codes]
     return render_template(
         "reports/dashboard.html",
         report=report,
@@ -95,6 +112,9 @@ def dashboard():
         channel_names=CHANNEL_NAMES,
         scope_units=scope_units,
         procedure=procedure,
+        instruments=instruments,
+        breakdowns=breakdown_choices(instrument),
+        dropped_by=dropped_by,
         args=request.args.to_dict(),
     )
 

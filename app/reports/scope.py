@@ -31,6 +31,7 @@ FILTER_PARAMS: dict[str, str] = {
     "procedure": "the procedure field (lĩnh vực) a counter carries",
     "grouping": "rows of the units table: unit (default) or a level (province, department, district, commune)",
     "instrument": "instrument code, default sipas-counter",
+    "by": "a breakdown: a categorical question's code (sex, age_group, procedure...) or channel",
 }
 
 

@@ -188,20 +188,25 @@ def _csv_value(cell: Cell) -> object:
         return None
     if cell.kind in ("rate", "change"):
         return Decimal(f"{cell.value:.4f}")
-    if cell.kind == "int":
+    if cell.kind in ("int", "float"):
         return cell.value
     return text_clean(str(cell.value))
 
 
 def report_csv(report: Report, lang: str = "vi") -> str:
-    """The units table as RFC 4180 CSV (CRLF line ends, quoted where needed).
+    """The units table as RFC 4180 CSV (CRLF line ends, quoted where needed);
+    the breakdown's table instead when the report has one (``?by=``).
 
     The caller encodes it with ``utf-8-sig``: the byte-order mark makes
     Excel read the Vietnamese text as UTF-8. Estimates and bounds are
     proportions with four decimals (``0.7266``), suppressed figures show
     ``—``, and the verdict and level labels are those of the XLSX.
     """
-    table = units_table(report, lang)
+    # One tidy table per file: a report asked with a breakdown (?by=) gives the breakdown's.
+    # Imported here because that module builds on this one's cells.
+    from app.render.csv.breakdown import categories_table
+
+    table = categories_table(report, lang) if report.breakdown is not None else units_table(report, lang)
     lines = [csv_line(_csv_value(Cell(h)) for h in table.headers)]
     lines += [csv_line(_csv_value(cell) for cell in row) for row in table.rows]
     return "".join(lines)

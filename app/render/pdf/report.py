@@ -27,6 +27,7 @@ charts by :mod:`app.render.pdf.charts` and the table sections by
 
 from __future__ import annotations
 
+from app.render.pdf.breakdown import breakdown_write
 from app.render.pdf.charts import funnel_chart, trend_chart, units_chart
 from app.render.pdf.document import Document
 from app.render.pdf.summary import cover_write, findings_write, summary_write
@@ -61,6 +62,9 @@ def report_pdf(report: Report, lang: str = "vi") -> bytes:
         if report.units:
             pdf.landscape()
         units_table_write(pdf, report)
+        if report.breakdown is not None:  # after the units, landscape as they are
+            pdf.landscape(new_page=False)
+            breakdown_write(pdf, report)
         pdf.portrait(new_page=bool(report.criteria))
         criteria_write(pdf, report)
         pdf.portrait(new_page=bool(report.comments))

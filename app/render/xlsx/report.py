@@ -21,6 +21,7 @@ import io
 from openpyxl import Workbook
 
 from app.render.csv.report import text_clean
+from app.render.xlsx.breakdown import breakdown_write, items_write
 from app.render.xlsx.sheets import (
     comments_write,
     criteria_write,
@@ -52,6 +53,10 @@ def report_xlsx(report: Report, lang: str = "vi") -> bytes:
         ("method", method_write),
     ):
         write(wb.create_sheet(texts(f"xlsx.sheet.{key}", lang)), report, lang)
+    if report.breakdown is not None:  # after the units: the other way of splitting the total
+        breakdown_write(wb.create_sheet(texts("xlsx.sheet.breakdown", lang), 2), report, lang)
+    if report.items is not None and report.items.keys:
+        items_write(wb.create_sheet(texts("xlsx.sheet.items", lang), 2), report, lang)
     wb.properties.title = text_clean(report.title.get(lang))
     wb.properties.creator = "khaosat"
     if report.verified is not None:  # only where dossiers or verified responses exist; the last sheet

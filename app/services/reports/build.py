@@ -27,6 +27,7 @@ from app.services.anomalies import FlagCounts, flags_by_unit
 from app.services.cluster_rows import cluster_columns
 from app.services.indicators import Figure, IndicatorTable, Thresholds, domain_of_units, indicator_table_of_rows
 from app.services.instruments import instrument_active
+from app.services.reports.breakdown import breakdown_report, items_report
 from app.services.reports.disclosure import comment_cells, table_protect
 from app.services.reports.findings import flags_statement, report_findings
 from app.services.reports.labels import (
@@ -344,13 +345,15 @@ def report_for(
     ------
     InstrumentMissing
         When the request's instrument is not registered.
+    app.services.reports.breakdown.BreakdownUnknown
+        When the request's ``by`` is no breakdown of the instrument.
     """
     active = instrument_active(session, registry, request.filter.instrument)
     if active is None:
         raise InstrumentMissing(request.filter.instrument)
     # Days changed since the last report are rebuilt now, so the figures below read clusters.
     rollup_refresh(session, active.instrument)
-    return report_build(
+    report = report_build(
         session,
         active.instrument,
         request.period,
@@ -360,3 +363,6 @@ def report_for(
         comment_limit=comment_limit,
         filter_lines=filter_lines(session, active.instrument, request.filter, request.grouping),
     )
+    if request.by is None:
+        return replace(report, items=items_report(session, active.instrument, request, report.thresholds))
+    return replace(report, breakdown=breakdown_report(session, active.instrument, request, report.thresholds))

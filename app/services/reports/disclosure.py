@@ -98,12 +98,15 @@ def _answers_by_key(rows: ClusterRows, instrument: Instrument) -> dict[str, np.n
         scale = q.scale
         if q.role in (Role.CRITERION, Role.OVERALL, Role.ELEMENT_OVERALL):
             valid = scale.codes - scale.not_applicable - scale.refused
-        elif q.role in (Role.HARASSMENT, Role.INFORMAL_PAYMENT):
+        elif q.role in (Role.HARASSMENT, Role.INFORMAL_PAYMENT, Role.PERCEPTION):  # perception: in breakdowns
             valid = scale.yes | scale.no
         else:
             continue
         mask = np.isin(np.array(layout.item(q.code).codes), list(valid))
         out[q.code] = layout.counts_of(q.code, rows.counts) @ mask.astype(np.int64)
+    base = SHARE_FIELDS * (len(layout.elements) + 1) if layout.elements else 0
+    for k, code in enumerate(layout.numbers):  # number questions: their means in breakdowns
+        out[code] = rows.floats[:, base + 3 * k]
     names = [code for code, _ in layout.elements] + [INDEX_KEY]
     if layout.elements:
         for e, name in enumerate(names):

@@ -19,6 +19,8 @@ from surveys import Text
 __all__ = [
     "INDEX_KEY",
     "VERDICT_KEYS",
+    "Breakdown",
+    "BreakdownLine",
     "Change",
     "CommentLine",
     "CriterionLine",
@@ -44,6 +46,8 @@ class ReportRequest:
     filter: ResponseFilter
     grouping: str
     search: str | None
+    #: a question code or "channel": the breakdown to add (None: none)
+    by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -213,6 +217,33 @@ class Funnel:
 
 
 @dataclass(frozen=True)
+class BreakdownLine:
+    """One category of a breakdown (or their total, ``code`` "*")."""
+
+    code: str
+    label: Text
+    #: None where fewer than the disclosure threshold answered
+    responses: int | None
+    clusters: int
+    figures: dict[str, Figure]
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """The main indicators by category of one question or the channel: each
+    category a domain of the report's cluster design (app/services/reports/breakdown.py)."""
+
+    by: str
+    title: Text
+    #: figure keys in column order, with their labels
+    keys: list[tuple[str, Text]]
+    total: BreakdownLine
+    lines: list[BreakdownLine]
+    #: keys whose figures are means of a number (visits to the office), not rates
+    means: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything a report shows. Fields are plain data; renderers lay them out."""
 
@@ -260,3 +291,8 @@ class Report:
     #: counted), and those excluded from every figure by an administrator
     flagged: int = 0
     excluded: int = 0
+    #: the main indicators by category of one variable (``?by=``), or None
+    breakdown: Breakdown | None = None
+    #: without a breakdown: the perception items (and number questions) over the
+    #: whole filter, for instruments that have perception items; else None
+    items: Breakdown | None = None
