@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from app.models import Answer, DossierCount, Response, ServicePoint, Unit, User
 from app.models.responses import FLAG_FAST_FILL, FLAG_STRAIGHT_LINE
 from app.services.accounts import demo_accounts
-from app.services.anomalies import straight_lined
+from app.services.anomalies import BASELINE_DAYS, straight_lined
 from app.services.assignments import assignment_create
 from app.services.instruments import ActiveInstrument, instrument_active, instrument_version, instruments_sync
 from app.services.submissions import answer_rows, payload_digest, response_submit
@@ -176,9 +176,10 @@ def demo_seed(
     if version is None:  # the staff's stuffed forms below stay open QR ones
         _verified_share(np.random.default_rng(seed + 2), rows, active)
     if stuffed:
-        commune = next(u for u in units if u.level == "commune")
-        target = next(p for p in points if p.unit is commune)
-        rows += _stuffed_responses(np.random.default_rng(seed + 1), active, target, stuffed)
+        day = _working_days(vietnam_today() - timedelta(days=1), 7)[0]
+        communes = [p for p in points if p.unit.level == "commune"]
+        target = _stuffed_counter(rows, communes, day, active)
+        rows += _stuffed_responses(np.random.default_rng(seed + 1), active, target, stuffed, day)
     _store(session, rows)
     session.add_all(_dossier_counts(np.random.default_rng(seed + 3), points, rows))
     district = next(u for u in units if u.level == "district")
@@ -191,17 +192,38 @@ def demo_seed(
 STUFFED = 24
 
 
+#: Working days before the stuffing on which the stuffed counter has one ordinary response each.
+REGULAR_DAYS = 8
+
+
+def _stuffed_counter(
+    rows: list[_Synthetic], candidates: list[ServicePoint], day: date, active: ActiveInstrument
+) -> ServicePoint:
+    """The candidate with the most ordinary QR responses to the active
+    version, given a normal volume before ``day``: :data:`REGULAR_DAYS` of
+    its own responses are moved, one a day, to the working days before it.
+    Without them the burst rule (against the counter's own median day over
+    :data:`BASELINE_DAYS`) would see the stuffing only on the dates when the
+    random days happen to fall near it."""
+    own = {id(p): [r for r in rows if r.point is p and r.channel == "qr" and r.version is active] for p in candidates}
+    point = max(candidates, key=lambda p: len(own[id(p)]))
+    regular = _working_days(day - timedelta(days=1), BASELINE_DAYS)[:REGULAR_DAYS]
+    for row, new_day in zip(own[id(point)], regular, strict=False):
+        moment = row.submitted.astimezone(VIETNAM)
+        row.submitted = datetime.combine(new_day, moment.time(), tzinfo=VIETNAM).astimezone(UTC)
+    return point
+
+
 def _stuffed_responses(
-    rng: np.random.Generator, active: ActiveInstrument, point: ServicePoint, n: int
+    rng: np.random.Generator, active: ActiveInstrument, point: ServicePoint, n: int, day: date
 ) -> list[_Synthetic]:
-    """``n`` identical, all-top forms sent seconds apart late on the last
-    working day at ``point``, each filled in a few seconds: the burst,
-    duplicates, straight-lining and fast fills of app/services/anomalies.py."""
+    """``n`` identical, all-top forms sent seconds apart late on ``day`` at
+    ``point``, each filled in a few seconds: the burst, duplicates,
+    straight-lining and fast fills of app/services/anomalies.py."""
     instrument = active.instrument
     delighted = _Respondent(mood=12.0, harassed=0.0, paid=0.0, procedure=1)
     answers = _citizen_answers(rng, instrument, "qr", delighted, {})
     answers = {code: value for code, value in answers.items() if code != "comment"}
-    day = _working_days(vietnam_today() - timedelta(days=1), 7)[0]
     start = datetime.combine(day, time(16, 30), tzinfo=VIETNAM).astimezone(UTC)
     # the flags the form would have set: too fast to read, and every rating at the top
     flags = FLAG_FAST_FILL | (FLAG_STRAIGHT_LINE if straight_lined(instrument, answers) else 0)

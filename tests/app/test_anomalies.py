@@ -20,6 +20,7 @@ from app.services.anomalies import (
 )
 from app.services.instruments import instrument_active
 from app.services.submissions import response_submit
+from app.time import vietnam_today
 from surveys import answers_validate, load_all
 from tests.app.test_citizen_form import VALID
 
@@ -181,7 +182,7 @@ def test_the_demo_has_a_stuffed_counter_and_only_that_one_bursts(db_session):
     summary = demo_seed(db_session, responses=600, seed=11, stuffed=24)
     db_session.commit()
     assert summary.responses == 600
-    today = date.today()
+    today = vietnam_today()
     days = counter_days(db_session, None, today - timedelta(days=60), today)
     bursts = [d for d in days if d.burst]
     assert len(bursts) == 1
