@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, *, instance_path: str | None = 
         FORM_MIN_SECONDS_PER_ANSWER=settings.form_min_seconds_per_answer,
         OPENING_HOURS=settings.opening_hours,
         OPENING_WEEKDAYS=settings.opening_weekdays,
+        RANKING_WEIGHTS=settings.ranking_weights,
         SESSION_IDLE_MINUTES=settings.session_idle_minutes,
         SURVEYOR_SESSION_IDLE_MINUTES=settings.surveyor_session_idle_minutes,
         API_TOKEN_DAYS=settings.api_token_days,

@@ -6,7 +6,9 @@ application settings. ``create_app`` turns a ``Settings`` into Flask config.
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -76,6 +78,12 @@ class Settings:
         field, and its interviews wait on the tablet until the surveyor signs
         in again, so a short limit costs time but never data. Tablets that
         must send unattended use a bearer token instead.
+    ranking_weights : tuple of (str, float)
+        How units are ranked (``RANKING_WEIGHTS``): a weighted sum of
+        indicators of the units table, e.g.
+        ``INDEX:1,harassment:-0.5,informal_payment:-0.5`` so that harassment
+        and informal payments pull a unit down. The default ``INDEX:1``
+        ranks by the overall index alone (app/services/reports/composite.py).
     surveyor_remember_days : int
         How long a surveyor's "remember this tablet" sign-in lasts
         (``app/remember.py``); it ends earlier at sign-out, password change
@@ -99,6 +107,7 @@ class Settings:
     surveyor_session_idle_minutes: int = 480
     api_token_days: int = 90
     surveyor_remember_days: int = 30
+    ranking_weights: tuple[tuple[str, float], ...] = (("INDEX", 1.0),)
     extra: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -139,6 +148,7 @@ class Settings:
         surveyor_idle = _minutes(env, "SURVEYOR_SESSION_IDLE_MINUTES", 480, 7 * 24 * 60)
         token_days = _whole(env, "API_TOKEN_DAYS", 90, 730, "days")
         remember_days = _whole(env, "SURVEYOR_REMEMBER_DAYS", 30, 365, "days")
+        ranking = _ranking_weights(env.get("RANKING_WEIGHTS", "").strip() or "INDEX:1")
         return cls(
             env=app_env,
             secret_key=env.get("SECRET_KEY") or None,
@@ -157,6 +167,7 @@ class Settings:
             surveyor_session_idle_minutes=surveyor_idle,
             api_token_days=token_days,
             surveyor_remember_days=remember_days,
+            ranking_weights=ranking,
         )
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -184,6 +195,30 @@ def _weekdays(raw: str) -> frozenset[int]:
     if not days or not days <= set(range(1, 8)):
         raise ConfigError(f"OPENING_WEEKDAYS must name days from 1 (Monday) to 7 (Sunday), not {raw!r}")
     return frozenset(days)
+
+
+_INDICATOR_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
+
+
+def _ranking_weights(raw: str) -> tuple[tuple[str, float], ...]:
+    """``INDEX:1,harassment:-0.5`` as ((key, weight), ...)."""
+    example = "e.g. INDEX:1,harassment:-0.5,informal_payment:-0.5"
+    out: list[tuple[str, float]] = []
+    for part in raw.split(","):
+        key, sep, number = part.partition(":")
+        key = key.strip()
+        try:
+            weight = float(number)
+        except ValueError:
+            weight = math.nan
+        if not sep or not _INDICATOR_KEY.fullmatch(key) or not math.isfinite(weight) or weight == 0:
+            raise ConfigError(f"RANKING_WEIGHTS must be indicator:weight pairs ({example}), not {raw!r}")
+        if any(key == k for k, _ in out):
+            raise ConfigError(f"RANKING_WEIGHTS names {key} twice")
+        out.append((key, weight))
+    if len(out) > 12:
+        raise ConfigError("RANKING_WEIGHTS may combine at most 12 indicators")
+    return tuple(out)
 
 
 def _whole(env: Mapping[str, str], name: str, default: int, most: int, unit: str) -> int:

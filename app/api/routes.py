@@ -229,7 +229,13 @@ def indicators():
     except UnitOutOfScope:
         return _refuse("api.unit_out_of_scope", 403)
     try:
-        report = report_for(db.session, current_app.extensions["instruments"], req, comment_limit=0)
+        report = report_for(
+            db.session,
+            current_app.extensions["instruments"],
+            req,
+            comment_limit=0,
+            ranking=current_app.config["RANKING_WEIGHTS"],
+        )
     except InstrumentMissing:
         return _refuse("api.not_found", 404)
     except BreakdownUnknown:

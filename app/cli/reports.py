@@ -67,7 +67,13 @@ def report_command(fmt: str, out: Path, grouping: str, lang: str, instrument: st
     request = _request(instrument, grouping=grouping, **filters)
     _active(instrument)
     try:
-        report = report_for(db.session, current_app.extensions["instruments"], request, comment_limit=500)
+        report = report_for(
+            db.session,
+            current_app.extensions["instruments"],
+            request,
+            comment_limit=500,
+            ranking=current_app.config["RANKING_WEIGHTS"],
+        )
     except BreakdownUnknown as exc:
         raise click.BadParameter(texts("filter.by", DEFAULT_LANG, value=str(exc)), param_hint="--by") from exc
     rendered = report_file(report, fmt, lang)

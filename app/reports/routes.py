@@ -46,7 +46,13 @@ def _scoped_request() -> ReportRequest:
 
 def _build(req: ReportRequest, limit: int = 300, *, refuse_by: bool = True) -> Report:
     try:
-        return report_for(db.session, current_app.extensions["instruments"], req, comment_limit=limit)
+        return report_for(
+            db.session,
+            current_app.extensions["instruments"],
+            req,
+            comment_limit=limit,
+            ranking=current_app.config["RANKING_WEIGHTS"],
+        )
     except InstrumentMissing:
         abort(404)
     except BreakdownUnknown:

@@ -138,7 +138,8 @@ def units_table(report: Report, lang: str = "vi") -> Table:
         headers.append(texts("table.n", lang, name=name))
         if key in VERDICT_KEYS:
             headers.append(texts("table.verdict", lang, name=name))
-    headers += [texts(f"table.{key}", lang) for key in ("rank", "rank_range", "reliability_index")]
+    rank = "rank_composite" if report.ranking is not None else "rank"
+    headers += [texts(f"table.{key}", lang) for key in (rank, "rank_range", "reliability_index")]
     previous = report.previous.label(lang)
     headers += [
         texts(f"table.{key}", lang, previous=previous, level=conf)

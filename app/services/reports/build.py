@@ -12,6 +12,7 @@ same numbers.
 from __future__ import annotations
 
 import platform
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from importlib import metadata
@@ -28,6 +29,14 @@ from app.services.cluster_rows import cluster_columns
 from app.services.indicators import Figure, IndicatorTable, Thresholds, domain_of_units, indicator_table_of_rows
 from app.services.instruments import instrument_active
 from app.services.reports.breakdown import breakdown_report, items_report
+from app.services.reports.composite import (
+    INDEX_ONLY,
+    RANK_KEY,
+    composite_figure,
+    figures_scored,
+    is_composite,
+    ranking_words,
+)
 from app.services.reports.disclosure import comment_cells, table_protect
 from app.services.reports.findings import flags_statement, report_findings
 from app.services.reports.labels import (
@@ -199,8 +208,11 @@ def report_build(
     correction: str = "holm",
     thresholds: Thresholds | None = None,
     filter_lines: list[tuple[Text, Text]] | None = None,
+    ranking: Sequence[tuple[str, float]] = INDEX_ONLY,
 ) -> Report:
-    """Build the report for ``period`` and the rest of the filter ``flt``."""
+    """Build the report for ``period`` and the rest of the filter ``flt``;
+    units are ranked by the weighted sum ``ranking`` of their figures
+    (composite.py), by default the overall index alone."""
     base = flt or ResponseFilter(instrument=instrument.code)
     base = replace(base, instrument=instrument.code)
     current_filter = replace(base, date_from=period.start, date_to=period.end)
@@ -237,8 +249,24 @@ def report_build(
         cur, prev = table.total.figures.get(element.code), before.total.figures.get(element.code)
         change = _change(cur, prev, element.code, alpha, frozenset({element.code}))
         summary.append(SummaryLine(element.code, element.title, cur, prev, change, True, previous_thin(prev, th)))
-    units = units_rank([UnitLine(d.key, d.name, d.level, d.responses, d.clusters, d.figures) for d in table.domains])
-    units = units_compare(units, before.domains, lambda cur, prev: _change(cur, prev, INDEX_KEY, alpha), th)
+    unit_keys = unit_columns(instrument)
+    composite = is_composite(ranking)
+    lines = [
+        UnitLine(d.key, d.name, d.level, d.responses, d.clusters, figures_scored(d.figures, ranking))
+        for d in table.domains
+    ]
+    units = units_rank(lines, RANK_KEY if composite else INDEX_KEY)
+    words = ranking_words(ranking, dict(unit_keys)) if composite else None
+    if words is not None:
+        filter_lines = [*(filter_lines or []), (label("report.filter.ranking"), words)]
+        unit_keys.append((RANK_KEY, label("report.column.rank_score")))
+    units = units_compare(
+        units,
+        before.domains,
+        lambda cur, prev: _change(cur, prev, INDEX_KEY, alpha),
+        th,
+        lambda d: composite_figure(d.figures, ranking),
+    )
     flags = _flags(session, current_filter, instrument, set(current_rows.unit.tolist()))
     if len(domain_of_unit) < len(flags):  # units with excluded responses only
         mapping = domain_of_units(session, sorted(flags), grouping, units_by_id)
@@ -283,7 +311,7 @@ def report_build(
         responses=table.total.responses,
         summary=summary,
         units=units,
-        unit_keys=unit_columns(instrument),
+        unit_keys=unit_keys,
         criteria=criteria,
         trend=trend,
         trend_step=step,
@@ -309,6 +337,7 @@ def report_build(
         flagged=flagged,
         excluded=excluded,
         verified=verified,
+        ranking=words,
     )
 
 
@@ -338,8 +367,10 @@ def report_for(
     request: ReportRequest,
     *,
     comment_limit: int = 300,
+    ranking: Sequence[tuple[str, float]] = INDEX_ONLY,
 ) -> Report:
-    """The report a person asked for (dashboard, download or command line).
+    """The report a person asked for (dashboard, download or command line),
+    its units ranked by ``ranking`` (the ``RANKING_WEIGHTS`` setting).
 
     Raises
     ------
@@ -362,6 +393,7 @@ def report_for(
         comment_search=request.search,
         comment_limit=comment_limit,
         filter_lines=filter_lines(session, active.instrument, request.filter, request.grouping),
+        ranking=ranking,
     )
     if request.by is None:
         return replace(report, items=items_report(session, active.instrument, request, report.thresholds))

@@ -296,3 +296,6 @@ class Report:
     #: without a breakdown: the perception items (and number questions) over the
     #: whole filter, for instruments that have perception items; else None
     items: Breakdown | None = None
+    #: the composite score units are ranked by, in words (``RANKING_WEIGHTS``);
+    #: None when they are ranked by the overall index alone
+    ranking: Text | None = None

@@ -1,7 +1,8 @@
 """The units table's ranks and its comparison with the previous period.
 
-Units are ranked by the overall index within their level (departments among
-departments, communes among communes), as the provinces publish them, with
+Units are ranked within their level (departments among departments,
+communes among communes), as the provinces publish them, by the overall
+index or by the composite score the settings declare (composite.py), with
 the range of ranks their intervals allow. Each unit carries its previous
 period's index, responses and rank, the change with its interval and the
 places gained or lost.
@@ -46,10 +47,11 @@ def _ranks_by_level(levels: Sequence[str], figures: Sequence[Figure | None]) -> 
     return out
 
 
-def units_rank(units: list[UnitLine]) -> list[UnitLine]:
-    """Rank by the overall index within each level, best first, with the ranks
-    the intervals allow; sorted by level, then rank (units without one last)."""
-    ranks = _ranks_by_level([u.level for u in units], [u.figures.get(INDEX_KEY) for u in units])
+def units_rank(units: list[UnitLine], key: str = INDEX_KEY) -> list[UnitLine]:
+    """Rank by the figure ``key`` (the overall index unless a composite score
+    is declared) within each level, best first, with the ranks the intervals
+    allow; sorted by level, then rank (units without one last)."""
+    ranks = _ranks_by_level([u.level for u in units], [u.figures.get(key) for u in units])
     ranked = [
         replace(u, rank=r[0], rank_best=r[1], rank_worst=r[2]) if r is not None else u
         for u, r in zip(units, ranks, strict=True)
@@ -69,11 +71,13 @@ def units_compare(
     before: Sequence[DomainIndicators],
     change: Callable[[Figure | None, Figure | None], Change | None],
     thresholds: Thresholds,
+    rank_figure: Callable[[DomainIndicators], Figure | None] = lambda d: d.figures.get(INDEX_KEY),
 ) -> list[UnitLine]:
     """Each unit with its previous period's index, responses and rank (within
-    the level, among the units of the previous period) and the change."""
+    the level, among the units of the previous period, by ``rank_figure``,
+    the figure the current ranks use) and the change of the index."""
     levels = [d.level for d in before]
-    previous_ranks = _ranks_by_level(levels, [d.figures.get(INDEX_KEY) for d in before])
+    previous_ranks = _ranks_by_level(levels, [rank_figure(d) for d in before])
     previous = {d.key: (d, r) for d, r in zip(before, previous_ranks, strict=True)}
     out = []
     for unit in units:
