@@ -3,10 +3,11 @@
 A target (:class:`app.models.Target`) asks a unit to reach a **level** on
 an indicator (the SIPAS index ``INDEX``, an element ``E1``…, or a criterion
 ``E1_seats``…) in a year, or to **rise** by some points over the previous
-year. :func:`target_classify` applies the rule of ``docs/targets.md`` to
-the published figures of the year (and of the previous year), as the
+year. :func:`targets_progress` judges every target of a year on the
+published figures of the year (and of the previous year), as the
 dashboard's report gives them for each unit (its own responses, disclosure
-control applied): a figure the report hides cannot be judged.
+control applied), with the rule of app/services/reports/target_progress.py:
+a figure the report hides cannot be judged.
 
 Changes go through :func:`target_save` and :func:`target_delete`, which
 check every value (a :class:`Refused` with the catalogue key otherwise),
@@ -16,25 +17,23 @@ write the audit log and flush; the caller commits.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis import difference_confint, means_difference_confint
 from app.models import TARGET_KINDS, Target, Unit, User
 from app.models.targets import TARGET_YEAR_MAX, TARGET_YEAR_MIN
 from app.parsing import digits_parse
 from app.refusals import Refused
 from app.services.audit import audit_record
 from app.services.reports.build import report_for
-from app.services.reports.model import INDEX_KEY, Figure, Report, ReportRequest
+from app.services.reports.model import Classification, Report, ReportRequest, TargetProgress
 from app.services.reports.periods import period_of
+from app.services.reports.target_progress import STATUSES, indicator_options, target_classify, targets_judge
 from app.services.response_filter import ResponseFilter
-from app.texts import label
-from surveys import Instrument, Role, Text
+from surveys import Instrument
 
 __all__ = [
     "STATUSES",
@@ -48,131 +47,10 @@ __all__ = [
     "targets_progress",
 ]
 
-#: the classifications, best first
-STATUSES = ("met", "likely_met", "not_met", "not_assessable")
 #: the instrument whose figures targets are set on
 INSTRUMENT = "sipas-counter"
-#: a figure within this of the goal counts as reaching it (floating-point slack, not a statistical margin)
-SLACK = 1e-9
 _VALUE = re.compile(r"^\d{1,3}(?:[.,]\d{1,2})?$")
 NOTE_MAX = 300
-
-
-# ------------------------------------------------------------------ the rule
-
-
-@dataclass(frozen=True)
-class Classification:
-    """How a target stands: ``status`` (one of ``STATUSES``) and what it rests on."""
-
-    status: str
-    #: what the estimate is compared with: a proportion (level) or a difference (rise); None if not assessable
-    goal: float | None = None
-    #: for a rise: this year's estimate minus last year's, with its interval
-    change: float | None = None
-    change_lower: float | None = None
-    change_upper: float | None = None
-    #: why a target is not assessable: ``no_estimate``, ``suppressed``, ``too_few_clusters``,
-    #: and the same with ``previous_`` for last year's figure of a rise
-    reason: str | None = None
-
-
-def _unassessable(figure: Figure | None, min_clusters: int) -> str | None:
-    if figure is None or (figure.estimate is None and not figure.suppressed):
-        return "no_estimate"
-    if figure.suppressed or figure.estimate is None:
-        return "suppressed"
-    if figure.n_psu < min_clusters:
-        return "too_few_clusters"
-    return None
-
-
-def _verdict(estimate: float, lower: float | None, goal: float) -> str:
-    if lower is not None and lower >= goal - SLACK:
-        return "met"
-    return "likely_met" if estimate >= goal - SLACK else "not_met"
-
-
-def target_classify(
-    kind: str,
-    value: float,
-    current: Figure | None,
-    previous: Figure | None = None,
-    *,
-    index: bool = True,
-    min_clusters: int = 5,
-    alpha: float = 0.05,
-) -> Classification:
-    """Classify one target (the rule of ``docs/targets.md``).
-
-    Parameters
-    ----------
-    kind : {"level", "rise"}
-        ``level``: reach ``value`` percent; ``rise``: gain ``value`` percentage
-        points over the previous year.
-    value : float
-        Percent (level) or percentage points (rise), as stored.
-    current, previous : Figure or None
-        The year's published figure and, for a rise, the previous year's.
-    index : bool
-        The indicator is an index (SIPAS index, element): the change's interval
-        is normal from the two design SEs; otherwise (a criterion's rate)
-        Newcombe's on effective counts, as the report's change.
-    min_clusters : int
-        Fewer clusters than this: not assessable (``Thresholds.min_clusters``).
-
-    Returns
-    -------
-    Classification
-        ``met`` when the whole 95 % interval (of the estimate for a level, of
-        the change for a rise) is at or above the goal; ``likely_met`` when the
-        point estimate is; ``not_met`` otherwise; ``not_assessable`` when a
-        figure needed is missing, hidden by disclosure control or rests on
-        too few clusters.
-    """
-    if kind not in TARGET_KINDS:
-        raise ValueError(f"unknown target kind {kind!r}; use one of {', '.join(TARGET_KINDS)}")
-    reason = _unassessable(current, min_clusters)
-    if reason is not None or current is None or current.estimate is None:
-        return Classification("not_assessable", reason=reason)
-    if kind == "level":
-        goal = value / 100
-        return Classification(_verdict(current.estimate, current.lower, goal), goal=goal)
-    reason = _unassessable(previous, min_clusters)
-    if reason is not None or previous is None or previous.estimate is None:
-        return Classification("not_assessable", reason=f"previous_{reason}")
-    goal = value / 100
-    if index:
-        if current.se is None or previous.se is None:
-            difference = current.estimate - previous.estimate
-            return Classification(_verdict(difference, None, goal), goal=goal, change=difference)
-        d = means_difference_confint(current.estimate, current.se, previous.estimate, previous.se, alpha=alpha)
-    else:
-        n1 = current.n_eff if current.n_eff and current.n_eff > 0 else current.n
-        n2 = previous.n_eff if previous.n_eff and previous.n_eff > 0 else previous.n
-        d = difference_confint(current.estimate * n1, n1, previous.estimate * n2, n2, alpha=alpha)
-    difference, lower, upper = float(d.difference), float(d.lower), float(d.upper)
-    return Classification(
-        _verdict(difference, lower, goal), goal=goal, change=difference, change_lower=lower, change_upper=upper
-    )
-
-
-# --------------------------------------------------------------- indicators
-
-
-def indicator_options(instrument: Instrument) -> list[tuple[str, Text]]:
-    """The indicators a target may name: the SIPAS index, each element, each criterion."""
-    options: list[tuple[str, Text]] = [(INDEX_KEY, label("report.summary.index"))]
-    for element in instrument.elements:
-        options.append((element.code, element.title))
-        options += [(q.code, q.text) for q in instrument.with_role(Role.CRITERION) if q.element == element.code]
-    return options
-
-
-def _is_index(instrument: Instrument | None, indicator: str) -> bool:
-    if indicator == INDEX_KEY or instrument is None:
-        return True
-    return any(e.code == indicator for e in instrument.elements)
 
 
 # --------------------------------------------------------------- administration
@@ -286,27 +164,6 @@ def target_delete(session: Session, actor: User, target_id: int) -> None:
 # ------------------------------------------------------------------ progress
 
 
-@dataclass(frozen=True)
-class TargetProgress:
-    """One target with the figures it is judged on and its classification."""
-
-    target_id: int
-    year: int
-    unit_code: str
-    unit_name: str
-    unit_level: str
-    indicator: str
-    indicator_label: Text
-    kind: str
-    value: float
-    note: str | None
-    #: the year's published figure of the unit (None: no responses)
-    current: Figure | None
-    #: the previous year's (rise targets)
-    previous: Figure | None
-    classification: Classification
-
-
 def _year_report(session: Session, registry: dict[str, Instrument], code: str, year: int) -> Report:
     # The dashboard's request for the year: grouping by unit, no unit filter, no comment search.
     request = ReportRequest(period_of("year", date(year, 1, 1)), ResponseFilter(instrument=code), "unit", None)
@@ -327,50 +184,20 @@ def targets_progress(
     app.services.reports.build.InstrumentMissing
         When the instrument is not registered.
     """
-    targets = session.execute(
-        select(Target, Unit)
-        .join(Unit, Unit.id == Target.unit_id)
-        .where(Target.year == year, Target.instrument_code == instrument_code)
-        .order_by(Unit.path, Unit.code, Target.indicator)
-    ).all()
-    if not targets:
+    kinds = set(
+        session.scalars(select(Target.kind).where(Target.year == year, Target.instrument_code == instrument_code))
+    )
+    if not kinds:
         return []
     current = _year_report(session, registry, instrument_code, year)
-    rises = any(t.kind == "rise" for t, _u in targets)
-    previous = _year_report(session, registry, instrument_code, year - 1) if rises else None
-    now = {u.code: u.figures for u in current.units}
-    before = {u.code: u.figures for u in previous.units} if previous is not None else {}
-    instrument = registry.get(current.instrument_key)
-    labels = dict(indicator_options(instrument)) if instrument is not None else {}
-    out = []
-    for target, unit in targets:
-        cur = now.get(unit.code, {}).get(target.indicator)
-        prev = before.get(unit.code, {}).get(target.indicator) if target.kind == "rise" else None
-        classification = target_classify(
-            target.kind,
-            target.value,
-            cur,
-            prev,
-            index=_is_index(instrument, target.indicator),
-            min_clusters=current.thresholds.min_clusters,
-            alpha=current.alpha,
-        )
-        name = labels.get(target.indicator, Text(target.indicator, target.indicator))
-        out.append(
-            TargetProgress(
-                target_id=target.id,
-                year=target.year,
-                unit_code=unit.code,
-                unit_name=unit.name,
-                unit_level=unit.level,
-                indicator=target.indicator,
-                indicator_label=name,
-                kind=target.kind,
-                value=target.value,
-                note=target.note,
-                current=cur,
-                previous=prev,
-                classification=classification,
-            )
-        )
-    return out
+    previous = _year_report(session, registry, instrument_code, year - 1) if "rise" in kinds else None
+    instrument = registry[current.instrument_key]
+    return targets_judge(
+        session,
+        instrument,
+        year,
+        {u.code: u.figures for u in current.units},
+        {u.code: u.figures for u in previous.units} if previous is not None else {},
+        min_clusters=current.thresholds.min_clusters,
+        alpha=current.alpha,
+    )

@@ -39,6 +39,43 @@ __all__ = [
 
 
 @dataclass(frozen=True)
+class Classification:
+    """How a target stands: ``status`` (one of ``STATUSES``) and what it rests on."""
+
+    status: str
+    #: what the estimate is compared with: a proportion (level) or a difference (rise); None if not assessable
+    goal: float | None = None
+    #: for a rise: this year's estimate minus last year's, with its interval
+    change: float | None = None
+    change_lower: float | None = None
+    change_upper: float | None = None
+    #: why a target is not assessable: ``no_estimate``, ``suppressed``, ``too_few_clusters``,
+    #: and the same with ``previous_`` for last year's figure of a rise
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    """One target with the figures it is judged on and its classification."""
+
+    target_id: int
+    year: int
+    unit_code: str
+    unit_name: str
+    unit_level: str
+    indicator: str
+    indicator_label: Text
+    kind: str
+    value: float
+    note: str | None
+    #: the year's published figure of the unit (None: no responses)
+    current: Figure | None
+    #: the previous year's (rise targets)
+    previous: Figure | None
+    classification: Classification
+
+
+@dataclass(frozen=True)
 class ReportRequest:
     """What a person asked for: a period, a filter, a grouping and a comment search."""
 
@@ -299,3 +336,6 @@ class Report:
     #: the composite score units are ranked by, in words (``RANKING_WEIGHTS``);
     #: None when they are ranked by the overall index alone
     ranking: Text | None = None
+    #: in a year report grouped by unit: the year's targets of the units in
+    #: the table, judged on the table's figures (app/services/reports/target_progress.py)
+    targets: list[TargetProgress] = field(default_factory=list)
