@@ -31,7 +31,7 @@ from app.services.audit import audit_record
 from app.services.reports.build import report_for
 from app.services.reports.model import Classification, Report, ReportRequest, TargetProgress
 from app.services.reports.periods import period_of
-from app.services.reports.target_progress import STATUSES, indicator_options, target_classify, targets_judge
+from app.services.reports.target_progress import STATUSES, indicator_options, target_classify
 from app.services.response_filter import ResponseFilter
 from surveys import Instrument
 
@@ -184,20 +184,9 @@ def targets_progress(
     app.services.reports.build.InstrumentMissing
         When the instrument is not registered.
     """
-    kinds = set(
-        session.scalars(select(Target.kind).where(Target.year == year, Target.instrument_code == instrument_code))
-    )
-    if not kinds:
+    of_year = (Target.year == year) & (Target.instrument_code == instrument_code)
+    if session.scalar(select(Target.id).where(of_year).limit(1)) is None:
         return []
-    current = _year_report(session, registry, instrument_code, year)
-    previous = _year_report(session, registry, instrument_code, year - 1) if "rise" in kinds else None
-    instrument = registry[current.instrument_key]
-    return targets_judge(
-        session,
-        instrument,
-        year,
-        {u.code: u.figures for u in current.units},
-        {u.code: u.figures for u in previous.units} if previous is not None else {},
-        min_clusters=current.thresholds.min_clusters,
-        alpha=current.alpha,
-    )
+    # The year's report judges the targets of its units on its own figures
+    # (and the year before's, which it computes for the change column).
+    return _year_report(session, registry, instrument_code, year).targets

@@ -379,3 +379,49 @@ def test_the_command_refuses_a_bad_year(runner, tmp_path, year):
 def test_the_english_page(admin_client):
     html = admin_client.get("/chi-tieu?lang=en").get_data(as_text=True)
     assert "Targets of the year" in html and "Add a target" in html
+
+
+def _year_query(**extra) -> str:
+    return "&".join(f"{k}={v}" for k, v in {"period": "year", "date": f"{YEAR}-06-01", **extra}.items())
+
+
+def _card(page: str) -> str:
+    """The targets card of a dashboard page, or "" when it has none."""
+    start = page.find('id="targets"')
+    return page[start : page.index("</section>", start)] if start >= 0 else ""
+
+
+def test_the_year_report_shows_each_target_as_the_targets_page_classifies_it(admin_client, year_targets):
+    card = _card(admin_client.get(f"/bao-cao?{_year_query()}").get_data(as_text=True))
+    assert f"Chỉ tiêu năm {YEAR}" in card
+    rows = card.split("<tr")[2:]  # after the header row
+    shown = {(r.split('<span class="muted">')[1].split("<")[0], r.split('<span class="muted">')[2].split("<")[0]): r
+             for r in rows}  # fmt: skip
+    assert set(shown) == set(EXPECTED)
+    for key, status in EXPECTED.items():
+        assert f"tgt-{status}" in shown[key]
+
+
+def test_a_filtered_year_report_shows_the_targets_of_its_units_only(admin_client, year_targets):
+    card = _card(admin_client.get(f"/bao-cao?{_year_query(unit='U-A2')}").get_data(as_text=True))
+    assert "U-A2" in card and "U-A1" not in card and "U-B1" not in card
+
+
+@pytest.mark.parametrize("query", ["period=quarter&date={y}-06-01", "period=year&date={y}-06-01&channel=qr"])
+def test_reports_other_than_a_whole_year_by_unit_show_no_targets(admin_client, year_targets, query):
+    page = admin_client.get(f"/bao-cao?{query.format(y=YEAR)}")
+    assert page.status_code == 200
+    assert _card(page.get_data(as_text=True)) == ""
+
+
+def test_the_year_pdf_has_the_targets_section(admin_client, year_targets):
+    import pypdf
+
+    response = admin_client.get(f"/bao-cao/tai-ve.pdf?{_year_query()}")
+    assert response.status_code == 200
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.data)).pages)
+    section = text[text.index(f"Chỉ tiêu năm {YEAR}") :]
+    for unit in ("Đơn vị A1 (U-A1)", "Đơn vị A2 (U-A2)", "Đơn vị B1 (U-B1)"):
+        assert unit in section
+    for status in ("Đạt", "Không đạt", "Có khả năng đạt", "Không đủ cơ sở đánh giá"):
+        assert status in section

@@ -14,6 +14,8 @@ out; nothing here computes a statistic. Vietnamese by default, English with
 4. the units table (landscape pages);
 5. the criteria with their answer distributions;
 6. citizens' comments, newest first, printed as plain text;
+   then, in a year report by unit, the year's targets and how each stands,
+   and the response rate and verified QR responses when there are any;
 7. the method: definitions, parameters, software versions.
 
 Every page carries the period in the header and "Trang x/y" in the footer.
@@ -38,6 +40,7 @@ from app.render.pdf.tables import (
     method_write,
     units_table_write,
 )
+from app.render.pdf.targets import targets_write
 from app.render.pdf.verified import verified_write
 from app.services.reports.model import Report
 from app.texts import DEFAULT_LANG, languages
@@ -69,6 +72,9 @@ def report_pdf(report: Report, lang: str = "vi") -> bytes:
         criteria_write(pdf, report)
         pdf.portrait(new_page=bool(report.comments))
         comments_write(pdf, report)
+        if report.targets:  # a year report by unit: how each unit's targets stand
+            pdf.landscape()
+            targets_write(pdf, report)
         if report.verified is not None:  # response rate and open against verified QR (issue 16.4)
             pdf.landscape()
             verified_write(pdf, report)

@@ -11,11 +11,9 @@ same numbers.
 
 from __future__ import annotations
 
-import platform
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from importlib import metadata
 
 import numpy as np
 from sqlalchemy import select
@@ -37,12 +35,10 @@ from app.services.reports.composite import (
     is_composite,
     ranking_words,
 )
+from app.services.reports.cover import filter_lines, scale_labels, software_versions
 from app.services.reports.disclosure import comment_cells, table_protect
 from app.services.reports.findings import flags_statement, report_findings
 from app.services.reports.labels import (
-    CHANNEL_NAMES,
-    GROUPING_NAMES,
-    LEVEL_NAMES,
     SUMMARY_KEYS,
     method_notes,
     unit_columns,
@@ -61,6 +57,7 @@ from app.services.reports.model import (
 )
 from app.services.reports.periods import Period, trend_periods
 from app.services.reports.ranking import previous_thin, units_compare, units_rank
+from app.services.reports.target_progress import targets_judge
 from app.services.reports.verified import verified_findings, verified_section
 from app.services.response_filter import ResponseFilter, filter_conditions
 from app.services.rollup import cluster_rows_for, rollup_refresh
@@ -173,28 +170,6 @@ def _funnel(table: IndicatorTable) -> Funnel | None:
     )  # fmt: skip
 
 
-#: the answer codes counted in a criterion's distribution (see app/services/indicators.py)
-DISTRIBUTION_CODES = range(1, 6)
-
-
-def _scale_labels(instrument: Instrument) -> list[tuple[int, Text]]:
-    """The labels of the rating levels in the distributions, as the criteria's scale words them."""
-    scale = next((q.scale for q in instrument.with_role(Role.CRITERION) if q.scale is not None), None)
-    if scale is None:
-        return []
-    return [(code, name) for code in DISTRIBUTION_CODES if (name := scale.label(code)) is not None]
-
-
-def _software() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for dist in ("flask", "sqlalchemy", "numpy", "scipy", "statsmodels"):
-        try:
-            versions[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:  # pragma: no cover
-            versions[dist] = "?"
-    return versions
-
-
 def report_build(
     session: Session,
     instrument: Instrument,
@@ -267,6 +242,23 @@ def report_build(
         th,
         lambda d: composite_figure(d.figures, ranking),
     )
+    # Targets are set on a unit's own figures for a calendar year: only a year
+    # report by unit, on every channel and procedure, shows them.
+    whole = grouping == "unit" and base.channel is None and base.procedure is None
+    targets = (
+        targets_judge(
+            session,
+            instrument,
+            period.start.year,
+            {u.code: u.figures for u in units},
+            {d.key: d.figures for d in before.domains},
+            min_clusters=th.min_clusters,
+            alpha=alpha,
+            within=base,
+        )
+        if period.kind == "year" and whole
+        else []
+    )
     flags = _flags(session, current_filter, instrument, set(current_rows.unit.tolist()))
     if len(domain_of_unit) < len(flags):  # units with excluded responses only
         mapping = domain_of_units(session, sorted(flags), grouping, units_by_id)
@@ -325,9 +317,9 @@ def report_build(
         ),
         funnel=_funnel(table),
         method_notes=method_notes(th.reliable_min, th.disclosure_min, correction),
-        software=_software(),
+        software=software_versions(),
         filters=list(filter_lines or []),
-        scale_labels=_scale_labels(instrument),
+        scale_labels=scale_labels(instrument),
         findings=[
             *report_findings(summary, units, period, previous, th.min_clusters),
             *verified_findings(verified),
@@ -338,27 +330,8 @@ def report_build(
         excluded=excluded,
         verified=verified,
         ranking=words,
+        targets=targets,
     )
-
-
-def filter_lines(
-    session: Session, instrument: Instrument, flt: ResponseFilter, grouping: str
-) -> list[tuple[Text, Text]]:
-    """The filter in words, for the cover of a report: (what, value) in every language."""
-    lines: list[tuple[Text, Text]] = [(label("report.filter.instrument"), instrument.title)]
-    unit = session.scalar(select(Unit).where(Unit.code == flt.unit_code)) if flt.unit_code else None
-    scope = Text(f"{unit.name} ({unit.code})", f"{unit.name} ({unit.code})") if unit else None
-    lines.append((label("report.filter.scope"), scope or label("report.filter.all_units")))
-    if flt.level:
-        lines.append((label("report.filter.level"), LEVEL_NAMES[flt.level]))
-    if flt.procedure is not None:
-        q = next(iter(instrument.with_role(Role.PROCEDURE)), None)
-        name = q.scale.label(flt.procedure) if q is not None and q.scale is not None else None
-        lines.append((label("report.filter.procedure"), name or Text(str(flt.procedure), str(flt.procedure))))
-    if flt.channel:
-        lines.append((label("report.filter.channel"), CHANNEL_NAMES[flt.channel]))
-    lines.append((label("report.filter.grouping"), GROUPING_NAMES[grouping]))
-    return lines
 
 
 def report_for(

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from analysis import difference_confint, means_difference_confint
 from app.models import TARGET_KINDS, Target, Unit
 from app.services.reports.model import INDEX_KEY, Classification, Figure, TargetProgress
+from app.services.response_filter import ResponseFilter, units_clause
 from app.texts import label
 from surveys import Instrument, Role, Text
 
@@ -133,7 +134,7 @@ def targets_judge(
     *,
     min_clusters: int,
     alpha: float,
-    unit_codes: set[str] | None = None,
+    within: ResponseFilter | None = None,
 ) -> list[TargetProgress]:
     """The targets of ``year`` on ``instrument``, each judged on the figures.
 
@@ -142,8 +143,9 @@ def targets_judge(
     current, previous : mapping of unit code to its figures by key
         The units table of the year's report and of the year before's (its
         units' own responses, disclosure control applied).
-    unit_codes : set of str, optional
-        Only the targets of these units (the units of a filtered report).
+    within : ResponseFilter, optional
+        Only the targets of the units of this filter's unit and level (a
+        filtered report); None: every unit's.
     """
     query = (
         select(Target, Unit)
@@ -151,8 +153,9 @@ def targets_judge(
         .where(Target.year == year, Target.instrument_code == instrument.code)
         .order_by(Unit.path, Unit.code, Target.indicator)
     )
-    if unit_codes is not None:
-        query = query.where(Unit.code.in_(sorted(unit_codes)))
+    clause = units_clause(session, within, Unit.id) if within is not None else None
+    if clause is not None:
+        query = query.where(clause)
     labels = dict(indicator_options(instrument))
     out = []
     for target, unit in session.execute(query).all():
