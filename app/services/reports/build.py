@@ -99,7 +99,7 @@ def _comments(
 ) -> list[CommentLine]:
     """The newest comments of the filter from cells that may release them, dated by month."""
     codes = [q.code for q in instrument.with_role(Role.COMMENT)]
-    if not codes or not cells:
+    if not codes or not cells or limit <= 0:
         return []
     _unit, owner, _day, _channel = cluster_columns()
     query = (
