@@ -6,6 +6,7 @@ import hashlib
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, g, request, url_for
 
@@ -72,6 +73,13 @@ def language_name(lang: str) -> str:
     return catalogue().by_lang.get(lang, {}).get("lang.name", lang)
 
 
+def lang_url(lang: str) -> str:
+    """The page just shown, in ``lang``: the same path and query (a dashboard's
+    filters, a form's counter), only ``lang`` changed."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return f"{request.path}?{urlencode([*args, ('lang', lang)])}"
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(vn_time)
     for number_filter in (pct, pct_range, dec, num, pts):
@@ -85,6 +93,7 @@ def init_app(app: Flask) -> None:
             "ui": display_prefs(),
             "LANGS": languages(),
             "language_name": language_name,
+            "lang_url": lang_url,
             "asset": asset,
         }
 

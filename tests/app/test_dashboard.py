@@ -153,3 +153,17 @@ def test_the_dashboard_opens_with_findings_and_shows_the_previous_period(client,
     assert "Chỉ số hài lòng (SIPAS)" in html  # the headline finding, in words
     units = html[html.index("<th>Hạng</th>") :]
     assert "<th>Thay đổi so với kỳ trước</th>" in units and "Xếp hạng theo chỉ số chung, trong cùng cấp" in units
+
+
+def test_the_language_switch_keeps_the_filters(client, users, login_as):
+    login_as(client, users["analyst"])
+    page = client.get("/bao-cao?period=month&date=2026-03-01&grouping=district&lang=vi").get_data(as_text=True)
+    link = page.split('class="ctl lang" href="')[1].split('"')[0].replace("&amp;", "&")
+    assert link == "/bao-cao?period=month&date=2026-03-01&grouping=district&lang=en"
+    assert '<html lang="en"' in client.get(link).get_data(as_text=True)
+
+
+def test_the_language_switch_encodes_what_it_repeats(client):
+    page = client.get('/?x="><script>alert(1)</script>').get_data(as_text=True)
+    link = page.split('class="ctl lang" href="')[1].split('"')[0]
+    assert "<script>" not in link and "%3Cscript%3E" in link
