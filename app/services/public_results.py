@@ -26,7 +26,6 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from analysis import ranks_interval
 from app.models import UNIT_LEVELS, Response
 from app.refusals import Refused
 from app.services.reports.build import report_for
@@ -177,25 +176,6 @@ class PublicResults:
         return period_code(self.period)
 
 
-def _within_level_ranks(units: list[PublicUnit]) -> list[PublicUnit]:
-    """Rank by the overall index among ``units`` (one level), with rank ranges."""
-    figures = [u.figures.get(INDEX_KEY) for u in units]
-
-    def value(f: Figure | None, name: str) -> float:
-        v = getattr(f, name) if f is not None and f.estimate is not None else None
-        return np.nan if v is None else v
-
-    ranks = ranks_interval(
-        [value(f, "estimate") for f in figures],
-        [value(f, "lower") for f in figures],
-        [value(f, "upper") for f in figures],
-    )
-    out = []
-    for u, rank, best, worst in zip(units, ranks.rank, ranks.best, ranks.worst, strict=True):
-        out.append(u if np.isnan(rank) else replace(u, rank=int(rank), rank_best=int(best), rank_worst=int(worst)))
-    return sorted(out, key=lambda u: (u.rank is None, u.rank or 0, u.code))
-
-
 def results_of_report(report: Report) -> PublicResults:
     """The public part of ``report``: figures as the report publishes them, no comments."""
     summary: list[tuple[str, Text, Figure | None]] = []
@@ -204,11 +184,14 @@ def results_of_report(report: Report) -> PublicResults:
     criteria = [PublicCriterion(c.code, c.element_title, c.text, c.figure) for c in report.criteria]
     levels = []
     for level in UNIT_LEVELS:
+        # the report's units come ranked within their level, best first
         members = [
-            PublicUnit(u.code, u.name, u.level, u.responses, u.figures) for u in report.units if u.level == level
+            PublicUnit(u.code, u.name, u.level, u.responses, u.figures, u.rank, u.rank_best, u.rank_worst)
+            for u in report.units
+            if u.level == level
         ]
         if members:
-            levels.append((level, LEVEL_NAMES[level], _within_level_ranks(members)))
+            levels.append((level, LEVEL_NAMES[level], members))
     return PublicResults(
         period=report.period,
         instrument_title=report.instrument_title,
