@@ -19,7 +19,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis import difference_confint, funnel_limits, means_difference_confint
+from analysis import funnel_limits
 from app.models import Answer, InstrumentVersion, Response, ServicePoint, Unit
 from app.services.aggregates import INDEX_KEY
 from app.services.anomalies import FlagCounts, flags_by_unit
@@ -27,6 +27,7 @@ from app.services.cluster_rows import cluster_columns
 from app.services.indicators import Figure, IndicatorTable, Thresholds, domain_of_units, indicator_table_of_rows
 from app.services.instruments import instrument_active
 from app.services.reports.breakdown import breakdown_report, items_report
+from app.services.reports.change import figure_change
 from app.services.reports.composite import (
     INDEX_ONLY,
     RANK_KEY,
@@ -72,21 +73,7 @@ class InstrumentMissing(LookupError):
 def _change(
     cur: Figure | None, prev: Figure | None, key: str, alpha: float, index_keys: frozenset[str] = frozenset()
 ) -> Change | None:
-    if cur is None or prev is None or cur.estimate is None or prev.estimate is None:
-        return None
-    if key == INDEX_KEY or key in index_keys:
-        # Indices are means of shares: a normal interval from the two design SEs.
-        if cur.se is None or prev.se is None:
-            return None
-        d = means_difference_confint(cur.estimate, cur.se, prev.estimate, prev.se, alpha=alpha)
-    else:
-        # Proportions: Newcombe's interval on effective counts, so clustering
-        # widens it as it widens each period's own interval.
-        n1 = cur.n_eff if cur.n_eff and cur.n_eff > 0 else cur.n
-        n2 = prev.n_eff if prev.n_eff and prev.n_eff > 0 else prev.n
-        d = difference_confint(cur.estimate * n1, n1, prev.estimate * n2, n2, alpha=alpha)
-    lower, upper = float(d.lower), float(d.upper)
-    return Change(float(d.difference), lower, upper, float(d.p_value), bool(lower > 0 or upper < 0))
+    return figure_change(cur, prev, index=key == INDEX_KEY or key in index_keys, alpha=alpha)
 
 
 def _comments(

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis import difference_confint, means_difference_confint
 from app.models import TARGET_KINDS, Target, Unit
+from app.services.reports.change import figure_change
 from app.services.reports.model import INDEX_KEY, Classification, Figure, TargetProgress
 from app.services.response_filter import ResponseFilter, units_clause
 from app.texts import label
@@ -95,18 +95,16 @@ def target_classify(
     if reason is not None or previous is None or previous.estimate is None:
         return Classification("not_assessable", reason=f"previous_{reason}")
     goal = value / 100
-    if index:
-        if current.se is None or previous.se is None:
-            difference = current.estimate - previous.estimate
-            return Classification(_verdict(difference, None, goal), goal=goal, change=difference)
-        d = means_difference_confint(current.estimate, current.se, previous.estimate, previous.se, alpha=alpha)
-    else:
-        n1 = current.n_eff if current.n_eff and current.n_eff > 0 else current.n
-        n2 = previous.n_eff if previous.n_eff and previous.n_eff > 0 else previous.n
-        d = difference_confint(current.estimate * n1, n1, previous.estimate * n2, n2, alpha=alpha)
-    difference, lower, upper = float(d.difference), float(d.lower), float(d.upper)
+    change = figure_change(current, previous, index=index, alpha=alpha)
+    if change is None:  # an index without both SEs: the point estimate only
+        difference = current.estimate - previous.estimate
+        return Classification(_verdict(difference, None, goal), goal=goal, change=difference)
     return Classification(
-        _verdict(difference, lower, goal), goal=goal, change=difference, change_lower=lower, change_upper=upper
+        _verdict(change.difference, change.lower, goal),
+        goal=goal,
+        change=change.difference,
+        change_lower=change.lower,
+        change_upper=change.upper,
     )
 
 
