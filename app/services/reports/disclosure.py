@@ -93,7 +93,11 @@ def _answers_by_key(rows: ClusterRows, instrument: Instrument) -> dict[str, np.n
     layout = rows.layout
     out: dict[str, np.ndarray] = {}
     for q in instrument.questions:
-        if q.code not in layout.offsets or layout.item(q.code).kind != "single":
+        if q.code not in layout.offsets:
+            continue
+        item = layout.item(q.code)
+        if item.kind == "multi":  # the respondents who answered it: the denominator of its shares
+            out[q.code] = layout.counts_of(q.code, rows.counts)[:, len(item.codes)]
             continue
         if q.role not in RATE_ROLES:  # perception items count too: they are in breakdowns
             continue
