@@ -29,6 +29,7 @@ from app.services.indicators import Figure, IndicatorTable, Thresholds, domain_o
 from app.services.instruments import instrument_active
 from app.services.reports.breakdown import breakdown_report, items_report
 from app.services.reports.disclosure import comment_cells, table_protect
+from app.services.reports.expectations import expectations_build
 from app.services.reports.findings import flags_statement, report_findings
 from app.services.reports.labels import (
     CHANNEL_NAMES,
@@ -309,6 +310,7 @@ def report_build(
         flagged=flagged,
         excluded=excluded,
         verified=verified,
+        expectations=expectations_build(instrument, current_rows, period, th, alpha=alpha),
     )
 
 
