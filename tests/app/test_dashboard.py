@@ -180,3 +180,16 @@ def test_an_unknown_csv_table_is_refused_with_the_reason(client, users, response
     assert response.status_code == 400
     text = response.get_data(as_text=True)
     assert "Không có bảng «nope»" in text and "expectations" in text
+
+
+def test_units_table_shows_clusters_with_the_marks_and_their_footnote(client, users, responses, login_as):
+    """Nobody paid informally (0 %: the deff-1 interval, °); 20 clusters a unit: no §."""
+    login_as(client, users["analyst"])
+    _, html = page(client)
+    assert 'id="cluster-rules-note"' in html and "Ký hiệu ở cột số cụm" in html
+    cells = html.split('<td class="fig cluster-rules">')[1:]
+    assert len(cells) == 3
+    for cell in cells:
+        cell = cell[: cell.index("</td>")]
+        marks = cell[cell.index('">') + 2 : cell.index("</abbr>")]  # the marks, not the title explaining them
+        assert cell.startswith("20 ") and "°" in marks and "§" not in marks

@@ -153,7 +153,9 @@ def confidence_label(alpha: float) -> str:
 
 def units_table(report: Report, lang: str = "vi") -> Table:
     """The units table: identity, then estimate, bounds and n of each key in
-    ``report.unit_keys`` (and the verdict where there is one), then the rank."""
+    ``report.unit_keys`` (and the verdict where there is one), then the rank,
+    the previous period, the flag counts and, last, the marks of the
+    few-cluster rules that applied (``UnitLine.cluster_rules``)."""
     conf = confidence_label(report.alpha)
     headers = [texts(f"table.{key}", lang) for key in ("unit_code", "unit_name", "level", "responses", "clusters")]
     for key, label in report.unit_keys:
@@ -169,7 +171,7 @@ def units_table(report: Report, lang: str = "vi") -> Table:
         for key in ("previous_index", "previous_n", "change", "change_lower", "change_upper", "rank_previous",
                     "rank_change", "previous_thin")
     ]  # fmt: skip
-    headers += [texts(f"table.{key}", lang) for key in ("flagged", "excluded")]
+    headers += [texts(f"table.{key}", lang) for key in ("flagged", "excluded", "cluster_rules")]
     table = Table(headers)
     for unit in report.units:
         level = LEVEL_NAMES.get(unit.level)
@@ -198,6 +200,7 @@ def units_table(report: Report, lang: str = "vi") -> Table:
             Cell(texts("table.thin", lang) if unit.previous_thin and unit.previous is not None else None),
             Cell(unit.flagged, "int"),
             Cell(unit.excluded, "int"),
+            Cell(unit.cluster_rules or None),
         ]
         table.rows.append(row)
         table.worse.append(

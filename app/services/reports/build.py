@@ -28,6 +28,7 @@ from app.services.cluster_rows import cluster_columns
 from app.services.indicators import Figure, IndicatorTable, Thresholds, domain_of_units, indicator_table_of_rows
 from app.services.instruments import instrument_active
 from app.services.reports.breakdown import breakdown_report, items_report
+from app.services.reports.cluster_rules import cluster_rules
 from app.services.reports.disclosure import comment_cells, table_protect
 from app.services.reports.expectations import expectations_build
 from app.services.reports.findings import flags_statement, report_findings
@@ -245,6 +246,8 @@ def report_build(
         mapping = domain_of_units(session, sorted(flags), grouping, units_by_id)
         domain_of_unit = {u: d.code for u, d in mapping.items() if d is not None}
     units = _flags_by_line(units, flags, domain_of_unit, th.disclosure_min)
+    shown = [k for k, _ in unit_columns(instrument)]
+    units = [replace(u, cluster_rules=cluster_rules(u.figures, shown, u.clusters, th.min_clusters)) for u in units]
     flagged, excluded = sum(c.flagged for c in flags.values()), sum(c.excluded for c in flags.values())
     criteria = [
         CriterionLine(

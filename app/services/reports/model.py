@@ -107,6 +107,11 @@ class UnitLine:
     #: unit holds fewer responses than the disclosure threshold
     flagged: int | None = None
     excluded: int | None = None
+    #: marks of the few-cluster rules that applied to the line's published
+    #: figures (app/services/reports/cluster_rules.py): "§" too few clusters
+    #: for a verdict, "‡" design effect floored at 1, "°" a deff-1 interval
+    #: for an estimate of 0 % or 100 %; "" where none did
+    cluster_rules: str = ""
 
 
 @dataclass(frozen=True)
