@@ -33,7 +33,7 @@ MONTH = period_of("month", date(2026, 11, 1))
 QUARTER = period_of("quarter", date(2026, 11, 1))
 OPEN = Thresholds(disclosure_min=1)
 
-#: option: (estimate, lower, upper, se) from R 4.x, survey 4.1.1; each line is
+#: option: (estimate, lower, upper, se) from R 4.2.2, survey 4.1.1; each line is
 #: svyciprop(~c<option>, subset(des, answered == 1), method = "beta") and
 #: SE(svymean(~c<option>, subset(des, answered == 1))); 63 respondents, 53 answered, degf 6
 R_SHARES = {
