@@ -63,3 +63,12 @@ def test_the_pdf_units_table_has_a_clusters_column_and_the_footnote(marked, lang
         starts = [i for i in range(len(text)) if text.startswith(u.code, i)]
         # the unit's row (wherever else its code is printed) holds its clusters and marks
         assert any(f"{u.clusters} {u.cluster_rules}" in text[i : i + 400] for i in starts), u.code
+
+
+def test_the_method_notes_explain_the_marks_and_the_expectations(demo_report):
+    notes = {term.vi: text.vi for term, text in demo_report.method_notes}
+    clusters = notes["Đơn vị có ít cụm"]
+    assert f"dưới {demo_report.thresholds.min_clusters} cụm" in clusters
+    assert all(mark in clusters for mark in "§‡°")
+    assert "đã trả lời câu hỏi" in notes["Mong đợi"]
+    assert notes["Chỉ số yếu tố và chỉ số chung"].startswith("Theo phương pháp SIPAS")

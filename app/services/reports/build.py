@@ -300,7 +300,7 @@ def report_build(
             comment_cells(current_rows, period, th.disclosure_min),
         ),
         funnel=_funnel(table),
-        method_notes=method_notes(th.reliable_min, th.disclosure_min, correction),
+        method_notes=method_notes(th.reliable_min, th.disclosure_min, correction, th.min_clusters),
         software=_software(),
         filters=list(filter_lines or []),
         scale_labels=_scale_labels(instrument),
