@@ -14,6 +14,7 @@ from surveys.packing import (
     packed_layout,
     packed_multi,
 )
+from surveys.rates import RATE_ROLES, RateCodes, rate_codes
 from surveys.schema import (
     Choice,
     Condition,
@@ -30,6 +31,7 @@ from surveys.schema import (
 __all__ = [
     "INSTRUMENTS_DIR",
     "MISSING",
+    "RATE_ROLES",
     "Choice",
     "Condition",
     "Element",
@@ -38,6 +40,7 @@ __all__ = [
     "InstrumentInvalid",
     "Question",
     "QuestionKind",
+    "RateCodes",
     "Role",
     "Scale",
     "Section",
@@ -56,5 +59,6 @@ __all__ = [
     "multi_mask",
     "packed_layout",
     "packed_multi",
+    "rate_codes",
     "text_clean",
 ]

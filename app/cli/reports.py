@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.extensions import db
+from app.render.csv.report import CSV_TABLES
 from app.reports.forms import FORMATS, FilterError, report_request
 from app.services.instruments import instrument_active, instrument_version, versions_before
 from app.texts import DEFAULT_LANG, languages, texts
@@ -56,9 +57,13 @@ def _active(code: str):
               show_default=True)  # fmt: skip
 @click.option("--lang", type=click.Choice(languages()), default=DEFAULT_LANG, show_default=True)
 @click.option("--by", help="Break the main indicators down by a categorical question (sex, age_group...) or channel.")
+@click.option("--table", type=click.Choice(CSV_TABLES),
+              help="CSV only: which table (default: units, or the breakdown with --by).")  # fmt: skip
 @filter_options
 @with_appcontext
-def report_command(fmt: str, out: Path, grouping: str, lang: str, instrument: str, **filters) -> None:
+def report_command(
+    fmt: str, out: Path, grouping: str, lang: str, table: str | None, instrument: str, **filters
+) -> None:
     """Write the report for a period and filter as JSON, XLSX, CSV or PDF."""
     from app.render.report_files import report_file
     from app.services.reports.breakdown import BreakdownUnknown
@@ -76,7 +81,7 @@ def report_command(fmt: str, out: Path, grouping: str, lang: str, instrument: st
         )
     except BreakdownUnknown as exc:
         raise click.BadParameter(texts("filter.by", DEFAULT_LANG, value=str(exc)), param_hint="--by") from exc
-    rendered = report_file(report, fmt, lang)
+    rendered = report_file(report, fmt, lang, table)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(rendered.content)
     click.echo(f"{report.period.label()}: {report.responses} phiếu, {len(report.units)} đơn vị → {out}")

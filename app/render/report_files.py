@@ -21,8 +21,9 @@ class RenderedReport:
     filename: str
 
 
-def report_file(report: Report, fmt: str, lang: str = "vi") -> RenderedReport:
-    """The report as ``fmt`` (json, xlsx, csv or pdf)."""
+def report_file(report: Report, fmt: str, lang: str = "vi", table: str | None = None) -> RenderedReport:
+    """The report as ``fmt`` (json, xlsx, csv or pdf); ``table`` picks the CSV's
+    table (:data:`app.render.csv.report.CSV_TABLES`), the other formats hold them all."""
     if fmt == "json":
         from app.render.report_json import report_json
 
@@ -35,7 +36,7 @@ def report_file(report: Report, fmt: str, lang: str = "vi") -> RenderedReport:
         from app.render.csv.report import report_csv
 
         # utf-8-sig: Excel opens a CSV as the local code page unless it starts with a BOM.
-        content = report_csv(report, lang).encode("utf-8-sig")
+        content = report_csv(report, lang, table).encode("utf-8-sig")
     elif fmt == "pdf":
         from app.render.pdf.report import report_pdf
 
@@ -43,4 +44,6 @@ def report_file(report: Report, fmt: str, lang: str = "vi") -> RenderedReport:
     else:
         raise ValueError(f"unknown report format {fmt!r}")
     stem = f"bao-cao-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}"
+    if fmt == "csv" and table not in (None, "units", "breakdown"):
+        stem += f"-{table}"
     return RenderedReport(content, MIMETYPES[fmt], f"{stem}.{fmt}")

@@ -130,12 +130,18 @@ def dashboard():
 def download(fmt: str):
     if fmt not in FORMATS:
         abort(404)
+    from app.render.csv.report import CSV_TABLES, TableUnknown, table_check
     from app.render.report_files import report_file
 
+    try:
+        table = table_check(request.args.get("table") or None)
+    except TableUnknown as exc:
+        message = translate("filter.table", value=str(exc)[:40], choices=", ".join(CSV_TABLES))
+        abort(make_response(render_template("error.html", message=message), 400))
     req = _scoped_request()
     report = _build(req, limit=5000)
-    rendered = report_file(report, fmt, current_lang())
-    _audit("report.download", req, format=fmt)
+    rendered = report_file(report, fmt, current_lang(), table)
+    _audit("report.download", req, format=fmt, **({"table": table} if table else {}))
     response = make_response(rendered.content)
     response.headers["Content-Type"] = rendered.mimetype
     response.headers["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'

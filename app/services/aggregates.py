@@ -26,7 +26,7 @@ from analysis import Clusters, ClusterSums, clusters_group
 from app.services.cluster_rows import SHARE_FIELDS, ClusterRows
 from app.services.response_filter import ResponseFilter
 from app.services.rollup import cluster_rows_for
-from surveys import Instrument, Role
+from surveys import Instrument, Role, rate_codes
 
 #: Columns of a moments table (see analysis.moments)
 MOMENT_COLUMNS = ("psu", "occupied", "n", "w", "y", "ww", "yy", "wy", "y2")
@@ -151,7 +151,7 @@ def _item_moments(clusters: Clusters, q, per_cluster: np.ndarray) -> dict[str, n
     """
     scale = q.scale
     codes = np.array(sorted(scale.codes))
-    valid, event = _valid_and_event(q)
+    valid, event = rate_codes(q)
     in_valid = np.concatenate([[False], np.isin(codes, list(valid))])
     in_event = np.concatenate([[False], np.isin(codes, list(event))])
     n, y = per_cluster @ in_valid, per_cluster @ in_event
@@ -168,14 +168,6 @@ def _item_moments(clusters: Clusters, q, per_cluster: np.ndarray) -> dict[str, n
     figures["present"] = per_unit[:, 1:].sum(axis=1) > 0
     figures["per_cluster"] = (n, y)
     return figures
-
-
-def _valid_and_event(q) -> tuple[frozenset[int], frozenset[int]]:
-    """The codes that count in the denominator, and those that count as the event."""
-    scale = q.scale
-    if q.role in (Role.CRITERION, Role.OVERALL, Role.ELEMENT_OVERALL):
-        return scale.codes - scale.not_applicable - scale.refused, scale.satisfied
-    return scale.yes | scale.no, scale.yes
 
 
 _ITEM_ROLES = (Role.CRITERION, Role.OVERALL, Role.HARASSMENT, Role.INFORMAL_PAYMENT)

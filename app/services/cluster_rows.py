@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from analysis import clusters_group, respondent_shares
 from app.models import CHANNELS, Response
 from app.services.packed_rows import packed_chunks
-from surveys import MISSING, Instrument, QuestionKind, Role
+from surveys import MISSING, Instrument, QuestionKind, Role, rate_codes
 
 #: the roles whose single-choice answers the rows count by category
 COUNTED_ROLES = (
@@ -340,10 +340,10 @@ def _shares(instrument: Instrument, layout: Layout, categories: dict[str, np.nda
         for code in members:
             if code not in categories:
                 continue
-            scale = instrument.question(code).scale
+            ok, satisfied_codes = rate_codes(instrument.question(code))
             codes = np.array(layout.item(code).codes)
-            valid = np.concatenate([[False], ~np.isin(codes, list(scale.not_applicable | scale.refused))])
-            event = np.concatenate([[False], np.isin(codes, list(scale.satisfied))])
+            valid = np.concatenate([[False], np.isin(codes, list(ok))])
+            event = np.concatenate([[False], np.isin(codes, list(satisfied_codes))])
             answered[:, e] += valid[categories[code]]
             satisfied[:, e] += event[categories[code]]
     return respondent_shares(satisfied, answered)

@@ -167,3 +167,43 @@ def test_the_language_switch_encodes_what_it_repeats(client):
     page = client.get('/?x="><script>alert(1)</script>').get_data(as_text=True)
     link = page.split('class="ctl lang" href="')[1].split('"')[0]
     assert "<script>" not in link and "%3Cscript%3E" in link
+
+
+def test_expectations_card_and_csv_table(client, users, responses, login_as):
+    """Every respondent chose option 6 ("shorter processing times"): 100 % with the deff-1 interval."""
+    login_as(client, users["analyst"])
+    _, html = page(client)
+    card = html[html.index('id="expectations"') :]
+    card = card[: card.index("</section>")]
+    assert "Mong đợi của người dân" in card and "Rút ngắn thời gian giải quyết thủ tục hành chính" in card
+    assert "table=expectations" in card
+    response = client.get(f"/bao-cao/tai-ve.csv?{RECENT}&table=expectations")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].endswith('-expectations.csv"')
+    header, *rows = csv.reader(io.StringIO(response.data.decode("utf-8-sig")))
+    assert header[1:4] == ["Mã nội dung", "Nội dung", "Tỷ lệ chọn"]
+    by_code = {int(r[1]): r for r in rows}
+    assert by_code[6][3] == "1.0000" and by_code[6][5] == "1.0000" and 0.9 < float(by_code[6][4]) < 1
+    assert (by_code[6][6], by_code[6][7]) == ("180", "180")
+    assert by_code[1][3] == "0.0000" and by_code[1][7] == "0"
+
+
+def test_an_unknown_csv_table_is_refused_with_the_reason(client, users, responses, login_as):
+    login_as(client, users["analyst"])
+    response = client.get(f"/bao-cao/tai-ve.csv?{RECENT}&table=nope")
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "Không có bảng «nope»" in text and "expectations" in text
+
+
+def test_units_table_shows_clusters_with_the_marks_and_their_footnote(client, users, responses, login_as):
+    """Nobody paid informally (0 %: the deff-1 interval, °); 20 clusters a unit: no §."""
+    login_as(client, users["analyst"])
+    _, html = page(client)
+    assert 'id="cluster-rules-note"' in html and "Ký hiệu ở cột số cụm" in html
+    cells = html.split('<td class="fig cluster-rules">')[1:]
+    assert len(cells) == 3
+    for cell in cells:
+        cell = cell[: cell.index("</td>")]
+        marks = cell[cell.index('">') + 2 : cell.index("</abbr>")]  # the marks, not the title explaining them
+        assert cell.startswith("20 ") and "°" in marks and "§" not in marks

@@ -90,6 +90,21 @@ def test_report_of_an_empty_period(runner, demo, tmp_path):
     assert data["responses"] == 0 and data["units"] == [] and data["funnel"] is None
 
 
+def test_report_csv_table_expectations(runner, demo, tmp_path):
+    out = tmp_path / "expectations.csv"
+    result = runner.invoke(
+        args=["report", "--format", "csv", "--table", "expectations", "--out", str(out), "--period", "year"]
+    )
+    assert result.exit_code == 0, result.output
+    header, *rows = csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig")))
+    assert header[:3] == ["Câu hỏi", "Mã nội dung", "Nội dung"]
+    assert len(rows) == 12 and {r[0] for r in rows} == {"expectations"}
+    answered = {r[6] for r in rows}
+    assert len(answered) == 1 and int(answered.pop()) > 0
+    refused = runner.invoke(args=["report", "--format", "csv", "--table", "nope", "--out", str(out)])
+    assert refused.exit_code == 2 and "nope" in refused.output
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -16,8 +16,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from app.render.xlsx.report import report_xlsx
 from app.services.aggregates import INDEX_KEY
 
-SHEETS_VI = ["Tóm tắt", "Đơn vị", "Tiêu chí", "Xu hướng", "Ý kiến", "Phương pháp"]
-SHEETS_EN = ["Summary", "Units", "Criteria", "Trend", "Comments", "Method"]
+#: sipas-counter v2 asks the expectations question: its sheet follows the criteria
+SHEETS_VI = ["Tóm tắt", "Đơn vị", "Tiêu chí", "Mong đợi", "Xu hướng", "Ý kiến", "Phương pháp"]
+SHEETS_EN = ["Summary", "Units", "Criteria", "Expectations", "Trend", "Comments", "Method"]
 #: the demo has dossier counts and verified responses: a response-rate sheet comes last
 DEMO_SHEETS_VI = [*SHEETS_VI, "Tỷ lệ phản hồi"]
 DEMO_SHEETS_EN = [*SHEETS_EN, "Response rate"]

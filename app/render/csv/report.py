@@ -25,15 +25,39 @@ from app.services.reports.model import INDEX_KEY, VERDICT_KEYS, Change, Figure, 
 from app.texts import texts
 
 __all__ = [
+    "CSV_TABLES",
     "FORMULA_START",
     "SUPPRESSED",
     "Cell",
     "Table",
+    "TableUnknown",
     "reliability_label",
     "report_csv",
+    "table_check",
     "text_clean",
     "units_table",
 ]
+
+#: The tables a CSV may hold (``?table=``, ``flask report --table``): one tidy table per file.
+CSV_TABLES = ("units", "breakdown", "expectations")
+
+
+class TableUnknown(ValueError):
+    """``table`` names none of :data:`CSV_TABLES`."""
+
+
+def table_check(table: str | None) -> str | None:
+    """``table`` if it is one of :data:`CSV_TABLES` (or None: the default).
+
+    Raises
+    ------
+    TableUnknown
+        For any other value.
+    """
+    if table is not None and table not in CSV_TABLES:
+        raise TableUnknown(table)
+    return table
+
 
 #: What a suppressed figure (fewer answers than the disclosure threshold) shows.
 SUPPRESSED = "—"
@@ -129,7 +153,9 @@ def confidence_label(alpha: float) -> str:
 
 def units_table(report: Report, lang: str = "vi") -> Table:
     """The units table: identity, then estimate, bounds and n of each key in
-    ``report.unit_keys`` (and the verdict where there is one), then the rank."""
+    ``report.unit_keys`` (and the verdict where there is one), then the rank,
+    the previous period, the flag counts and, last, the marks of the
+    few-cluster rules that applied (``UnitLine.cluster_rules``)."""
     conf = confidence_label(report.alpha)
     headers = [texts(f"table.{key}", lang) for key in ("unit_code", "unit_name", "level", "responses", "clusters")]
     for key, label in report.unit_keys:
@@ -146,7 +172,7 @@ def units_table(report: Report, lang: str = "vi") -> Table:
         for key in ("previous_index", "previous_n", "change", "change_lower", "change_upper", "rank_previous",
                     "rank_change", "previous_thin")
     ]  # fmt: skip
-    headers += [texts(f"table.{key}", lang) for key in ("flagged", "excluded")]
+    headers += [texts(f"table.{key}", lang) for key in ("flagged", "excluded", "cluster_rules")]
     table = Table(headers)
     for unit in report.units:
         level = LEVEL_NAMES.get(unit.level)
@@ -175,6 +201,7 @@ def units_table(report: Report, lang: str = "vi") -> Table:
             Cell(texts("table.thin", lang) if unit.previous_thin and unit.previous is not None else None),
             Cell(unit.flagged, "int"),
             Cell(unit.excluded, "int"),
+            Cell(unit.cluster_rules or None),
         ]
         table.rows.append(row)
         table.worse.append(
@@ -194,20 +221,31 @@ def _csv_value(cell: Cell) -> object:
     return text_clean(str(cell.value))
 
 
-def report_csv(report: Report, lang: str = "vi") -> str:
-    """The units table as RFC 4180 CSV (CRLF line ends, quoted where needed);
-    the breakdown's table instead when the report has one (``?by=``).
+def report_csv(report: Report, lang: str = "vi", table: str | None = None) -> str:
+    """One table of the report as RFC 4180 CSV (CRLF line ends, quoted where needed).
+
+    ``table`` is one of :data:`CSV_TABLES`; by default the units table, or
+    the breakdown's when the report has one (``?by=``). ``"expectations"``
+    gives the expectations module (a header row only when the instrument
+    has none).
 
     The caller encodes it with ``utf-8-sig``: the byte-order mark makes
     Excel read the Vietnamese text as UTF-8. Estimates and bounds are
     proportions with four decimals (``0.7266``), suppressed figures show
     ``—``, and the verdict and level labels are those of the XLSX.
-    """
-    # One tidy table per file: a report asked with a breakdown (?by=) gives the breakdown's.
-    # Imported here because that module builds on this one's cells.
-    from app.render.csv.breakdown import categories_table
 
-    table = categories_table(report, lang) if report.breakdown is not None else units_table(report, lang)
-    lines = [csv_line(_csv_value(Cell(h)) for h in table.headers)]
-    lines += [csv_line(_csv_value(cell) for cell in row) for row in table.rows]
+    Raises
+    ------
+    TableUnknown
+        ``table`` is none of :data:`CSV_TABLES`.
+    """
+    # Imported here because those modules build on this one's cells.
+    from app.render.csv.breakdown import categories_table
+    from app.render.csv.expectations import expectations_table
+
+    table = table_check(table) or ("breakdown" if report.breakdown is not None else "units")
+    layout = {"units": units_table, "breakdown": categories_table, "expectations": expectations_table}[table]
+    out = layout(report, lang)
+    lines = [csv_line(_csv_value(Cell(h)) for h in out.headers)]
+    lines += [csv_line(_csv_value(cell) for cell in row) for row in out.rows]
     return "".join(lines)

@@ -12,7 +12,8 @@ out; nothing here computes a statistic. Vietnamese by default, English with
    then the units ranked by the overall index (dot and whisker chart);
 3. funnel plot and the trend (index; harassment and informal payments);
 4. the units table (landscape pages);
-5. the criteria with their answer distributions;
+5. the criteria with their answer distributions, then what citizens want
+   improved (the expectations module);
 6. citizens' comments, newest first, printed as plain text;
    then, in a year report by unit, the year's targets and how each stands,
    and the response rate and verified QR responses when there are any;
@@ -32,6 +33,7 @@ from __future__ import annotations
 from app.render.pdf.breakdown import breakdown_write
 from app.render.pdf.charts import funnel_chart, trend_chart, units_chart
 from app.render.pdf.document import Document
+from app.render.pdf.expectations import expectations_write
 from app.render.pdf.summary import cover_write, findings_write, summary_write
 from app.render.pdf.tables import (
     COMMENTS_MAX,
@@ -70,6 +72,7 @@ def report_pdf(report: Report, lang: str = "vi") -> bytes:
             breakdown_write(pdf, report)
         pdf.portrait(new_page=bool(report.criteria))
         criteria_write(pdf, report)
+        expectations_write(pdf, report)  # after the criteria, on their pages
         pdf.portrait(new_page=bool(report.comments))
         comments_write(pdf, report)
         if report.targets:  # a year report by unit: how each unit's targets stand

@@ -93,7 +93,7 @@ def units_table_write(pdf: Document, report: Report) -> None:
     # element's column is headed by its code, explained under the table.
     labels = [pdf.clean(label.get(pdf.lang)) for _, label in other]
     figure_ws = header_widths(pdf, labels, size=6.5, least=13)
-    fixed = 23 + 13 + 14 + 21 + 14 + 16 + 24 + 24 + 13
+    fixed = 23 + 13 + 14 + 21 + 14 + 16 + 24 + 24 + 13 + 13
     budget = pdf.content_w - fixed - 34
     elements = {line.element for line in report.criteria}
     coded = []
@@ -118,10 +118,11 @@ def units_table_write(pdf: Document, report: Report) -> None:
         tr(pdf, "pdf.verdict"),
         tr(pdf, "pdf.rank"),
         tr(pdf, "pdf.flags"),
+        tr(pdf, "rep.cluster_rules"),
     ]
     units = report.units  # by level, then rank within the level
-    widths = (23, name_w, 13, 14, 21, 14, 16, *figure_ws, 24, 24, 13)
-    aligns = ("L", "L", "R", "R", "C", "R", "R", *["R"] * len(other), "L", "C", "R")
+    widths = (23, name_w, 13, 14, 21, 14, 16, *figure_ws, 24, 24, 13, 13)
+    aligns = ("L", "L", "R", "R", "C", "R", "R", *["R"] * len(other), "L", "C", "R", "R")
     rows = []
     for unit in units:
         index = unit.figures.get("INDEX")
@@ -140,6 +141,7 @@ def units_table_write(pdf: Document, report: Report) -> None:
                 (_verdict(pdf, index), "B" if verdict in ("better", "worse") else "", verdict_color(index)),
                 (_rank(unit), "", INK),
                 (_flags(unit, pdf.lang), "", INK),
+                (f"{count(unit.clusters, pdf.lang)} {unit.cluster_rules}".strip(), "", INK),
             ]
         )
     fast_table(pdf, widths, aligns, headings, rows, size=7.0)
@@ -148,6 +150,7 @@ def units_table_write(pdf: Document, report: Report) -> None:
         pdf.note(" · ".join(sorted(coded)), color=INK)
     pdf.note(tr(pdf, "pdf.legend_table", **legend_values(report, pdf.lang)))
     pdf.note(tr(pdf, "pdf.legend_change", previous=report.previous.label(pdf.lang), k=report.thresholds.min_clusters))
+    pdf.note(tr(pdf, "rep.cluster_rules_note", k=report.thresholds.min_clusters))
     if report.ungrouped:
         pdf.note(tr(pdf, "pdf.ungrouped", units=", ".join(pdf.clean(u) for u in report.ungrouped)))
 

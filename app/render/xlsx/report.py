@@ -1,7 +1,8 @@
 """The report as an Excel workbook: the analysts' working file.
 
 One sheet per part of the :class:`~app.services.reports.model.Report`: summary,
-units, criteria, trend, comments and method. Every sheet is a table with a
+units, criteria, expectations (instruments that ask them), trend, comments and
+method. Every sheet is a table with a
 bold header row frozen in place; proportions are numbers formatted
 ``0.0%`` with their interval bounds in their own columns; a unit
 significantly worse than the total (on the overall index, harassment or
@@ -22,6 +23,7 @@ from openpyxl import Workbook
 
 from app.render.csv.report import text_clean
 from app.render.xlsx.breakdown import breakdown_write, items_write
+from app.render.xlsx.expectations import expectations_write
 from app.render.xlsx.sheets import (
     comments_write,
     criteria_write,
@@ -57,6 +59,9 @@ def report_xlsx(report: Report, lang: str = "vi") -> bytes:
         breakdown_write(wb.create_sheet(texts("xlsx.sheet.breakdown", lang), 2), report, lang)
     if report.items is not None and report.items.keys:
         items_write(wb.create_sheet(texts("xlsx.sheet.items", lang), 2), report, lang)
+    if report.expectations is not None:  # after the criteria: what citizens want improved
+        at = wb.sheetnames.index(texts("xlsx.sheet.criteria", lang)) + 1
+        expectations_write(wb.create_sheet(texts("xlsx.sheet.expectations", lang), at), report, lang)
     wb.properties.title = text_clean(report.title.get(lang))
     wb.properties.creator = "khaosat"
     if report.verified is not None:  # only where dossiers or verified responses exist; the last sheet

@@ -163,10 +163,13 @@ def units_write(ws: Worksheet, report: Report, lang: str) -> None:
     worse_note = texts("xlsx.note.worse", lang)
     cell_write(ws, last + 5, 1, worse_note).font = NOTE_FONT
     skip.add((last + 5, 1))
+    rules_note = texts("rep.cluster_rules_note", lang, k=report.thresholds.min_clusters)
+    cell_write(ws, last + 6, 1, rules_note).font = NOTE_FONT
+    skip.add((last + 6, 1))
     if report.ungrouped:
         note = texts("xlsx.note.ungrouped", lang, units=", ".join(report.ungrouped))
-        cell_write(ws, last + 6, 1, note).font = NOTE_FONT
-        skip.add((last + 6, 1))
+        cell_write(ws, last + 7, 1, note).font = NOTE_FONT
+        skip.add((last + 7, 1))
     widths_fit(ws, 1, skip)
 
 

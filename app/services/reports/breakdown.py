@@ -39,10 +39,7 @@ from sqlalchemy.orm import Session
 
 from analysis import clusters_group, design_frame, domain_means, domain_proportions, index_estimate
 from app.models import CHANNELS, InstrumentVersion, Response, Unit
-from app.services.aggregates import (
-    INDEX_KEY,
-    _valid_and_event,  # the one definition of a rate's denominator and event
-)
+from app.services.aggregates import INDEX_KEY
 from app.services.cluster_rows import NO_PROCEDURE, SHARE_FIELDS, ClusterRows, Item, layout_of, rows_from_responses
 from app.services.indicators import (
     DomainIndicators,
@@ -57,7 +54,7 @@ from app.services.reports.model import Breakdown, BreakdownLine, ReportRequest
 from app.services.reports.periods import Period
 from app.services.response_filter import ResponseFilter, filter_conditions
 from app.texts import label
-from surveys import Instrument, QuestionKind, Role, Text
+from surveys import Instrument, QuestionKind, Role, Text, rate_codes
 
 __all__ = [
     "BY_CHANNEL",
@@ -265,7 +262,7 @@ def _estimate(instrument, rows, codes, listed, keys, method, alpha, thresholds):
             else:
                 if key not in layout.offsets:
                     continue
-                valid, event = _valid_and_event(instrument.question(key))
+                valid, event = rate_codes(instrument.question(key))
                 counts = layout.counts_of(key, rows.counts)
                 item_codes = np.array(layout.item(key).codes)
                 n_valid = counts @ np.isin(item_codes, list(valid)).astype(np.int64)
@@ -306,7 +303,7 @@ def _index(instrument: Instrument, rows: ClusterRows, domain, cluster, common):
     valid = np.zeros((len(rows), len(criteria)))
     satisfied = np.zeros((len(rows), len(criteria)))
     for j, code in enumerate(criteria):
-        ok, event = _valid_and_event(instrument.question(code))
+        ok, event = rate_codes(instrument.question(code))
         counts = layout.counts_of(code, rows.counts)
         item_codes = np.array(layout.item(code).codes)
         valid[:, j] = counts @ np.isin(item_codes, list(ok))

@@ -28,6 +28,7 @@ from app.services.indicators import Figure, IndicatorTable, Thresholds, domain_o
 from app.services.instruments import instrument_active
 from app.services.reports.breakdown import breakdown_report, items_report
 from app.services.reports.change import figure_change
+from app.services.reports.cluster_rules import cluster_rules
 from app.services.reports.composite import (
     INDEX_ONLY,
     RANK_KEY,
@@ -38,6 +39,7 @@ from app.services.reports.composite import (
 )
 from app.services.reports.cover import filter_lines, scale_labels, software_versions
 from app.services.reports.disclosure import comment_cells, table_protect
+from app.services.reports.expectations import expectations_build
 from app.services.reports.findings import flags_statement, report_findings
 from app.services.reports.labels import (
     SUMMARY_KEYS,
@@ -251,6 +253,8 @@ def report_build(
         mapping = domain_of_units(session, sorted(flags), grouping, units_by_id)
         domain_of_unit = {u: d.code for u, d in mapping.items() if d is not None}
     units = _flags_by_line(units, flags, domain_of_unit, th.disclosure_min)
+    shown = [k for k, _ in unit_columns(instrument)]
+    units = [replace(u, cluster_rules=cluster_rules(u.figures, shown, u.clusters, th.min_clusters)) for u in units]
     flagged, excluded = sum(c.flagged for c in flags.values()), sum(c.excluded for c in flags.values())
     criteria = [
         CriterionLine(
@@ -303,7 +307,7 @@ def report_build(
             comment_cells(current_rows, period, th.disclosure_min),
         ),
         funnel=_funnel(table),
-        method_notes=method_notes(th.reliable_min, th.disclosure_min, correction),
+        method_notes=method_notes(th.reliable_min, th.disclosure_min, correction, th.min_clusters),
         software=software_versions(),
         filters=list(filter_lines or []),
         scale_labels=scale_labels(instrument),
@@ -318,6 +322,7 @@ def report_build(
         verified=verified,
         ranking=words,
         targets=targets,
+        expectations=expectations_build(instrument, current_rows, period, th, alpha=alpha),
     )
 
 

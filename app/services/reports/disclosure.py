@@ -40,7 +40,7 @@ from app.services.aggregates import INDEX_KEY, RESPONDENT_SUFFIX, SIPAS_SUFFIX
 from app.services.cluster_rows import SHARE_FIELDS, ClusterRows
 from app.services.indicators import DomainIndicators, Figure, IndicatorTable
 from app.services.reports.periods import Period, month_starts
-from surveys import Instrument, Role
+from surveys import RATE_ROLES, Instrument, rate_codes
 
 #: keys whose figures rest on respondents with a share: element and overall indices
 _INDEX_SUFFIXES = ("", RESPONDENT_SUFFIX, SIPAS_SUFFIX)
@@ -93,15 +93,15 @@ def _answers_by_key(rows: ClusterRows, instrument: Instrument) -> dict[str, np.n
     layout = rows.layout
     out: dict[str, np.ndarray] = {}
     for q in instrument.questions:
-        if q.scale is None or q.code not in layout.offsets or layout.item(q.code).kind != "single":
+        if q.code not in layout.offsets:
             continue
-        scale = q.scale
-        if q.role in (Role.CRITERION, Role.OVERALL, Role.ELEMENT_OVERALL):
-            valid = scale.codes - scale.not_applicable - scale.refused
-        elif q.role in (Role.HARASSMENT, Role.INFORMAL_PAYMENT, Role.PERCEPTION):  # perception: in breakdowns
-            valid = scale.yes | scale.no
-        else:
+        item = layout.item(q.code)
+        if item.kind == "multi":  # the respondents who answered it: the denominator of its shares
+            out[q.code] = layout.counts_of(q.code, rows.counts)[:, len(item.codes)]
             continue
+        if q.role not in RATE_ROLES:  # perception items count too: they are in breakdowns
+            continue
+        valid = rate_codes(q).valid
         mask = np.isin(np.array(layout.item(q.code).codes), list(valid))
         out[q.code] = layout.counts_of(q.code, rows.counts) @ mask.astype(np.int64)
     base = SHARE_FIELDS * (len(layout.elements) + 1) if layout.elements else 0

@@ -7,6 +7,7 @@ from their own catalogue.
 
 from __future__ import annotations
 
+from analysis import MIN_CLUSTERS
 from app.services.aggregates import INDEX_KEY
 from app.texts import label
 from surveys import Instrument, Text
@@ -35,7 +36,9 @@ SUMMARY_KEYS = [
 CORRECTIONS = ("holm", "bh", "none")
 METHODS = ("beta", "logit")
 #: the method notes' keys: "method.<part>.term" and "method.<part>.text"
-METHOD_NOTES = ["rate", "index", "rates", "intervals", "compare", "change", "small", "numbers"]
+METHOD_NOTES = [
+    "rate", "index", "rates", "intervals", "compare", "clusters", "change", "small", "expectations", "numbers",
+]  # fmt: skip
 
 
 def correction_label(correction: str) -> Text:
@@ -48,9 +51,14 @@ def method_label(method: str) -> Text:
     return label(f"interval_method.{method}") if method in METHODS else Text(method, method)
 
 
-def method_notes(reliable: int, disclosure: int, correction: str) -> list[tuple[Text, Text]]:
+def method_notes(
+    reliable: int, disclosure: int, correction: str, min_clusters: int = MIN_CLUSTERS
+) -> list[tuple[Text, Text]]:
     """The method notes, with the report's thresholds and correction filled in."""
-    values = {"reliable": reliable, "disclosure": disclosure, "correction": correction_label(correction)}
+    values = {
+        "reliable": reliable, "disclosure": disclosure, "correction": correction_label(correction),
+        "clusters": min_clusters,
+    }  # fmt: skip
     return [(label(f"method.{part}.term"), label(f"method.{part}.text", **values)) for part in METHOD_NOTES]
 
 

@@ -24,6 +24,8 @@ __all__ = [
     "Change",
     "CommentLine",
     "CriterionLine",
+    "ExpectationLine",
+    "Expectations",
     "Figure",
     "Funnel",
     "FunnelPoint",
@@ -142,6 +144,11 @@ class UnitLine:
     #: unit holds fewer responses than the disclosure threshold
     flagged: int | None = None
     excluded: int | None = None
+    #: marks of the few-cluster rules that applied to the line's published
+    #: figures (app/services/reports/cluster_rules.py): "§" too few clusters
+    #: for a verdict, "‡" design effect floored at 1, "°" a deff-1 interval
+    #: for an estimate of 0 % or 100 %; "" where none did
+    cluster_rules: str = ""
 
 
 @dataclass(frozen=True)
@@ -281,6 +288,38 @@ class Breakdown:
 
 
 @dataclass(frozen=True)
+class ExpectationLine:
+    """One option of the expectations question (which improvements the
+    citizen wants most): the share of the respondents who answered the
+    question who chose it (app/services/reports/expectations.py)."""
+
+    code: int
+    label: Text
+    #: the share with its Korn–Graubard interval; ``figure.n`` is the
+    #: respondents who answered the question (the domain); hidden as every figure
+    figure: Figure
+    #: respondents who chose the option; None where the share is not published
+    chosen: int | None
+
+
+@dataclass(frozen=True)
+class Expectations:
+    """The expectations module of a report: every option of the instrument's
+    multi-select expectations question over the whole filter, in the order of its scale."""
+
+    question: str
+    text: Text
+    #: responses of the filter and period, and their clusters
+    responses: int
+    clusters: int
+    #: respondents who answered the question; None where fewer than the disclosure threshold
+    answered: int | None
+    lines: list[ExpectationLine]
+    #: at most this many options per respondent (None: no limit): shares add up to more than 100 %
+    max_choices: int | None = None
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything a report shows. Fields are plain data; renderers lay them out."""
 
@@ -330,6 +369,8 @@ class Report:
     excluded: int = 0
     #: the main indicators by category of one variable (``?by=``), or None
     breakdown: Breakdown | None = None
+    #: the expectations module (instruments with a multi-select expectations question), or None
+    expectations: Expectations | None = None
     #: without a breakdown: the perception items (and number questions) over the
     #: whole filter, for instruments that have perception items; else None
     items: Breakdown | None = None
