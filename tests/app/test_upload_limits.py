@@ -12,7 +12,6 @@ capped, and a packed file that unpacks to too much is refused.
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 from pathlib import Path
 
@@ -67,9 +66,7 @@ UNITS = [
 
 @pytest.mark.parametrize("far_cell", [False, True])
 def test_a_declared_huge_sheet_is_read_as_the_rows_it_holds(admin_post, db_session, far_cell):
-    started = time.perf_counter()
     response = upload(admin_post, xlsx(UNITS, far_cell=far_cell))
-    assert time.perf_counter() - started < 3
     assert response.status_code == 303
     assert {u for u in db_session.scalars(select(Unit.code).where(Unit.code.startswith("HG")))} == {
         "HG",
@@ -78,13 +75,25 @@ def test_a_declared_huge_sheet_is_read_as_the_rows_it_holds(admin_post, db_sessi
     }
 
 
-def test_reading_a_declared_huge_sheet_costs_what_its_rows_cost():
+def test_reading_a_declared_huge_sheet_costs_what_its_rows_cost(monkeypatch):
+    """The cells openpyxl hands over, counted as they pass (not timed: the
+    machine's load would decide): at most MAX_COLUMNS a row, where the sheet's
+    declared A1:XFD1048576 once made every row 16,384 cells (5 s here)."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    real = ReadOnlyWorksheet.iter_rows
+    handed: list[int] = []
+
+    def counted(self, *args, **kwargs):
+        for values in real(self, *args, **kwargs):
+            handed.append(len(values))
+            yield values
+
+    monkeypatch.setattr(ReadOnlyWorksheet, "iter_rows", counted)
     rows = [["ma", "ten", "cap", "ma_cap_tren"]] + [[f"HG-X{i:04d}", "Xã", "xa", "HG"] for i in range(5000)]
-    content = xlsx(rows)
-    started = time.perf_counter()
-    read = list(data_rows(content, "don-vi.xlsx"))
-    assert time.perf_counter() - started < 1.5  # was 5 s: every row padded to 16,384 cells
+    read = list(data_rows(xlsx(rows), "don-vi.xlsx"))
     assert len(read) == 5001 and {len(r) for r in read} == {4}
+    assert len(handed) == 5001 and max(handed) <= MAX_COLUMNS
 
 
 def test_only_the_first_columns_are_read():
@@ -97,9 +106,7 @@ def test_only_the_first_columns_are_read():
 def test_import_responses_ignores_a_declared_huge_sheet(runner, tmp_path: Path, point):
     sheet = tmp_path / "phieu.xlsx"
     sheet.write_bytes(xlsx([["ma_phieu", "don_vi", "ngay"], ["P1", "T01-X01", "01/06/2025"]]))
-    started = time.perf_counter()
     result = runner.invoke(args=["import-responses", "--instrument", "sipas-counter", str(sheet)])
-    assert time.perf_counter() - started < 10
     assert result.exit_code == 3, result.output  # rows rejected (issue 17)
     assert "1 rejected" in result.output  # the row lacks required answers; nothing hangs
 
@@ -109,10 +116,8 @@ def test_a_file_that_unpacks_to_too_much_is_refused():
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("xl/worksheets/sheet1.xml", b"<c/>" * (60 * 1024 * 1024 // 4))
-    started = time.perf_counter()
-    with pytest.raises(ImportFileError, match="quá lớn"):
+    with pytest.raises(ImportFileError, match="quá lớn"):  # from the zip's directory, before unpacking
         list(data_rows(out.getvalue(), "bom.xlsx", max_unpacked=50 * 1024 * 1024))
-    assert time.perf_counter() - started < 2
 
 
 def test_the_error_page_stays_small(admin_post):
