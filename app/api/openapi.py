@@ -236,15 +236,16 @@ SCHEMAS["DossierResult"] = {
         "service_point_id": {"type": ["integer", "null"]},
         "dossier": {"type": ["string", "null"]},
         "status": {
-            "enum": ["created", "existing", "invalid", "forbidden"],
+            "enum": ["created", "existing", "renewed", "invalid", "forbidden"],
             "description": (
                 "existing: registered before, the same code again (the first registration's expiry). "
+                "renewed: registered before and that code has expired: a fresh code with a new expiry. "
                 "forbidden: the counter is unknown, retired or not in the caller's units."
             ),
         },
         "http_status": {
             "type": "integer",
-            "description": "201, 200, 422 or 403: the status the item would have alone.",
+            "description": "201 (created, renewed), 200, 422 or 403: the status the item would have alone.",
         },
         "code": {"type": "string", "description": "The one-time code (docs/integrity.md, section 3)."},
         "expires": {"type": "string", "format": "date"},
@@ -263,7 +264,8 @@ DOSSIERS: dict[str, Any] = {
             "token of scope `dossiers` (`flask --app wsgi api-token --username U --scope dossiers`, for an "
             "active unit manager: the token registers dossiers of counters in that manager's unit and the "
             "units below it, and can do nothing else), or a signed-in unit manager or administrator. "
-            "Idempotent: the same dossier at the same counter gives the same code again (status existing). "
+            "Idempotent: the same dossier at the same counter gives the same code again (status existing) "
+            "while it is good, a fresh one once it has expired (status renewed). "
             "Each code opens the counter's form once: one response per dossier. Registered dossiers count "
             "as the counter's dossiers in the response rate for months with no imported count. Items are "
             "independent: HTTP 200 with one result per item, in order."

@@ -5,7 +5,8 @@ own software signing it: ``POST /api/v1/dossiers``, for one-stop-shop
 systems that prefer to ask (:func:`dossiers_register`), and printed sheets
 of codes for counters without software (:func:`sheet_codes`). Registering
 is idempotent: the same dossier at the same counter gets the same code
-(the expiry of its first registration). Registrations also count as the
+(the expiry of its first registration) while that code is good; once it
+has expired, a fresh one with a new expiry. Registrations also count as the
 counter's dossiers for the response rate when no count was imported for
 the month (app/services/response_rate.py). No Flask here.
 """
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -38,7 +39,7 @@ MAX_DAYS = 366
 #: codes on one printed sheet request
 MAX_SHEET_CODES = 200
 
-ItemStatus = Literal["created", "existing", "invalid", "forbidden"]
+ItemStatus = Literal["created", "existing", "renewed", "invalid", "forbidden"]
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,10 @@ class RegisteredItem:
 
     Attributes
     ----------
-    status : {"created", "existing", "invalid", "forbidden"}
-        ``existing``: registered before; the same code again. ``forbidden``:
+    status : {"created", "existing", "renewed", "invalid", "forbidden"}
+        ``existing``: registered before; the same code again. ``renewed``:
+        registered before and its code has expired; a fresh code with a new
+        expiry (a dossier answered already stays answered). ``forbidden``:
         the counter is unknown, retired or not the caller's.
     code, expires, token : the code, its last day and the counter's QR token (for the URL); None unless registered
     message_key : the reason of ``invalid`` or ``forbidden`` (a text key)
@@ -124,15 +127,18 @@ def dossiers_register(
         digest = dossier_digest(secret_key, point_id, dossier)
         row = {"service_point_id": point_id, "dossier": digest, "expires": expires, "registered_on": today}
         created = session.execute(insert.values(**row).returning(RegisteredDossier.id)).scalar()
-        if created is None:  # registered before: the first registration's expiry, so the same code
-            expires = session.scalar(
-                select(RegisteredDossier.expires).where(
-                    RegisteredDossier.service_point_id == point_id, RegisteredDossier.dossier == digest
-                )
-            )
-            assert expires is not None
+        status: ItemStatus = "created"
+        if created is None:  # registered before: the first registration's expiry, so the same code ...
+            mine = (RegisteredDossier.service_point_id == point_id, RegisteredDossier.dossier == digest)
+            first = session.scalar(select(RegisteredDossier.expires).where(*mine))
+            assert first is not None
+            status = "existing"
+            if first < today:  # ... unless it has expired: a fresh code (one response per dossier still holds)
+                session.execute(update(RegisteredDossier).where(*mine).values(expires=expires))
+                status = "renewed"
+            else:
+                expires = first
         code = dossier_code_issue(dossier_key(secret_key, point_id), point_id, dossier, expires)
-        status: ItemStatus = "created" if created is not None else "existing"
         results.append(RegisteredItem(index, status, point_id, dossier, code, expires, point.qr_token))
     return results
 

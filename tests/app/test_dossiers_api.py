@@ -57,6 +57,36 @@ def test_registers_and_is_idempotent(app, client, counters, software, db_session
     assert [e.detail["counts"]["created"] for e in events] == [1, 0] and "H12" not in str(events[0].detail)
 
 
+def test_registering_an_expired_dossier_again_issues_a_fresh_code(app, client, counters, software, db_session, users):
+    """A code whose last day has passed is of no use to the citizen: the same
+    dossier registered again gets a new code with a new expiry (status
+    renewed), still one response per dossier; the registration is not counted twice."""
+    from app.services.dossier_register import dossiers_register
+
+    point = counters["A1"]
+    item = {"service_point_id": point.id, "dossier": "000.00.20.H12-261219-0008"}
+    # registered 40 days ago: its code was good for 30 days
+    (first,) = dossiers_register(
+        db_session, app.secret_key, users["unit_manager"], [item], today=vietnam_today() - timedelta(days=40)
+    )
+    db_session.commit()
+    expired = client.get(f"/s/{point.qr_token}", query_string={"ma": first.code})
+    assert expired.status_code == 410
+    answer = client.post(URL, json={"dossiers": [item]}, headers=software)
+    again = answer.get_json()["results"][0]
+    assert (again["status"], again["http_status"]) == ("renewed", 201)
+    assert again["code"] != first.code
+    assert again["expires"] == (vietnam_today() + timedelta(days=30)).isoformat()
+    assert answer.get_json()["counts"]["renewed"] == 1
+    read = dossier_code_read(app.secret_key, again["code"], vietnam_today())
+    assert (read.service_point_id, read.dossier) == (point.id, item["dossier"])
+    assert client.get(again["url"].removeprefix("https://khaosat.test")).status_code == 200
+    assert db_session.scalar(select(func.count()).select_from(RegisteredDossier)) == 1
+    # a live code is not renewed: the same one again
+    third = client.post(URL, json={"dossiers": [item]}, headers=software).get_json()["results"][0]
+    assert (third["status"], third["code"]) == ("existing", again["code"])
+
+
 def test_refuses_other_units_counters_and_bad_items_with_clear_messages(client, counters, software, db_session):
     too_late = (vietnam_today() + timedelta(days=400)).isoformat()
     items = [
