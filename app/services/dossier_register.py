@@ -28,7 +28,7 @@ from app.refusals import Refused
 from app.render.dossier_sheet import DossierSlip, dossier_sheet_pdf
 from app.services.dossier_codes import DOSSIER_RE, dossier_code_issue, dossier_key
 from app.services.posters import form_link
-from app.services.scope import unit_visible
+from app.services.scope import unit_scope_clause, unit_visible
 from app.services.verified import CODE_DAYS, CODE_FIELD, dossier_digest
 from app.time import vietnam_today
 
@@ -172,17 +172,49 @@ def sheet_codes(
     return codes
 
 
+@dataclass(frozen=True)
+class SheetPoint:
+    """A counter someone may print slips for, with its unit's name."""
+
+    id: int
+    code: str
+    name: str
+    unit_code: str
+    unit_name: str
+
+
+def sheet_points(session: Session, user: User) -> list[SheetPoint]:
+    """The active counters of the units ``user`` sees (a unit manager: their
+    unit and those below it; an administrator: all), by unit and counter code."""
+    rows = session.execute(
+        select(ServicePoint.id, ServicePoint.code, ServicePoint.name, Unit.code, Unit.name)
+        .join(Unit, Unit.id == ServicePoint.unit_id)
+        .where(ServicePoint.retired_at.is_(None), Unit.retired_at.is_(None), unit_scope_clause(user))
+        .order_by(Unit.code, ServicePoint.code)
+    )
+    return [SheetPoint(*row) for row in rows]
+
+
 def dossier_sheet(
-    session: Session, secret_key: str, public_url: str, point_id: int, count: int, days: int, today: date | None = None
+    session: Session,
+    secret_key: str,
+    public_url: str,
+    point_id: int,
+    count: int,
+    days: int,
+    today: date | None = None,
+    user: User | None = None,
 ) -> tuple[str, bytes]:
     """A PDF of ``count`` slips with fresh one-time codes for the counter,
-    good for ``days`` days, and its file name.
+    good for ``days`` days, and its file name. With ``user``, only a counter
+    of the units that person sees (a unit manager's own).
 
     Raises
     ------
     Refused
         ``sheet.bad_count`` / ``sheet.bad_days`` (422), ``sheet.retired`` (409)
-        for a retired counter, ``adm.not_found`` (404) for an unknown one.
+        for a retired counter, ``adm.not_found`` (404) for an unknown one or,
+        alike, one outside ``user``'s units.
     """
     today = today or vietnam_today()
     if not 1 <= count <= MAX_SHEET_CODES:
@@ -192,7 +224,7 @@ def dossier_sheet(
     row = session.execute(
         select(ServicePoint, Unit.name, Unit.code).join(Unit).where(ServicePoint.id == point_id)
     ).one_or_none()
-    if row is None:
+    if row is None or (user is not None and not unit_visible(session, user, row[0].unit_id)):
         raise Refused("adm.not_found", status=404)
     point, unit_name, unit_code = row
     if point.retired_at is not None:

@@ -169,3 +169,41 @@ def test_an_administrator_prints_slips_of_one_time_codes(app, admin_client, coun
         refused = admin_client.get(f"/quan-tri/quay/{point.id}/ma-ho-so.pdf?{query}")
         assert refused.status_code == 422 and "%PDF" not in refused.get_data(as_text=True)
     assert admin_client.get("/quan-tri/quay/999999/ma-ho-so.pdf").status_code == 404
+
+
+def test_a_unit_manager_prints_slips_for_the_counters_of_their_units_only(
+    app, client, counters, users, login_as, db_session
+):
+    """Counters without software get printed one-time codes from their unit's
+    manager too, not only from the province's administrators; a neighbour's
+    counter is not found, as an unknown one; each print is audited."""
+    import re
+
+    login_as(client, users["unit_manager"])
+    mine, theirs = counters["A1"], counters["B1"]
+    listing = client.get("/ma-ho-so")
+    html = listing.get_data(as_text=True)
+    assert listing.status_code == 200 and "Mã đánh giá theo hồ sơ" in html
+    assert f"/ma-ho-so/{mine.id}.pdf" in html and f"/ma-ho-so/{theirs.id}.pdf" not in html
+    assert "Quầy B1" not in html
+    sheet = client.get(f"/ma-ho-so/{mine.id}.pdf?so=3&ngay=10")
+    assert sheet.status_code == 200 and sheet.data.startswith(b"%PDF")
+    codes = {u.decode().split("?ma=")[1] for u in re.findall(rb"/URI \((https://khaosat\.test/s/[^)]+)\)", sheet.data)}
+    assert len(codes) == 3
+    for code in codes:
+        read = dossier_code_read(app.secret_key, code, vietnam_today())
+        assert read.service_point_id == mine.id and read.expires == vietnam_today() + timedelta(days=10)
+    event = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "dossier_sheet.print")).one()
+    assert event.detail == {"service_point_id": mine.id, "count": 3, "days": 10}
+    assert client.get(f"/ma-ho-so/{theirs.id}.pdf").status_code == 404
+    assert client.get("/ma-ho-so/999999.pdf").status_code == 404
+    odd = ("so=0", "so=201", "ngay=400", "so=abc", "so=%C2%B2", "ngay=%D9%A1", "so=1_0", "so=+5", "so=" + "9" * 5000)
+    for query in odd:
+        refused = client.get(f"/ma-ho-so/{mine.id}.pdf?{query}&lang=en")
+        assert refused.status_code == 422 and "%PDF" not in refused.get_data(as_text=True), query
+        said = refused.get_data(as_text=True)
+        assert "from 1 to" in said or "whole numbers" in said, query
+    for person in ("analyst", "surveyor"):
+        other = app.test_client()
+        login_as(other, users[person])
+        assert other.get(f"/ma-ho-so/{mine.id}.pdf").status_code == 403
