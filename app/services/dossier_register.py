@@ -117,7 +117,7 @@ def dossiers_register(
         if point is None:
             results.append(RegisteredItem(index, "forbidden", point_id, None, message_key="api.dossier.not_yours"))
             continue
-        if not isinstance(dossier, str) or not DOSSIER_RE.match(dossier):
+        if not isinstance(dossier, str) or not DOSSIER_RE.fullmatch(dossier):
             results.append(RegisteredItem(index, "invalid", point_id, None, message_key="verified.bad_dossier"))
             continue
         expires = _expiry(item.get("expires"), today)

@@ -207,3 +207,13 @@ def test_a_unit_manager_prints_slips_for_the_counters_of_their_units_only(
         other = app.test_client()
         login_as(other, users[person])
         assert other.get(f"/ma-ho-so/{mine.id}.pdf").status_code == 403
+
+
+@pytest.mark.parametrize("dossier", ["X-7\n", "X-7\r\n", "\nX-7"])
+def test_a_dossier_number_with_a_line_break_is_invalid(client, counters, software, db_session, dossier):
+    """'$' in a pattern also matches before a final line break: "X-7\\n" was
+    registered as a dossier apart from "X-7", with a code that no form opens."""
+    item = {"service_point_id": counters["A1"].id, "dossier": dossier}
+    result = client.post(URL, json={"dossiers": [item]}, headers=software).get_json()["results"][0]
+    assert result["status"] == "invalid" and "code" not in result
+    assert db_session.scalar(select(func.count()).select_from(RegisteredDossier)) == 0
