@@ -305,6 +305,7 @@ DOSSIERS: dict[str, Any] = {
             "403": _error("The token's scope is not dossiers, or the role may not register dossiers."),
             "413": _error(f"More than {MAX_DOSSIERS} dossiers, or the body over the limit."),
             "415": _error("Content-Type is not application/json (UTF-8)."),
+            "429": _error("Too many requests for this account (RATELIMIT_API_DOSSIERS); retry later."),
             "503": _error("Database unavailable: nothing was stored; retry later (Retry-After)."),
         },
     }
@@ -424,6 +425,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                         "403": FORBIDDEN,
                         "413": _error(f"Body over the limit, or more than {MAX_ITEMS} interviews."),
                         "415": _error("Content-Type is not application/json (UTF-8)."),
+                        "429": _error("Too many batches for this token (RATELIMIT_API_INTERVIEWS); retry later."),
                         "503": _error("Database unavailable: nothing was stored; retry later (Retry-After)."),
                     },
                 }
