@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None, *, instance_path: str | None = 
     from app.auth import bp as auth_bp
     from app.citizen import bp as citizen_bp
     from app.cli import register_cli
+    from app.dossier_sheets import bp as dossier_sheets_bp
     from app.public import bp as public_bp
     from app.reports import bp as reports_bp
     from app.results import bp as results_bp
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, *, instance_path: str | None = 
     app.register_blueprint(surveyor_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(dossier_sheets_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(targets_bp)
     # The citizen form is anonymous and protected by its own signed one-time

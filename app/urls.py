@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
 from werkzeug.routing import IntegerConverter
@@ -33,6 +34,15 @@ def local_path(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or target.startswith("//"):
         return None
     return target
+
+
+def link_args(args: Mapping[str, str], names: Iterable[str]) -> dict[str, str]:
+    """The filter a page repeats in its links (downloads, next page): the
+    given ``names`` only, those with a value. Never the whole query string:
+    it goes into ``url_for(endpoint, **args)``, where ``fmt``, ``endpoint``,
+    ``_external``, ``_scheme`` or ``_anchor`` would be a 500 or a link
+    elsewhere."""
+    return {name: args[name] for name in names if args.get(name)}
 
 
 class IdConverter(IntegerConverter):

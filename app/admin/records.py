@@ -23,6 +23,7 @@ from app.services import anomalies, instrument_admin, review
 from app.services import audit as audit_log
 from app.services.audit import audit_record
 from app.time import VIETNAM, vietnam_today
+from app.urls import link_args
 
 # ------------------------------------------------------ instrument versions
 
@@ -70,7 +71,7 @@ def responses():
     except Refused as exc:
         return error_page(translate(exc.message_key, **exc.values), 400)
     units = db.session.execute(select(Unit.code, Unit.name).order_by(Unit.path, Unit.code)).all()
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args = link_args(request.args, ("unit", "from", "to", "status"))
     return page("responses.html", result=result, flt=flt, units=units, args=args)
 
 
@@ -172,7 +173,7 @@ def audit():
         flt = audit_filter(request.args)
     except Refused as exc:
         return error_page(translate(exc.message_key, **exc.values), 400)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args = link_args(request.args, ("action", "user", "from", "to"))
     return page(
         "audit.html",
         result=audit_log.audit_page(db.session, flt),

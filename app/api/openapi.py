@@ -236,15 +236,16 @@ SCHEMAS["DossierResult"] = {
         "service_point_id": {"type": ["integer", "null"]},
         "dossier": {"type": ["string", "null"]},
         "status": {
-            "enum": ["created", "existing", "invalid", "forbidden"],
+            "enum": ["created", "existing", "renewed", "invalid", "forbidden"],
             "description": (
                 "existing: registered before, the same code again (the first registration's expiry). "
+                "renewed: registered before and that code has expired: a fresh code with a new expiry. "
                 "forbidden: the counter is unknown, retired or not in the caller's units."
             ),
         },
         "http_status": {
             "type": "integer",
-            "description": "201, 200, 422 or 403: the status the item would have alone.",
+            "description": "201 (created, renewed), 200, 422 or 403: the status the item would have alone.",
         },
         "code": {"type": "string", "description": "The one-time code (docs/integrity.md, section 3)."},
         "expires": {"type": "string", "format": "date"},
@@ -263,7 +264,8 @@ DOSSIERS: dict[str, Any] = {
             "token of scope `dossiers` (`flask --app wsgi api-token --username U --scope dossiers`, for an "
             "active unit manager: the token registers dossiers of counters in that manager's unit and the "
             "units below it, and can do nothing else), or a signed-in unit manager or administrator. "
-            "Idempotent: the same dossier at the same counter gives the same code again (status existing). "
+            "Idempotent: the same dossier at the same counter gives the same code again (status existing) "
+            "while it is good, a fresh one once it has expired (status renewed). "
             "Each code opens the counter's form once: one response per dossier. Registered dossiers count "
             "as the counter's dossiers in the response rate for months with no imported count. Items are "
             "independent: HTTP 200 with one result per item, in order."
@@ -303,6 +305,7 @@ DOSSIERS: dict[str, Any] = {
             "403": _error("The token's scope is not dossiers, or the role may not register dossiers."),
             "413": _error(f"More than {MAX_DOSSIERS} dossiers, or the body over the limit."),
             "415": _error("Content-Type is not application/json (UTF-8)."),
+            "429": _error("Too many requests for this account (RATELIMIT_API_DOSSIERS); retry later."),
             "503": _error("Database unavailable: nothing was stored; retry later (Retry-After)."),
         },
     }
@@ -422,6 +425,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                         "403": FORBIDDEN,
                         "413": _error(f"Body over the limit, or more than {MAX_ITEMS} interviews."),
                         "415": _error("Content-Type is not application/json (UTF-8)."),
+                        "429": _error("Too many batches for this token (RATELIMIT_API_INTERVIEWS); retry later."),
                         "503": _error("Database unavailable: nothing was stored; retry later (Retry-After)."),
                     },
                 }

@@ -253,7 +253,7 @@ def indicators():
 
 
 #: the status a registered dossier would have on its own
-DOSSIER_HTTP = {"created": 201, "existing": 200, "invalid": 422, "forbidden": 403}
+DOSSIER_HTTP = {"created": 201, "existing": 200, "renewed": 201, "invalid": 422, "forbidden": 403}
 
 
 def _dossier_json(item: RegisteredItem) -> dict[str, object]:

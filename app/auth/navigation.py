@@ -41,6 +41,7 @@ NAV_ITEMS = (
     NavItem("targets.index", "nav.targets", ("targets.",)),
     NavItem("results.page", "nav.results", ("results.",)),
     NavItem("surveyor.home", "nav.surveyor", ("surveyor.",)),
+    NavItem("dossier_sheets.index", "nav.dossier_sheets", ("dossier_sheets.",)),
     NavItem("admin.responses", "nav.review", ("admin.response",)),
     NavItem("admin.index", "nav.admin", ("admin.",), except_for=("admin.response", "admin.user")),
     NavItem("admin.users", "nav.accounts", ("admin.user",)),

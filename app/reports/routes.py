@@ -19,12 +19,13 @@ from app.i18n import current_lang, translate
 from app.models import Unit
 from app.render.charts.svg import funnel_chart, trend_chart, units_chart
 from app.reports.forms import FORMATS, GROUPINGS, FilterError
-from app.reports.scope import UnitOutOfScope, scoped_report_request
+from app.reports.scope import FILTER_PARAMS, UnitOutOfScope, scoped_report_request
 from app.services.audit import audit_record
 from app.services.reports.breakdown import BreakdownUnknown, breakdown_choices, instrument_choices
 from app.services.reports.build import InstrumentMissing, report_for
 from app.services.reports.labels import CHANNEL_NAMES, GROUPING_NAMES, LEVEL_NAMES
 from app.services.reports.model import INDEX_KEY, Report, ReportRequest
+from app.urls import link_args
 
 bp = Blueprint("reports", __name__)
 
@@ -121,7 +122,7 @@ def dashboard():
         instruments=instruments,
         breakdowns=breakdown_choices(instrument),
         dropped_by=dropped_by,
-        args=request.args.to_dict(),
+        args=link_args(request.args, (*FILTER_PARAMS, "q")),  # the comment search too
     )
 
 

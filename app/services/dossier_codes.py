@@ -51,7 +51,7 @@ def _signature(key: str, service_point_id: int, dossier: str, expires: date) -> 
 
 def dossier_code_issue(key: str, service_point_id: int, dossier: str, expires: date) -> str:
     """A code for ``dossier`` at the counter, good through ``expires``."""
-    if not DOSSIER_RE.match(dossier):
+    if not DOSSIER_RE.fullmatch(dossier):
         raise Refused("verified.bad_dossier", status=422)
     return f"{service_point_id}~{dossier}~{expires:%Y%m%d}~{_signature(key, service_point_id, dossier, expires)}"
 
@@ -60,7 +60,7 @@ def dossier_code_read(secret: str, code: str, today: date) -> DossierCode:
     """The code's content, or a refusal: ``verified.forged`` (400) when it is
     malformed or its signature is not the counter's, ``verified.expired``
     (410) when its day has passed."""
-    match = CODE_RE.match(code or "")
+    match = CODE_RE.fullmatch(code or "")
     if match is None:
         raise Refused("verified.forged", status=400)
     point_text, dossier, day_text, signature = match.groups()

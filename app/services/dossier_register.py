@@ -5,7 +5,8 @@ own software signing it: ``POST /api/v1/dossiers``, for one-stop-shop
 systems that prefer to ask (:func:`dossiers_register`), and printed sheets
 of codes for counters without software (:func:`sheet_codes`). Registering
 is idempotent: the same dossier at the same counter gets the same code
-(the expiry of its first registration). Registrations also count as the
+(the expiry of its first registration) while that code is good; once it
+has expired, a fresh one with a new expiry. Registrations also count as the
 counter's dossiers for the response rate when no count was imported for
 the month (app/services/response_rate.py). No Flask here.
 """
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,7 @@ from app.refusals import Refused
 from app.render.dossier_sheet import DossierSlip, dossier_sheet_pdf
 from app.services.dossier_codes import DOSSIER_RE, dossier_code_issue, dossier_key
 from app.services.posters import form_link
-from app.services.scope import unit_visible
+from app.services.scope import unit_scope_clause, unit_visible
 from app.services.verified import CODE_DAYS, CODE_FIELD, dossier_digest
 from app.time import vietnam_today
 
@@ -38,7 +39,7 @@ MAX_DAYS = 366
 #: codes on one printed sheet request
 MAX_SHEET_CODES = 200
 
-ItemStatus = Literal["created", "existing", "invalid", "forbidden"]
+ItemStatus = Literal["created", "existing", "renewed", "invalid", "forbidden"]
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,10 @@ class RegisteredItem:
 
     Attributes
     ----------
-    status : {"created", "existing", "invalid", "forbidden"}
-        ``existing``: registered before; the same code again. ``forbidden``:
+    status : {"created", "existing", "renewed", "invalid", "forbidden"}
+        ``existing``: registered before; the same code again. ``renewed``:
+        registered before and its code has expired; a fresh code with a new
+        expiry (a dossier answered already stays answered). ``forbidden``:
         the counter is unknown, retired or not the caller's.
     code, expires, token : the code, its last day and the counter's QR token (for the URL); None unless registered
     message_key : the reason of ``invalid`` or ``forbidden`` (a text key)
@@ -114,7 +117,7 @@ def dossiers_register(
         if point is None:
             results.append(RegisteredItem(index, "forbidden", point_id, None, message_key="api.dossier.not_yours"))
             continue
-        if not isinstance(dossier, str) or not DOSSIER_RE.match(dossier):
+        if not isinstance(dossier, str) or not DOSSIER_RE.fullmatch(dossier):
             results.append(RegisteredItem(index, "invalid", point_id, None, message_key="verified.bad_dossier"))
             continue
         expires = _expiry(item.get("expires"), today)
@@ -124,15 +127,18 @@ def dossiers_register(
         digest = dossier_digest(secret_key, point_id, dossier)
         row = {"service_point_id": point_id, "dossier": digest, "expires": expires, "registered_on": today}
         created = session.execute(insert.values(**row).returning(RegisteredDossier.id)).scalar()
-        if created is None:  # registered before: the first registration's expiry, so the same code
-            expires = session.scalar(
-                select(RegisteredDossier.expires).where(
-                    RegisteredDossier.service_point_id == point_id, RegisteredDossier.dossier == digest
-                )
-            )
-            assert expires is not None
+        status: ItemStatus = "created"
+        if created is None:  # registered before: the first registration's expiry, so the same code ...
+            mine = (RegisteredDossier.service_point_id == point_id, RegisteredDossier.dossier == digest)
+            first = session.scalar(select(RegisteredDossier.expires).where(*mine))
+            assert first is not None
+            status = "existing"
+            if first < today:  # ... unless it has expired: a fresh code (one response per dossier still holds)
+                session.execute(update(RegisteredDossier).where(*mine).values(expires=expires))
+                status = "renewed"
+            else:
+                expires = first
         code = dossier_code_issue(dossier_key(secret_key, point_id), point_id, dossier, expires)
-        status: ItemStatus = "created" if created is not None else "existing"
         results.append(RegisteredItem(index, status, point_id, dossier, code, expires, point.qr_token))
     return results
 
@@ -166,17 +172,49 @@ def sheet_codes(
     return codes
 
 
+@dataclass(frozen=True)
+class SheetPoint:
+    """A counter someone may print slips for, with its unit's name."""
+
+    id: int
+    code: str
+    name: str
+    unit_code: str
+    unit_name: str
+
+
+def sheet_points(session: Session, user: User) -> list[SheetPoint]:
+    """The active counters of the units ``user`` sees (a unit manager: their
+    unit and those below it; an administrator: all), by unit and counter code."""
+    rows = session.execute(
+        select(ServicePoint.id, ServicePoint.code, ServicePoint.name, Unit.code, Unit.name)
+        .join(Unit, Unit.id == ServicePoint.unit_id)
+        .where(ServicePoint.retired_at.is_(None), Unit.retired_at.is_(None), unit_scope_clause(user))
+        .order_by(Unit.code, ServicePoint.code)
+    )
+    return [SheetPoint(*row) for row in rows]
+
+
 def dossier_sheet(
-    session: Session, secret_key: str, public_url: str, point_id: int, count: int, days: int, today: date | None = None
+    session: Session,
+    secret_key: str,
+    public_url: str,
+    point_id: int,
+    count: int,
+    days: int,
+    today: date | None = None,
+    user: User | None = None,
 ) -> tuple[str, bytes]:
     """A PDF of ``count`` slips with fresh one-time codes for the counter,
-    good for ``days`` days, and its file name.
+    good for ``days`` days, and its file name. With ``user``, only a counter
+    of the units that person sees (a unit manager's own).
 
     Raises
     ------
     Refused
         ``sheet.bad_count`` / ``sheet.bad_days`` (422), ``sheet.retired`` (409)
-        for a retired counter, ``adm.not_found`` (404) for an unknown one.
+        for a retired counter, ``adm.not_found`` (404) for an unknown one or,
+        alike, one outside ``user``'s units.
     """
     today = today or vietnam_today()
     if not 1 <= count <= MAX_SHEET_CODES:
@@ -186,7 +224,7 @@ def dossier_sheet(
     row = session.execute(
         select(ServicePoint, Unit.name, Unit.code).join(Unit).where(ServicePoint.id == point_id)
     ).one_or_none()
-    if row is None:
+    if row is None or (user is not None and not unit_visible(session, user, row[0].unit_id)):
         raise Refused("adm.not_found", status=404)
     point, unit_name, unit_code = row
     if point.retired_at is not None:

@@ -28,13 +28,14 @@ from sqlalchemy import LargeBinary, String, func, literal, literal_column, selec
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.orm import Session
 
-from app.models import Answer, InstrumentVersion, Response, ServicePoint, Unit
+from app.models import DOSSIER_RATINGS, Answer, InstrumentVersion, Response, ServicePoint, Unit
 from app.models.responses import CHANNELS
 from app.render.csv.columns import csv_field, rows_join, value_column
 from app.render.spreadsheet import CsvWriter, csv_line, safe_cell
 from app.services.packed_rows import instrument_layouts, packed_record, record_dtype
 from app.services.prefetch import prefetched
 from app.services.response_filter import ResponseFilter, filter_conditions
+from app.texts import texts
 from surveys import MISSING, Choice, Instrument, Question, QuestionKind, Role, codes_matrix
 from surveys.packing import WIDTH
 
@@ -46,6 +47,7 @@ META_COLUMNS = [
     ("service_point", "Mã quầy", "Service point code"),
     ("service_day", "Ngày giao dịch", "Service day"),
     ("channel", "Kênh", "Channel"),
+    ("dossier_rating", "Đánh giá hồ sơ (kênh qr-verified)", "Dossier rating (channel qr-verified)"),
     ("instrument_version", "Phiên bản bộ câu hỏi", "Instrument version"),
 ]
 
@@ -99,7 +101,12 @@ def codebook_rows(
     """Column names, question texts and value labels, one row per (column, value)."""
     rows = [["column", "question_vi", "question_en", "value", "label_vi", "label_en"]]
     for code, vi, en in META_COLUMNS:
-        rows.append([code, vi, en, "", "", ""])
+        if code == "dossier_rating":  # the per-dossier rating's three levels, best first
+            for level in sorted(DOSSIER_RATINGS, reverse=True):
+                key = f"verified.rating.{level}"
+                rows.append([code, vi, en, str(level), texts(key, "vi"), texts(key, "en")])
+        else:
+            rows.append([code, vi, en, "", "", ""])
     for f in export_fields(instrument, with_comments=with_comments, older=older):
         q = f.question
         if f.choice is not None:
@@ -161,6 +168,7 @@ def _fetched_lines(session: Session, flt: ResponseFilter, fields: list[ExportFie
             ServicePoint.code,
             Response.service_day,
             Response.channel,
+            Response.dossier_rating,
             InstrumentVersion.version,
             Response.instrument_version_id,
             Response.codes,
@@ -185,7 +193,9 @@ def _fetched_lines(session: Session, flt: ResponseFilter, fields: list[ExportFie
         buffer.seek(0)
         buffer.truncate()
         columns_of_part = zip(*part, strict=True)
-        unit_codes, names, levels, points, days, channels, versions, version_ids, packed, *comments = columns_of_part
+        unit_codes, names, levels, points, days, channels, ratings, versions, version_ids, packed, *comments = (
+            columns_of_part
+        )
         answers = _decoded(fields, layouts, version_ids, packed, comments)
         writer.writerows(
             zip(
@@ -196,6 +206,7 @@ def _fetched_lines(session: Session, flt: ResponseFilter, fields: list[ExportFie
                 ["" if v is None else _cached(safe, v) for v in points],
                 [d.isoformat() for d in days],
                 channels,
+                ["" if v is None else v for v in ratings],
                 versions,
                 *answers,
                 strict=True,
@@ -263,7 +274,13 @@ def _aggregated_lines(
         literal(struct.pack(">i", MISSING) * width, LargeBinary), 1, width * WIDTH - func.length(Response.codes)
     )
     record = packed_record(
-        [Response.unit_id, func.coalesce(Response.service_point_id, 0), Response.instrument_version_id, channel_no]
+        [
+            Response.unit_id,
+            func.coalesce(Response.service_point_id, 0),
+            Response.instrument_version_id,
+            channel_no,
+            func.coalesce(Response.dossier_rating, 0),
+        ]
     ).op("||")(padding)
     ordered = aggregate_order_by(literal_column("''::bytea"), Unit.code, Response.payload_hash)
     query = (
@@ -273,7 +290,7 @@ def _aggregated_lines(
         .group_by(Response.service_day)
         .order_by(Response.service_day)
     )
-    dtype = record_dtype(4, width)  # v0 unit, v1 counter, v2 version, v3 channel
+    dtype = record_dtype(5, width)  # v0 unit, v1 counter, v2 version, v3 channel, v4 dossier rating (0: none)
     units = {
         i: b",".join([csv_field(safe_cell(code)), csv_field(safe_cell(name)), csv_field(level)])
         for i, code, name, level in session.execute(select(Unit.id, Unit.code, Unit.name, Unit.level))
@@ -321,6 +338,7 @@ def _packed_batch(days, parts, row_number, fields, units, points, versions, posi
         ([points[p] for p in point_ids.tolist()], point_index),
         ([csv_field(d.isoformat()) for d in days], np.repeat(np.arange(len(days)), [len(p) for p in parts])),
         ([csv_field(CHANNELS[c - 1]) for c in channel_of.tolist()], channel_index),
+        value_column(rec["v4"], 0),
         ([b"%d" % versions[v] for v in version_of.tolist()], version_index),
     ]
     slot = np.searchsorted(version_ids, rec["v2"])

@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import DOSSIER_RATINGS, UsedDossier
+from app.parsing import digits_parse
 from app.refusals import Refused
 from app.services.anomalies import OpeningHours, submit_flags
 from app.services.citizen_submit import hour_of
@@ -104,9 +105,10 @@ class VerifiedSubmission:
 
 
 def _rating_of(given: object) -> int | None:
-    if isinstance(given, str) and given.strip().isdigit() and int(given) in DOSSIER_RATINGS:
-        return int(given)
-    return None
+    """The rating as the form's radio buttons send it: one ASCII digit of
+    :data:`DOSSIER_RATINGS` ("³".isdigit() is true and int("³") raises)."""
+    rating = digits_parse(given, 1)
+    return rating if rating in DOSSIER_RATINGS else None
 
 
 def verified_validate(active: ActiveInstrument, fields: Mapping[str, str | list[str]]) -> tuple[Validation, int | None]:

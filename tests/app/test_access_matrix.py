@@ -100,6 +100,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("admin.point_rotate", "POST"): admin_only(400),
     ("admin.point_qr", "GET"): admin_only(200),
     ("admin.point_dossier_sheet", "GET"): admin_only(200),
+    # printed one-time dossier codes: administrators for any counter, a unit manager for the counters of
+    # their own units only (the test's counter is outside the manager's district: 404, as an unknown one)
+    ("dossier_sheets.index", "GET"): {**staff_only(403), "unit_manager": 200, "admin": 200},
+    ("dossier_sheets.sheet", "GET"): {**staff_only(403), "unit_manager": 404, "admin": 200},
     ("admin.dossier_counts", "GET"): admin_only(200),
     ("admin.dossier_counts_import", "POST"): admin_only(400),
     ("admin.users", "GET"): admin_only(200),
@@ -220,6 +224,7 @@ def test_every_route_gives_the_declared_outcome_to_every_person(
             if person != "anonymous":
                 login_as(client, users[person])
             response = client.open(url, method=method)
+            response.close()  # a streamed download keeps its request context (and signed-in person) until closed
             expected = EXPECTED[rule.endpoint, method][person]
             if response.status_code != expected:
                 failures.append(f"{method} {url} as {person}: {response.status_code}, expected {expected}")

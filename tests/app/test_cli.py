@@ -108,3 +108,29 @@ def test_qr_refuses_unknown_targets(runner, point, tmp_path):
     assert "No unit has code" in runner.invoke(args=["qr", "--unit", "NOPE", "--out", str(tmp_path)]).output
     assert "No service point" in runner.invoke(args=["qr", "--token", "zzz", "--out", str(tmp_path)]).output
     assert runner.invoke(args=["qr", "--out", str(tmp_path)]).exit_code != 0
+
+
+def test_seed_demo_shows_a_newcomer_a_flagged_counter(runner, db_session, app, users, login_as):
+    """issue 16: after `flask seed-demo` the dashboard's flag column and the
+    anomaly review show the counter whose staff stuffed the form. (The stuffed
+    day is the last working day; asked for its period, so the test holds in
+    the first days of a quarter too.)"""
+    import re
+    from datetime import timedelta
+
+    from app.services.anomalies import counter_days
+    from app.time import vietnam_today
+
+    assert runner.invoke(args=["seed-demo", "--responses", "1500"]).exit_code == 0
+    today = vietnam_today()
+    days = counter_days(db_session, None, today - timedelta(days=14), today)
+    (burst,) = [d for d in days if d.burst and d.duplicates >= 24]
+    analyst = app.test_client()
+    login_as(analyst, users["analyst"])
+    html = analyst.get(f"/bao-cao?date={burst.service_day.isoformat()}").get_data(as_text=True)
+    flagged = [int(n.replace(".", "")) for n in re.findall(r'<span class="flagged">([\d.]+)</span>', html)]
+    assert flagged and max(flagged) >= 24
+    admin = app.test_client()
+    login_as(admin, users["admin"])
+    review = admin.get("/quan-tri/bat-thuong").get_data(as_text=True)
+    assert burst.service_day.strftime("%d/%m/%Y") in review or burst.service_day.isoformat() in review

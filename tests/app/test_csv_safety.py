@@ -162,3 +162,45 @@ def test_the_report_csv_is_safe(app, users, login_as, db_session, point, hostile
     assert "\"Xã A;'=HYPERLINK(" in text
     assert_spreadsheet_safe(text)
     assert db_session.scalar(select(Unit.name).where(Unit.id == hostile_unit.id)) == ATTACKS[1]  # stored as typed
+
+
+def test_the_targets_classification_csv_is_safe(app, users, login_as, db_session, point, hostile_unit):
+    from app.models import Target
+    from app.time import vietnam_today
+
+    year = vietnam_today().year
+    db_session.add(Target(unit_id=hostile_unit.id, instrument_code="sipas-counter", indicator="INDEX", year=year,
+                          kind="level", value=90.0, note="=1+1; @SUM(A1)"))  # fmt: skip
+    db_session.commit()
+    client = app.test_client()
+    login_as(client, users["analyst"])
+    response = client.get(f"/chi-tieu/xep-loai.csv?nam={year}")
+    assert response.status_code == 200
+    text = response.data.decode("utf-8-sig")
+    assert "Xã A;'=HYPERLINK(" in text
+    assert_spreadsheet_safe(text)
+
+
+def test_the_open_data_csv_is_safe(client, db_session, point, hostile_unit):
+    """The published results' open data names units too (anyone downloads it)."""
+    from datetime import date, timedelta
+
+    from app.services.instruments import instrument_active
+    from app.services.submissions import response_submit
+    from app.time import vietnam_today
+    from surveys import load_all
+
+    active = instrument_active(db_session, load_all(), "sipas-counter")
+    today = vietnam_today()
+    last_quarter_end = date(today.year, (today.month - 1) // 3 * 3 + 1, 1) - timedelta(days=1)
+    for i in range(40):
+        day = last_quarter_end - timedelta(days=i % 20)
+        response_submit(db_session, client_uuid=uuid.uuid4(), instrument=active, unit_id=point.unit_id,
+                        service_point_id=point.id, channel="qr", answers={"procedure": 1, "overall": 4},
+                        submitted_at=datetime(day.year, day.month, day.day, 3, tzinfo=UTC))  # fmt: skip
+    db_session.commit()
+    response = client.get("/ket-qua/du-lieu.csv")
+    assert response.status_code == 200
+    text = response.data.decode("utf-8-sig")
+    assert "Xã A;'=HYPERLINK(" in text, text[:500]
+    assert_spreadsheet_safe(text)

@@ -159,3 +159,31 @@ def test_complementary_suppression(parts, total, hidden):
     assert got == expected
     left = total - sum(d.figures["INDEX"].n for d in out if not d.figures["INDEX"].suppressed)
     assert left == 0 or left >= K
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="gap left (issue 15.1, found in review): a channel or procedure filter is not yet a part of its "
+    "total for complementary suppression; see docs/security.md, 'What the disclosure rules do not stop yet'",
+)
+def test_a_channel_filter_subtracted_from_the_whole_reveals_no_small_cell(db_session, units, manager):
+    """A month of commune A1: eight QR responses and one paper form reporting
+    harassment. The report of all channels minus the report of channel qr is
+    that one paper form: both figures must not be published together."""
+    active = instrument_active(db_session, load_all(), "sipas-counter")
+    point = ServicePoint(unit=units["A1"], code="Q1", name="Quầy A1")
+    db_session.add(point)
+    db_session.flush()
+    month = MONTHS[-2]
+    for i, (channel, said) in enumerate([("qr", 2)] * 8 + [("paper", 1)]):
+        when = datetime.combine(month + timedelta(days=i), time(9), tzinfo=VIETNAM).astimezone(UTC)
+        response_submit(
+            db_session, client_uuid=uuid.uuid4(), instrument=active, unit_id=point.unit_id,
+            service_point_id=point.id, channel=channel, answers={**BASE, "harassment": said}, submitted_at=when,
+        )  # fmt: skip
+    db_session.commit()
+    base = f"/bao-cao/tai-ve.json?period=month&date={month:%Y-%m-%d}&unit=U-A1"
+    whole, qr = manager.get(base).get_json(), manager.get(f"{base}&channel=qr").get_json()
+    a, b = published(whole), published(qr)
+    for key in a.keys() & b.keys():
+        assert abs(a[key] - b[key]) == 0 or abs(a[key] - b[key]) >= K, key

@@ -57,6 +57,36 @@ def test_registers_and_is_idempotent(app, client, counters, software, db_session
     assert [e.detail["counts"]["created"] for e in events] == [1, 0] and "H12" not in str(events[0].detail)
 
 
+def test_registering_an_expired_dossier_again_issues_a_fresh_code(app, client, counters, software, db_session, users):
+    """A code whose last day has passed is of no use to the citizen: the same
+    dossier registered again gets a new code with a new expiry (status
+    renewed), still one response per dossier; the registration is not counted twice."""
+    from app.services.dossier_register import dossiers_register
+
+    point = counters["A1"]
+    item = {"service_point_id": point.id, "dossier": "000.00.20.H12-261219-0008"}
+    # registered 40 days ago: its code was good for 30 days
+    (first,) = dossiers_register(
+        db_session, app.secret_key, users["unit_manager"], [item], today=vietnam_today() - timedelta(days=40)
+    )
+    db_session.commit()
+    expired = client.get(f"/s/{point.qr_token}", query_string={"ma": first.code})
+    assert expired.status_code == 410
+    answer = client.post(URL, json={"dossiers": [item]}, headers=software)
+    again = answer.get_json()["results"][0]
+    assert (again["status"], again["http_status"]) == ("renewed", 201)
+    assert again["code"] != first.code
+    assert again["expires"] == (vietnam_today() + timedelta(days=30)).isoformat()
+    assert answer.get_json()["counts"]["renewed"] == 1
+    read = dossier_code_read(app.secret_key, again["code"], vietnam_today())
+    assert (read.service_point_id, read.dossier) == (point.id, item["dossier"])
+    assert client.get(again["url"].removeprefix("https://khaosat.test")).status_code == 200
+    assert db_session.scalar(select(func.count()).select_from(RegisteredDossier)) == 1
+    # a live code is not renewed: the same one again
+    third = client.post(URL, json={"dossiers": [item]}, headers=software).get_json()["results"][0]
+    assert (third["status"], third["code"]) == ("existing", again["code"])
+
+
 def test_refuses_other_units_counters_and_bad_items_with_clear_messages(client, counters, software, db_session):
     too_late = (vietnam_today() + timedelta(days=400)).isoformat()
     items = [
@@ -139,3 +169,51 @@ def test_an_administrator_prints_slips_of_one_time_codes(app, admin_client, coun
         refused = admin_client.get(f"/quan-tri/quay/{point.id}/ma-ho-so.pdf?{query}")
         assert refused.status_code == 422 and "%PDF" not in refused.get_data(as_text=True)
     assert admin_client.get("/quan-tri/quay/999999/ma-ho-so.pdf").status_code == 404
+
+
+def test_a_unit_manager_prints_slips_for_the_counters_of_their_units_only(
+    app, client, counters, users, login_as, db_session
+):
+    """Counters without software get printed one-time codes from their unit's
+    manager too, not only from the province's administrators; a neighbour's
+    counter is not found, as an unknown one; each print is audited."""
+    import re
+
+    login_as(client, users["unit_manager"])
+    mine, theirs = counters["A1"], counters["B1"]
+    listing = client.get("/ma-ho-so")
+    html = listing.get_data(as_text=True)
+    assert listing.status_code == 200 and "Mã đánh giá theo hồ sơ" in html
+    assert f"/ma-ho-so/{mine.id}.pdf" in html and f"/ma-ho-so/{theirs.id}.pdf" not in html
+    assert "Quầy B1" not in html
+    sheet = client.get(f"/ma-ho-so/{mine.id}.pdf?so=3&ngay=10")
+    assert sheet.status_code == 200 and sheet.data.startswith(b"%PDF")
+    codes = {u.decode().split("?ma=")[1] for u in re.findall(rb"/URI \((https://khaosat\.test/s/[^)]+)\)", sheet.data)}
+    assert len(codes) == 3
+    for code in codes:
+        read = dossier_code_read(app.secret_key, code, vietnam_today())
+        assert read.service_point_id == mine.id and read.expires == vietnam_today() + timedelta(days=10)
+    event = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "dossier_sheet.print")).one()
+    assert event.detail == {"service_point_id": mine.id, "count": 3, "days": 10}
+    assert client.get(f"/ma-ho-so/{theirs.id}.pdf").status_code == 404
+    assert client.get("/ma-ho-so/999999.pdf").status_code == 404
+    odd = ("so=0", "so=201", "ngay=400", "so=abc", "so=%C2%B2", "ngay=%D9%A1", "so=1_0", "so=+5", "so=" + "9" * 5000)
+    for query in odd:
+        refused = client.get(f"/ma-ho-so/{mine.id}.pdf?{query}&lang=en")
+        assert refused.status_code == 422 and "%PDF" not in refused.get_data(as_text=True), query
+        said = refused.get_data(as_text=True)
+        assert "from 1 to" in said or "whole numbers" in said, query
+    for person in ("analyst", "surveyor"):
+        other = app.test_client()
+        login_as(other, users[person])
+        assert other.get(f"/ma-ho-so/{mine.id}.pdf").status_code == 403
+
+
+@pytest.mark.parametrize("dossier", ["X-7\n", "X-7\r\n", "\nX-7"])
+def test_a_dossier_number_with_a_line_break_is_invalid(client, counters, software, db_session, dossier):
+    """'$' in a pattern also matches before a final line break: "X-7\\n" was
+    registered as a dossier apart from "X-7", with a code that no form opens."""
+    item = {"service_point_id": counters["A1"].id, "dossier": dossier}
+    result = client.post(URL, json={"dossiers": [item]}, headers=software).get_json()["results"][0]
+    assert result["status"] == "invalid" and "code" not in result
+    assert db_session.scalar(select(func.count()).select_from(RegisteredDossier)) == 0

@@ -168,3 +168,29 @@ def test_postgresql_fast_path_writes_what_csv_writer_writes(demo):
     # and the whole export takes the fast path
     assert "".join(responses_csv(demo, SIPAS, ResponseFilter(), older=OLDER)) == generic
     assert '"\'=Xã ""Mới"", phường"' in fast  # formula neutralised, quotes doubled
+
+
+def test_verified_responses_carry_their_dossier_rating(demo):
+    """The per-dossier three-level rating (3 rất hài lòng, 2 hài lòng,
+    1 không hài lòng) of a verified response is a column of the export and
+    of the codebook; other channels leave it empty (issue 16.3)."""
+    rows = exported(demo)
+    assert "dossier_rating" in rows[0]
+    stored = Counter(
+        (channel, "" if rating is None else str(rating))
+        for channel, rating in demo.execute(
+            select(Response.channel, Response.dossier_rating)
+            .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
+            .where(Response.status == "submitted", InstrumentVersion.code == SIPAS.code)
+        )
+    )
+    assert Counter((r["channel"], r["dossier_rating"]) for r in rows) == stored
+    assert {r["dossier_rating"] for r in rows if r["channel"] == "qr-verified"} <= {"1", "2", "3"}
+    assert any(r["channel"] == "qr-verified" for r in rows)
+    assert all(r["dossier_rating"] == "" for r in rows if r["channel"] != "qr-verified")
+    book = [row for row in codebook_rows(SIPAS, older=OLDER) if row[0] == "dossier_rating"]
+    assert [row[3:] for row in book] == [
+        ["3", "Rất hài lòng", "Very satisfied"],
+        ["2", "Hài lòng", "Satisfied"],
+        ["1", "Không hài lòng", "Not satisfied"],
+    ]

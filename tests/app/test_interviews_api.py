@@ -423,6 +423,8 @@ def test_the_openapi_document_describes_the_api(client):
     )
     post = doc["paths"]["/api/v1/interviews"]["post"]
     assert {"200", "400", "401", "403", "413", "415"} <= set(post["responses"])
+    # both are rate limited per token (issue 16.6; schemathesis found the 429 undocumented)
+    assert "429" in post["responses"] and "429" in doc["paths"]["/api/v1/dossiers"]["post"]["responses"]
     statuses = doc["components"]["schemas"]["ItemResult"]["properties"]["status"]["enum"]
     assert statuses == ["created", "duplicate", "conflict", "invalid", "forbidden"]
     assert doc["components"]["schemas"]["Batch"]["properties"]["interviews"]["maxItems"] == MAX_ITEMS

@@ -20,6 +20,7 @@ LINKS = {
     "/bao-cao": {"unit_manager", "analyst", "admin"},
     "/chi-tieu": {"analyst", "admin"},
     "/ket-qua": {"surveyor", "unit_manager", "analyst", "admin"},
+    "/ma-ho-so": {"unit_manager", "admin"},
     "/quan-tri": {"admin"},
     "/quan-tri/phieu": {"admin"},
     "/quan-tri/tai-khoan": {"admin"},

@@ -55,6 +55,27 @@ def test_reports_refuse_odd_procedure_codes(app, users, login_as, value):
     assert client.get(f"/bao-cao?procedure={value}").status_code == 400
 
 
+#: query parameters that pages copied into their links' url_for(..., **args), where they are url_for's own
+URL_FOR_NAMES = ["fmt=json", "endpoint=x", "_method=POST", "_anchor=x", "_external=1&_scheme=javascript", "values=1"]
+
+
+@pytest.mark.parametrize("extra", URL_FOR_NAMES)
+def test_pages_that_repeat_their_filter_in_links_ignore_unknown_parameters(app, users, login_as, admin_client, extra):
+    """The dashboard's download links and the administration lists' pages and
+    CSV link repeat the filter: only the filter's own parameters, so a
+    parameter named like one of url_for's (fmt, endpoint, _external, ...)
+    is neither a 500 nor a link to another scheme or host."""
+    analyst = app.test_client()
+    login_as(analyst, users["analyst"])
+    pages = [(analyst, f"/bao-cao?unit=&{extra}")]
+    pages += [(admin_client, f"{url}?page=1&action=x&{extra}") for url in ("/quan-tri/nhat-ky", "/quan-tri/phieu")]
+    for client, url in pages:
+        response = client.get(url)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200, url
+        assert "javascript:" not in html and "//localhost" not in html and "#x" not in html, url
+
+
 @pytest.mark.parametrize("day", ODD_DAYS)
 @pytest.mark.parametrize("url", ["/quan-tri/nhat-ky", "/quan-tri/nhat-ky.csv", "/quan-tri/phieu"])
 @pytest.mark.parametrize("field", ["from", "to"])

@@ -79,6 +79,17 @@ def test_without_a_rating_the_form_comes_back_with_the_answers_kept(app, client,
     assert stored(db_session) == 0
 
 
+@pytest.mark.parametrize("rating", ["²", "٣", "³", " 3", "3.0", "4", "0", "9" * 400, "\x00"])
+def test_an_odd_rating_is_asked_again_never_a_500(app, client, point, db_session, rating):
+    """The rating takes "1", "2" or "3" only: a superscript or Arabic-Indic
+    digit ("³".isdigit() is true, int("³") raises) is no rating (issue 15.9)."""
+    code = code_for(app.secret_key, point.id)
+    nonce = nonce_of(open_verified(client, point, code))
+    again = send(client, point, code, nonce, **{RATING_FIELD: rating})
+    assert again.status_code == 422 and "Vui lòng chọn mức độ hài lòng" in again.get_data(as_text=True)
+    assert stored(db_session) == 0
+
+
 def test_a_code_works_once_and_only_once(app, client, point, db_session):
     code = code_for(app.secret_key, point.id)
     first = nonce_of(open_verified(client, point, code))

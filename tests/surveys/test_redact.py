@@ -104,6 +104,33 @@ def test_personal_data_is_removed_at_the_edges(value):
     assert personal_data_redact(f"{value}.").endswith(".")
 
 
+#: the same data as a phone keyboard, a copy and paste or a word processor writes it (issue 15.12, found in review)
+VARIANTS = [
+    "０９１２３４５６７８",  # full-width digits (Vietnamese IMEs offer them)
+    "0912\u00a0345\u00a0678",  # no-break spaces
+    "0912\u202f345\u202f678",  # narrow no-break spaces
+    "0912\u2011345\u2011678",  # non-breaking hyphens
+    "0912–345–678",  # en dashes
+    "0912\u200b345678",  # a zero-width space inside
+    "079\u00a0203\u00a0001\u00a0234",  # a citizen ID with no-break spaces
+    "an\u00a0[at]\u00a0gmail.com",
+]
+
+
+@pytest.mark.parametrize("value", VARIANTS)
+def test_personal_data_is_removed_whatever_the_spaces_dashes_and_digits(value):
+    cleaned = text_clean(f"Gọi {value} nhé.")
+    assert cleaned == f"Gọi {R} nhé.", cleaned
+
+
+@pytest.mark.parametrize("value", ["0912345678ạ", "0912 345 678ạ", "079203001234à"])
+def test_a_number_written_against_a_word_is_removed(value):
+    """Vietnamese often ends a sentence with "ạ"; typed without a space the
+    number must go all the same."""
+    cleaned = text_clean(f"Số của em {value}")
+    assert not re.search(r"\d{3}", cleaned), cleaned
+
+
 ORDINARY = [
     "Tôi đã phải đi lại 3 lần.",
     "Hồ sơ nộp năm 2024, đến nay chưa có kết quả.",
