@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session
 from analysis import difference_confint, funnel_limits, means_difference_confint
 from app.models import Answer, InstrumentVersion, Response, ServicePoint, Unit
 from app.services.aggregates import INDEX_KEY
-from app.services.anomalies import FlagCounts, flags_by_unit
+from app.services.anomalies import FlagCounts
 from app.services.cluster_rows import cluster_columns
+from app.services.flag_counts import flag_counts_by_unit
 from app.services.indicators import Figure, IndicatorTable, Thresholds, domain_of_units, indicator_table_of_rows
 from app.services.instruments import instrument_active
 from app.services.reports.breakdown import breakdown_report, items_report
@@ -125,7 +126,7 @@ def _flags(
         session.scalars(select(Response.unit_id).where(*filter_conditions(session, flt, status="excluded")).distinct())
     )
     versions = session.scalars(select(InstrumentVersion.id).where(InstrumentVersion.code == instrument.code)).all()
-    return flags_by_unit(session, sorted(rows_units | excluded_units), flt.date_from, flt.date_to, versions)
+    return flag_counts_by_unit(session, sorted(rows_units | excluded_units), flt.date_from, flt.date_to, versions)
 
 
 def _flags_by_line(
