@@ -211,6 +211,9 @@ def report_build(
     # one, the previous one, the trend), then each period's figures from its days.
     start = min(previous.start, *(p.start for p in periods), period.start)
     rows = cluster_rows_for(session, instrument, replace(base, date_from=start, date_to=period.end))
+    # One row per cluster and channel (sums add; the procedure was filtered in SQL and
+    # nothing below splits by it): every period's figures then read a quarter of the rows.
+    rows = rows.grouped(by_procedure=False)
     units_by_id = {u.id: u for u in session.scalars(select(Unit))}
     options = {"alpha": alpha, "correction": correction, "thresholds": thresholds, "units": units_by_id}
 
