@@ -144,7 +144,7 @@ def flag_counts_by_unit(
     """What :func:`app.services.anomalies.flags_by_unit` returns, for a report."""
     if not unit_ids:
         return {}
-    flagged = counter_flagged(session, unit_ids, date_from, date_to, versions)
+    flagged = defaultdict(int, counter_flagged(session, unit_ids, date_from, date_to, versions))
     for sday in surveyor_days(session, unit_ids, date_from, date_to, versions):
         for unit, n in sday.flagged_by_unit().items():
             if unit in unit_ids:
