@@ -79,17 +79,22 @@ def counter_flagged(
     rows = [(point, unit, n, exact.get((point, day, unit), f)) for point, day, unit, n, f, _ in per_day]
     if not rows:
         return {}
-    points = sorted({r[0] for r in rows})
+    # Only a day of at least BURST_MIN responses can be a burst: only its counter needs a baseline.
+    points = sorted({point for point, _unit, n, _m in rows if n >= BURST_MIN})
     # the counter's normal volume: responses per day, over the period and the weeks before it
-    history = session.execute(
-        select(Response.service_point_id, func.count())
-        .where(
-            Response.channel.in_(COUNTER_CHANNELS),
-            Response.service_point_id.in_(points),
-            Response.service_day.between(date_from - timedelta(days=BASELINE_DAYS), date_to),
-        )
-        .group_by(Response.service_point_id, Response.service_day)
-    ).all()
+    history = (
+        []
+        if not points
+        else session.execute(
+            select(Response.service_point_id, func.count())
+            .where(
+                Response.channel.in_(COUNTER_CHANNELS),
+                Response.service_point_id.in_(points),
+                Response.service_day.between(date_from - timedelta(days=BASELINE_DAYS), date_to),
+            )
+            .group_by(Response.service_point_id, Response.service_day)
+        ).all()
+    )
     per_day: dict[int, list[int]] = defaultdict(list)
     for point, n in history:
         per_day[point].append(n)
