@@ -25,9 +25,11 @@ loop over respondents or clusters.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy import sparse
 
 from ._common import as_labels, segment_sums
 
@@ -78,13 +80,22 @@ class Clusters:
 
         Returns shape (K,) or (K, m), as float.
         """
-        v = np.asarray(values, dtype=float)
+        v = np.asarray(values)
         if v.shape[:1] != self.of_respondent.shape:
             raise ValueError("values must have one row per respondent")
         k = self.n_clusters
         if v.ndim == 1:
-            return np.bincount(self.of_respondent, v, k)
-        return np.column_stack([np.bincount(self.of_respondent, col, k) for col in v.T]).reshape(k, v.shape[1])
+            return np.bincount(self.of_respondent, v.astype(float, copy=False), k)
+        # All columns at once: (K, R) membership matrix times the (R, m) values,
+        # each cluster's rows added in the order they come, as bincount would.
+        return np.asarray(self._membership @ v, dtype=float).reshape(k, v.shape[1])
+
+    @cached_property
+    def _membership(self) -> sparse.csr_matrix:
+        """The (K, R) 0/1 matrix of which respondent is in which cluster."""
+        r = len(self.of_respondent)
+        ones = np.ones(r)
+        return sparse.csr_matrix((ones, (self.of_respondent, np.arange(r))), shape=(self.n_clusters, r))
 
     def count(self, category: ArrayLike, k: int, weight: ArrayLike | None = None) -> np.ndarray:
         """Respondents (or their weights) per cluster and category 0 .. k−1: shape (K, k)."""
@@ -120,16 +131,12 @@ class Clusters:
             ``wy`` (Σ W·Y), ``y2``.
         """
         n_, w_, y_, y2_ = (np.asarray(a, dtype=float) for a in (n, w, y, y2))
-        return {
-            "psu": self.clusters_per_stratum.astype(float),
-            "occupied": self.per_stratum((n_ > 0).astype(float)),
-            "n": self.per_stratum(n_),
-            "w": self.per_stratum(w_),
-            "y": self.per_stratum(y_),
-            "ww": self.per_stratum(w_ * w_),
-            "yy": self.per_stratum(y_ * y_),
-            "wy": self.per_stratum(w_ * y_),
-            "y2": self.per_stratum(y2_),
+        names = ("occupied", "n", "w", "y", "ww", "yy", "wy", "y2")
+        # the eight sums in one pass (each column summed as it would be alone)
+        columns = np.column_stack([(n_ > 0).astype(float), n_, w_, y_, w_ * w_, y_ * y_, w_ * y_, y2_])
+        sums = self.per_stratum(columns.reshape(len(n_), len(names)))
+        return {"psu": self.clusters_per_stratum.astype(float)} | {
+            name: np.ascontiguousarray(sums[:, i]) for i, name in enumerate(names)
         }
 
     def mean_moments(self, value: ArrayLike, weight: ArrayLike | None = None) -> dict[str, np.ndarray]:

@@ -1,6 +1,7 @@
 """Speed of a whole report (what the dashboard does on every click) on a large PostgreSQL database.
 
     .venv/bin/python bench/report_speed_db.py [--responses 1000000] [--repeat 5]
+        [--keep-rollup] [--no-dashboard] [--no-direct] [--periods year,quarter,month]
 
 Uses the database that ``bench/indicators_speed.py`` builds (``bench``: one
 province, 1,000 units, two counters each, the synthetic instrument
@@ -50,7 +51,7 @@ from app.services.reports.build import report_for  # noqa: E402
 from app.services.reports.model import ReportRequest  # noqa: E402
 from app.services.reports.periods import period_of  # noqa: E402
 from app.services.response_filter import ResponseFilter  # noqa: E402
-from app.services.rollup import rollup_rebuild, rows_direct  # noqa: E402
+from app.services.rollup import rollup_rebuild, rollup_refresh, rows_direct  # noqa: E402
 from bench.indicators_speed import CODE, data_present, write_instrument  # noqa: E402
 
 PERIODS = {"year": dt.date(2025, 6, 30), "quarter": dt.date(2025, 8, 15), "month": dt.date(2025, 9, 10)}
@@ -89,6 +90,9 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/bench")
     ap.add_argument("--no-direct", action="store_true", help="skip the comparison without the roll-up")
+    ap.add_argument("--keep-rollup", action="store_true", help="use the roll-up as it is (refreshed, not rebuilt)")
+    ap.add_argument("--no-dashboard", action="store_true", help="time report_for only, not GET /bao-cao")
+    ap.add_argument("--periods", default=",".join(PERIODS), help="comma-separated: year,quarter,month")
     args = ap.parse_args()
 
     engine = engine_for(args.database_url)
@@ -104,7 +108,11 @@ def main() -> int:
 
     with Session(engine) as s:
         t0 = time.perf_counter()
-        days = rollup_rebuild(s, [instrument])
+        if args.keep_rollup:
+            rollup_refresh(s, instrument)
+            days = s.scalar(select(func.count(func.distinct(ClusterRollup.service_day))))
+        else:
+            days = rollup_rebuild(s, [instrument])
         build_s = time.perf_counter() - t0
         rows = s.scalar(select(func.count()).select_from(ClusterRollup))
         responses = s.scalar(select(func.count()).select_from(Response))
@@ -112,7 +120,8 @@ def main() -> int:
         if s.scalar(select(User.id).where(User.username == "bench-analyst")) is None:
             accounts.user_create(s, username="bench-analyst", password="bench-analyst-2026", role="analyst")
             s.commit()
-    print(f"# roll-up built in {build_s:.1f} s: {days} days, {rows:,} cluster rows, {size / 2**20:.0f} MB "
+    how = "refreshed" if args.keep_rollup else "built"
+    print(f"# roll-up {how} in {build_s:.1f} s: {days} days, {rows:,} cluster rows, {size / 2**20:.0f} MB "
           f"for {responses:,} responses", flush=True)  # fmt: skip
 
     client = app.test_client()
@@ -134,18 +143,20 @@ def main() -> int:
     direct_times: dict[str, list[float]] = {}
     page_times: dict[str, list[float]] = {}
     agreement: dict[str, float] = {}
-    for kind, day in PERIODS.items():
+    kinds = [k for k in args.periods.split(",") if k in PERIODS]
+    for kind, day in ((k, PERIODS[k]) for k in kinds):
         request = ReportRequest(period_of(kind, day), ResponseFilter(instrument=CODE), "unit", None)
         for _ in range(args.repeat + 1):  # the first round warms up and is dropped
             with Session(engine) as s:
                 t0 = time.perf_counter()
                 kept = report_for(s, registry, request)
                 rollup_times.setdefault(kind, []).append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            response = client.get(f"/bao-cao?instrument={CODE}&period={kind}&date={day.isoformat()}")
-            page_times.setdefault(kind, []).append(time.perf_counter() - t0)
-            if response.status_code != 200:
-                sys.exit(f"dashboard answered {response.status_code}")
+            if not args.no_dashboard:
+                t0 = time.perf_counter()
+                response = client.get(f"/bao-cao?instrument={CODE}&period={kind}&date={day.isoformat()}")
+                page_times.setdefault(kind, []).append(time.perf_counter() - t0)
+                if response.status_code != 200:
+                    sys.exit(f"dashboard answered {response.status_code}")
             if not args.no_direct:
                 original = build_mod.cluster_rows_for
                 build_mod.cluster_rows_for = rows_direct
@@ -160,26 +171,28 @@ def main() -> int:
         for times in (rollup_times, direct_times, page_times):
             if kind in times:
                 times[kind] = times[kind][1:]
-        print(f"{kind}: report {statistics.median(rollup_times[kind]):.2f} s, "
-              f"dashboard {statistics.median(page_times[kind]):.2f} s"
+        page = f"{statistics.median(page_times[kind]):.2f} s" if kind in page_times else "—"
+        print(f"{kind}: report {statistics.median(rollup_times[kind]):.2f} s "
+              f"({', '.join(f'{t:.2f}' for t in rollup_times[kind])}), dashboard {page}"
               + (f", from responses {statistics.median(direct_times[kind]):.2f} s, largest difference "
                  f"{agreement[kind]:.1e}" if kind in direct_times else ""), flush=True)  # fmt: skip
 
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if "model name" in line), "?")
     print()
-    print(f"`.venv/bin/python bench/report_speed_db.py --responses {args.responses} --repeat {args.repeat}` — "
+    print(f"`.venv/bin/python bench/report_speed_db.py {' '.join(sys.argv[1:])}` — "
           f"{dt.date.today().isoformat()}, {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
           f"{responses:,} responses, {rows:,} roll-up rows ({size / 2**20:.0f} MB), "
           f"built in {build_s:.1f} s.")  # fmt: skip
     print()
     print("| period | report (roll-up) | dashboard request | report from responses | largest difference |")
     print("|---|---:|---:|---:|---:|")
-    for kind in PERIODS:
+    for kind in kinds:
+        page = f"{statistics.median(page_times[kind]):.2f} s" if kind in page_times else "—"
         direct = f"{statistics.median(direct_times[kind]):.2f} s" if kind in direct_times else "—"
         diff = f"{agreement[kind]:.1e}" if kind in agreement else "—"
         print(f"| {kind} | {statistics.median(rollup_times[kind]):.2f} s | "
-              f"{statistics.median(page_times[kind]):.2f} s | {direct} | {diff} |")  # fmt: skip
+              f"{page} | {direct} | {diff} |")  # fmt: skip
     return 0
 
 

@@ -117,8 +117,7 @@ def unit_moments_of_rows(instrument: Instrument, rows: ClusterRows) -> UnitMomen
     per_cluster = clusters.sum(rows.counts)
 
     def item_counts(code: str) -> np.ndarray:
-        counts = layout.counts_of(code, per_cluster)
-        return np.column_stack([np.zeros(len(counts)), counts])  # slot 0: no answer, as before
+        return layout.counts_of(code, per_cluster)  # category 1.. the scale's codes in sorted order
 
     # Items are independent, and NumPy lets go of the GIL in its loops: two
     # threads use the core the database has just released.
@@ -146,26 +145,25 @@ THREADS = 2
 def _item_moments(clusters: Clusters, q, per_cluster: np.ndarray) -> dict[str, np.ndarray]:
     """Per-unit moments and answer distribution of one item, and its per-cluster counts.
 
-    ``per_cluster``: answers per (cluster, category), category 0 being "no
-    answer" and 1.. the scale's codes in sorted order.
+    ``per_cluster``: answers per (cluster, code of the scale), codes in sorted order.
     """
     scale = q.scale
     codes = np.array(sorted(scale.codes))
     valid, event = rate_codes(q)
-    in_valid = np.concatenate([[False], np.isin(codes, list(valid))])
-    in_event = np.concatenate([[False], np.isin(codes, list(event))])
+    in_valid = np.isin(codes, list(valid))
+    in_event = np.isin(codes, list(event))
     n, y = per_cluster @ in_valid, per_cluster @ in_event
     per_unit = clusters.per_stratum(per_cluster)
 
     def counted(mask):
-        return per_unit @ np.concatenate([[False], mask])
+        return per_unit @ mask
 
     figures = clusters.moments(n, n, y, y)  # unweighted: W = n, and y**2 = y for a 0/1 outcome
     for level in range(1, 6):
-        figures[f"l{level}"] = counted((codes == level) & in_valid[1:])
+        figures[f"l{level}"] = counted((codes == level) & in_valid)
     figures["na"] = counted(np.isin(codes, list(scale.not_applicable)))
     figures["refused"] = counted(np.isin(codes, list(scale.refused)))
-    figures["present"] = per_unit[:, 1:].sum(axis=1) > 0
+    figures["present"] = per_unit.sum(axis=1) > 0
     figures["per_cluster"] = (n, y)
     return figures
 

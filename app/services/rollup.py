@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from app.models import CHANNELS, ClusterRollup, InstrumentVersion, Response, RollupDirty, RollupLayout
 from app.services.cluster_rows import ClusterRows, Layout, layout_of, rows_from_responses
 from app.services.response_filter import ResponseFilter, filter_conditions, units_clause, version_ids
+from app.services.rollup_copy import rollup_copy_read
 from app.services.transactions import write_transaction
 from surveys import Instrument
 
@@ -210,6 +211,8 @@ def rollup_read(
     units = units_clause(session, flt, r.unit_id)
     if units is not None:
         conditions.append(units)
+    if session.get_bind().dialect.name == "postgresql":  # one binary stream, not a tuple per row
+        return rollup_copy_read(session, layout, conditions, COUNT_DTYPE, FLOAT_DTYPE)
     found = session.execute(
         select(r.unit_id, r.owner, r.service_day, r.channel, r.procedure, r.responses, r.counts, r.shares).where(
             *conditions

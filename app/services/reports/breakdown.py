@@ -41,13 +41,11 @@ from analysis import clusters_group, design_frame, domain_means, domain_proporti
 from app.models import CHANNELS, InstrumentVersion, Response, Unit
 from app.services.aggregates import INDEX_KEY
 from app.services.cluster_rows import NO_PROCEDURE, SHARE_FIELDS, ClusterRows, Item, layout_of, rows_from_responses
-from app.services.indicators import (
-    DomainIndicators,
-    Figure,
-    Thresholds,
-    _figures,  # the units table's Figure builder: one set of suppression and flag rules
-    _with_verdicts,  # the units table's verdicts and min-clusters rule, applied to categories
+from app.services.domain_figures import (
+    figures_of,  # the units table's Figure builder: one set of suppression and flag rules
+    verdicts_add,  # the units table's verdicts and min-clusters rule, applied to categories
 )
+from app.services.indicators import DomainIndicators, Figure, Thresholds
 from app.services.reports.disclosure import answers_per_month, hidden_months, months_suppress, parts_suppress
 from app.services.reports.labels import CHANNEL_NAMES
 from app.services.reports.model import Breakdown, BreakdownLine, ReportRequest
@@ -188,7 +186,7 @@ def breakdown_table(
     keys = _keys(instrument)
     total, parts = _estimate(instrument, rows, codes, list(labels), keys, method, alpha, thresholds)
     total, parts = _protect(instrument, rows, codes, period, total, parts, thresholds.disclosure_min)
-    parts = _with_verdicts(parts, total.figures, correction, alpha, thresholds.min_clusters)
+    parts = verdicts_add(parts, total.figures, correction, alpha, thresholds.min_clusters)
     parts = _counts_suppress(parts, thresholds.disclosure_min)
     keys = [(k, name) for k, name in keys if k in total.figures]  # no empty columns (perception items not asked)
     means = tuple(k for k, _ in keys if k in layout.numbers)
@@ -269,7 +267,7 @@ def _estimate(instrument, rows, codes, listed, keys, method, alpha, thresholds):
                 n_event = counts @ np.isin(item_codes, list(event)).astype(np.int64)
                 est = domain_proportions(domain, cluster, n_valid, n_valid, n_event, method=method, **common)
                 n, column = est.n, slice(None)
-            for label_, figure in zip(est.domain.tolist(), _figures(est, n, thresholds, column), strict=True):
+            for label_, figure in zip(est.domain.tolist(), figures_of(est, n, thresholds, column), strict=True):
                 if figure.n > 0:
                     out.setdefault(label_, {})[key] = figure
     responses: dict[str, int] = {}

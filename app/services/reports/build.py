@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 from analysis import funnel_limits
 from app.models import Answer, InstrumentVersion, Response, ServicePoint, Unit
 from app.services.aggregates import INDEX_KEY
-from app.services.anomalies import FlagCounts, flags_by_unit
+from app.services.anomalies import FlagCounts
 from app.services.cluster_rows import cluster_columns
+from app.services.flag_counts import flag_counts_by_unit
 from app.services.indicators import Figure, IndicatorTable, Thresholds, domain_of_units, indicator_table_of_rows
 from app.services.instruments import instrument_active
 from app.services.reports.breakdown import breakdown_report, items_report
@@ -120,7 +121,7 @@ def _flags(
         session.scalars(select(Response.unit_id).where(*filter_conditions(session, flt, status="excluded")).distinct())
     )
     versions = session.scalars(select(InstrumentVersion.id).where(InstrumentVersion.code == instrument.code)).all()
-    return flags_by_unit(session, sorted(rows_units | excluded_units), flt.date_from, flt.date_to, versions)
+    return flag_counts_by_unit(session, sorted(rows_units | excluded_units), flt.date_from, flt.date_to, versions)
 
 
 def _flags_by_line(
@@ -186,6 +187,9 @@ def report_build(
     # one, the previous one, the trend), then each period's figures from its days.
     start = min(previous.start, *(p.start for p in periods), period.start)
     rows = cluster_rows_for(session, instrument, replace(base, date_from=start, date_to=period.end))
+    # One row per cluster and channel (sums add; the procedure was filtered in SQL and
+    # nothing below splits by it): every period's figures then read a quarter of the rows.
+    rows = rows.grouped(by_procedure=False)
     units_by_id = {u.id: u for u in session.scalars(select(Unit))}
     options = {"alpha": alpha, "correction": correction, "thresholds": thresholds, "units": units_by_id}
 

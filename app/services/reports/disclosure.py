@@ -71,7 +71,10 @@ def answers_per_month(
     inside = (month >= 0) & (rows.day <= period.end.toordinal())
     codes = sorted(set(domain_of_unit.values()))
     number = {code: i + 1 for i, code in enumerate(codes)}
-    unit_domain = np.array([number.get(domain_of_unit.get(u, ""), 0) for u in rows.unit.tolist()], dtype=np.int64)
+    lookup = np.zeros(max(rows.unit.max(initial=0), max(domain_of_unit, default=0)) + 1, dtype=np.int64)
+    for unit, code in domain_of_unit.items():
+        lookup[unit] = number.get(code, 0)
+    unit_domain = lookup[rows.unit]
     columns = _answers_by_key(rows, instrument)
     m = len(starts)
     out: dict[str, dict[str, np.ndarray]] = {}
@@ -103,7 +106,8 @@ def _answers_by_key(rows: ClusterRows, instrument: Instrument) -> dict[str, np.n
             continue
         valid = rate_codes(q).valid
         mask = np.isin(np.array(layout.item(q.code).codes), list(valid))
-        out[q.code] = layout.counts_of(q.code, rows.counts) @ mask.astype(np.int64)
+        # the valid categories' columns summed (an integer matrix product has no fast path)
+        out[q.code] = layout.counts_of(q.code, rows.counts)[:, mask].sum(axis=1)
     base = SHARE_FIELDS * (len(layout.elements) + 1) if layout.elements else 0
     for k, code in enumerate(layout.numbers):  # number questions: their means in breakdowns
         out[code] = rows.floats[:, base + 3 * k]
@@ -133,6 +137,8 @@ def hidden_months(counts: dict[str, dict[str, np.ndarray]], disclosure_min: int)
         hidden = (n > 0) & (n < disclosure_min)
         left = (n * hidden).sum(axis=0) + np.maximum(whole - n.sum(axis=0), 0)
         for m in range(len(whole)):
+            if not 0 < left[m] < disclosure_min:
+                continue  # nothing more to hide this month (the loop below would stop at once)
             order = sorted(
                 (int(n[i, m]), domains[i], i) for i in range(len(domains)) if n[i, m] > 0 and not hidden[i, m]
             )
@@ -188,6 +194,8 @@ def table_protect(
     domain_of_unit: dict[int, str],
 ) -> IndicatorTable:
     """The table with every rule above applied, for the rows of ``period``."""
+    if not table.domains and len(month_starts(period)) == 1:
+        return table  # a month's total alone: neither rule has anything to hide (a trend point)
     k = table.thresholds.disclosure_min
     hidden = hidden_months(answers_per_month(rows, instrument, period, domain_of_unit), k)
     total = replace(table.total, figures=months_suppress(table.total.figures, hidden.get("*", {})))

@@ -1,0 +1,167 @@
+"""Per-unit flag counts for a report, from one grouped query.
+
+A report states, per unit, how many responses the anomaly flags point at
+and how many were excluded (:class:`app.services.anomalies.FlagCounts`).
+:func:`app.services.anomalies.counter_days` computes every flag of every
+counter-day for the review screen (fill times, the duplicate answers joined
+back to each response, one object per counter-day); a report needs only
+each counter-day's responses and how many of them are marked (a flag bit,
+or answers identical to another response of the same counter and day),
+and the counter's usual volume for the burst rule. Here the duplicates are
+counted in the same pass that groups the responses (a window over the
+groups of identical answers, no join), which is what a report at a million
+responses can afford. The rules are those of ``counter_days`` and
+``CounterDay.flagged``; a test compares the two on seeded data.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from app.models import Response
+from app.services.anomalies import (
+    BASELINE_DAYS,
+    BURST_FACTOR,
+    BURST_MIN,
+    COUNTER_CHANNELS,
+    FlagCounts,
+    surveyor_days,
+)
+
+
+def counter_flagged(
+    session: Session,
+    unit_ids: Sequence[int],
+    date_from: date,
+    date_to: date,
+    versions: Sequence[int] | None = None,
+) -> dict[int, int]:
+    """Per unit, the counter responses the flags point at (``CounterDay.flagged`` summed)."""
+    base = [
+        Response.channel.in_(COUNTER_CHANNELS),
+        Response.service_point_id.is_not(None),
+        Response.unit_id.in_(list(unit_ids)),
+        Response.service_day.between(date_from, date_to),
+    ]
+    if versions is not None:
+        base.append(Response.instrument_version_id.in_(list(versions)))
+    # Answers compared bytewise on PostgreSQL (a hex digest needs no collation).
+    digest = Response.payload_hash
+    if session.get_bind().dialect.name == "postgresql":
+        digest = digest.collate("C")
+    # One pass: per (counter, day, unit) the responses, those with a flag bit,
+    # and how many repeat another's answers within the group.
+    per_day = session.execute(
+        select(
+            Response.service_point_id,
+            Response.service_day,
+            Response.unit_id,
+            func.count(),
+            func.sum(case((Response.quality_flags != 0, 1), else_=0)),
+            func.count(digest) - func.count(digest.distinct()),
+        )
+        .where(*base)
+        .group_by(Response.service_point_id, Response.service_day, Response.unit_id)
+    ).all()
+    units_of: dict[tuple[int, date], int] = defaultdict(int)
+    for point, day, *_ in per_day:
+        units_of[(point, day)] += 1
+    # Counter-days with repeated answers (or responses of two units, whose
+    # repeats may cross them) are counted exactly as counter_days does.
+    odd = sorted({(p, d) for p, d, _u, _n, _f, repeats in per_day if repeats or units_of[(p, d)] > 1})
+    exact = _marked(session, [*base, tuple_(Response.service_point_id, Response.service_day).in_(odd)]) if odd else {}
+    rows = [(point, unit, n, exact.get((point, day, unit), f)) for point, day, unit, n, f, _ in per_day]
+    if not rows:
+        return {}
+    # Only a day of at least BURST_MIN responses can be a burst: only its counter needs a baseline.
+    points = sorted({point for point, _unit, n, _m in rows if n >= BURST_MIN})
+    # the counter's normal volume: responses per day, over the period and the weeks before it
+    history = (
+        []
+        if not points
+        else session.execute(
+            select(Response.service_point_id, func.count())
+            .where(
+                Response.channel.in_(COUNTER_CHANNELS),
+                Response.service_point_id.in_(points),
+                Response.service_day.between(date_from - timedelta(days=BASELINE_DAYS), date_to),
+            )
+            .group_by(Response.service_point_id, Response.service_day)
+        ).all()
+    )
+    per_day: dict[int, list[int]] = defaultdict(list)
+    for point, n in history:
+        per_day[point].append(n)
+    baseline = {point: float(statistics.median(counts)) for point, counts in per_day.items()}
+    flagged: dict[int, int] = defaultdict(int)
+    for point, unit, n, marked in rows:
+        n, marked = int(n), int(marked or 0)
+        burst = n >= BURST_MIN and n >= BURST_FACTOR * baseline.get(point, float(n))
+        flagged[unit] += n if burst else marked
+    return flagged
+
+
+def _marked(session: Session, conditions) -> dict[tuple[int, date, int], int]:
+    """Per (counter, day, unit): responses with a flag bit or with answers
+    identical to another response of the counter and day (``counter_days``' rule)."""
+    dup = (
+        select(Response.service_point_id, Response.service_day, Response.payload_hash)
+        .where(*conditions)
+        .group_by(Response.service_point_id, Response.service_day, Response.payload_hash)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    is_dup = dup.c.payload_hash.is_not(None)
+    rows = session.execute(
+        select(
+            Response.service_point_id,
+            Response.service_day,
+            Response.unit_id,
+            func.sum(case(((Response.quality_flags != 0) | is_dup, 1), else_=0)),
+        )
+        .outerjoin(
+            dup,
+            and_(
+                dup.c.service_point_id == Response.service_point_id,
+                dup.c.service_day == Response.service_day,
+                dup.c.payload_hash == Response.payload_hash,
+            ),
+        )
+        .where(*conditions)
+        .group_by(Response.service_point_id, Response.service_day, Response.unit_id)
+    ).all()
+    return {(p, d, u): int(m or 0) for p, d, u, m in rows}
+
+
+def flag_counts_by_unit(
+    session: Session,
+    unit_ids: Sequence[int],
+    date_from: date,
+    date_to: date,
+    versions: Sequence[int] | None = None,
+) -> dict[int, FlagCounts]:
+    """What :func:`app.services.anomalies.flags_by_unit` returns, for a report."""
+    if not unit_ids:
+        return {}
+    flagged = defaultdict(int, counter_flagged(session, unit_ids, date_from, date_to, versions))
+    for sday in surveyor_days(session, unit_ids, date_from, date_to, versions):
+        for unit, n in sday.flagged_by_unit().items():
+            if unit in unit_ids:
+                flagged[unit] += n
+    conds = [
+        Response.unit_id.in_(list(unit_ids)),
+        Response.status == "excluded",
+        Response.service_day.between(date_from, date_to),
+    ]
+    if versions is not None:
+        conds.append(Response.instrument_version_id.in_(list(versions)))
+    excluded = dict(
+        session.execute(select(Response.unit_id, func.count()).where(*conds).group_by(Response.unit_id)).all()
+    )
+    return {u: FlagCounts(flagged.get(u, 0), excluded.get(u, 0)) for u in unit_ids}
