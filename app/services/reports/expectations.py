@@ -27,7 +27,8 @@ import numpy as np
 
 from analysis import clusters_group, design_frame, domain_proportions
 from app.services.cluster_rows import ClusterRows
-from app.services.indicators import Figure, Thresholds, _figures  # the one Figure builder: one set of rules
+from app.services.domain_figures import figures_of  # the one Figure builder: one set of rules
+from app.services.indicators import Figure, Thresholds
 from app.services.reports.disclosure import answers_per_month, figure_hide, hidden_months
 from app.services.reports.model import ExpectationLine, Expectations
 from app.services.reports.periods import Period
@@ -124,5 +125,5 @@ def _shares(rows, counts, codes, order, thresholds, alpha, method) -> dict[int, 
         est = domain_proportions(
             domain, cluster, answered, answered, chosen, stratum=rows.unit, frame=frame, method=method, alpha=alpha
         )
-        out[code] = _figures(est, est.n, thresholds)[0]
+        out[code] = figures_of(est, est.n, thresholds)[0]
     return out
