@@ -219,7 +219,7 @@ def _stuffed_responses(
 ) -> list[_Synthetic]:
     """``n`` identical, all-top forms sent seconds apart late on ``day`` at
     ``point``, each filled in a few seconds: the burst, duplicates,
-    straight-lining and fast fills of app/services/anomalies.py."""
+    straight-lining and fast fills of app/services/anomalies/."""
     instrument = active.instrument
     delighted = _Respondent(mood=12.0, harassed=0.0, paid=0.0, procedure=1)
     answers = _citizen_answers(rng, instrument, "qr", delighted, {})
