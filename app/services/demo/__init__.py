@@ -11,7 +11,7 @@ Citizens answer the way the form asks them: the questions of their channel
 result only once it was received, the feedback items only to those who gave
 feedback), the improvements they ask for follow what they rated badly, and
 the optional demographics are sometimes left blank. Responses of the last
-:data:`SWITCH_MONTHS_AGO` months answer the active version of sipas-counter,
+:data:`.citizens.SWITCH_MONTHS_AGO` months answer the active version of sipas-counter,
 older ones the version before it, as in a province that switched.
 """
 

@@ -71,7 +71,7 @@ def demo_seed(
     """Create a demo province, its units and counters, and synthetic responses.
 
     With ``older_version`` (and a version before the active one registered),
-    responses before the last :data:`SWITCH_MONTHS_AGO` months answer that
+    responses before the last :data:`.citizens.SWITCH_MONTHS_AGO` months answer that
     older version; without it, every response answers the active version.
     With ``version``, every response answers that version of sipas-counter,
     by QR.
@@ -79,7 +79,7 @@ def demo_seed(
     With ``stuffed``, that many of the ``responses`` are the staff of one
     commune counter stuffing its ballot box on the last working day
     (:func:`stuffed_responses`), so that a newcomer finds a flag on the
-    anomaly review screen (``seed-demo`` asks for :data:`STUFFED`). The
+    anomaly review screen (``seed-demo`` asks for :data:`.stuffing.STUFFED`). The
     other responses are generated as without it only when ``stuffed`` is 0.
 
     Raises
