@@ -5,6 +5,7 @@ its browser is open, and ``asyncio.run`` refuses to start under one."""
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 
@@ -17,10 +18,17 @@ async def _answer() -> int:
 
 
 def test_a_scenario_runs_while_the_calling_thread_has_a_running_loop():
+    """In a thread of its own, so that the test sets up the running loop
+    itself whatever ran before it in this process."""
+
     async def under_a_running_loop() -> int:
         return scenario_run(_answer)
 
-    assert asyncio.run(under_a_running_loop()) == 42
+    outcome: list[int] = []
+    thread = threading.Thread(target=lambda: outcome.append(asyncio.run(under_a_running_loop())))
+    thread.start()
+    thread.join()
+    assert outcome == [42]
 
 
 def test_a_scenario_hands_its_error_back():
