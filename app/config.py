@@ -66,7 +66,7 @@ class Settings:
     opening_hours : tuple of (time, time)
         When one-stop shops open and close, local time (``OPENING_HOURS``,
         default ``07:00-17:30``); a QR response sent outside them is
-        flagged (app/services/anomalies.py), never refused.
+        flagged (app/services/anomalies/), never refused.
     opening_weekdays : frozenset of int
         The days they open, ISO numbers, Monday is 1 (``OPENING_WEEKDAYS``,
         default ``1-6``, or a list such as ``1,2,3,4,5``).

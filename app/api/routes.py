@@ -77,6 +77,19 @@ def _limits() -> dict[str, object]:
     return {"n": MAX_ITEMS, "mb": MAX_BODY_BYTES // (1024 * 1024)}
 
 
+def _batch_items(key: str, shape_key: str, most: int, too_many_key: str, **values: object) -> list:
+    """The array ``key`` of the request's JSON object; refused (``Refused``)
+    when the body is not JSON, has no such array (``shape_key``, 400) or more
+    than ``most`` items (``too_many_key``, 413, with ``values``)."""
+    batch = json_body(request.content_type, request.get_data(cache=False))
+    items = batch.get(key) if isinstance(batch, dict) else None
+    if not isinstance(items, list):
+        raise Refused(shape_key, 400)
+    if len(items) > most:
+        raise Refused(too_many_key, 413, **values)
+    return items
+
+
 @bp.errorhandler(CSRFError)
 def csrf_refused(_exc: CSRFError):
     return _refuse("api.csrf", 400)
@@ -184,14 +197,9 @@ def instrument(code: str):
 @rate_limited("RATELIMIT_API_INTERVIEWS", per_account=True)
 def interviews():
     try:
-        batch = json_body(request.content_type, request.get_data(cache=False))
+        items = _batch_items("interviews", "api.batch_shape", MAX_ITEMS, "api.too_many", **_limits())
     except Refused as exc:
         return _refuse(exc.message_key, exc.status, **exc.values)
-    items = batch.get("interviews") if isinstance(batch, dict) else None
-    if not isinstance(items, list):
-        return _refuse("api.batch_shape", 400)
-    if len(items) > MAX_ITEMS:
-        return _refuse("api.too_many", 413, **_limits())
     surveyor = current_user._get_current_object()
     surveyor_id = surveyor.id
     ready, refused = interviews_check(
@@ -282,14 +290,11 @@ def dossiers():
     """Register dossiers of the caller's counters and return each one's
     one-time code and form URL (app/services/dossier_register.py)."""
     try:
-        batch = json_body(request.content_type, request.get_data(cache=False))
+        items = _batch_items(
+            "dossiers", "api.dossier.batch_shape", MAX_DOSSIERS, "api.dossier.too_many", n=MAX_DOSSIERS
+        )
     except Refused as exc:
         return _refuse(exc.message_key, exc.status, **exc.values)
-    items = batch.get("dossiers") if isinstance(batch, dict) else None
-    if not isinstance(items, list):
-        return _refuse("api.dossier.batch_shape", 400)
-    if len(items) > MAX_DOSSIERS:
-        return _refuse("api.dossier.too_many", 413, n=MAX_DOSSIERS)
     user = current_user._get_current_object()
     with write_transaction(db.session, "dossiers"):
         results = dossiers_register(db.session, current_app.secret_key, user, items)

@@ -7,13 +7,10 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
+from app.cli.counters import counter_by_token
+from app.cli.imports import REJECTED_ROWS_EXIT, file_refused_whole, rejected_rows_echo
 from app.extensions import db
-from app.models import ServicePoint
-
-#: the exit status when some rows were refused (as ``import-responses``)
-REJECTED_ROWS_EXIT = 3
 
 
 @click.command("import-dossier-counts")
@@ -27,19 +24,10 @@ def import_dossier_counts_command(file: Path) -> None:
     were refused (the others are stored), 1 when the file was refused whole.
     """
     from app.services.dossier_counts import dossier_counts_import
-    from app.services.imports import ImportFileError
 
-    try:
+    with file_refused_whole():
         result = dossier_counts_import(db.session, file)
-    except ImportFileError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
-    for error in result.errors:
-        click.echo(f"  dòng {error.row}: {error.message}", err=True)
-    more = result.error_total - len(result.errors)
-    if more:
-        click.echo(f"  … và {more} dòng lỗi khác / {more} more rejected rows", err=True)
+    rejected_rows_echo(result.errors, result.error_total)
     click.echo(
         f"Đã lưu số hồ sơ của {result.stored} quầy-tháng, {result.error_total} dòng lỗi. / "
         f"{result.stored} counter-months stored, {result.error_total} rejected."
@@ -55,9 +43,7 @@ def dossier_key_command(token: str) -> None:
     """The counter's id and dossier key, for the unit's one-stop-shop software to sign codes (docs/integrity.md §3)."""
     from app.services.dossier_codes import dossier_key
 
-    point = db.session.scalar(select(ServicePoint).where(ServicePoint.qr_token == token))
-    if point is None:
-        raise click.ClickException(f"No counter has the token {token!r}.")
+    point = counter_by_token(token)
     click.echo(f"counter_id={point.id}")
     click.echo(f"key={dossier_key(current_app.secret_key, point.id)}")
 
@@ -74,9 +60,7 @@ def dossier_sheet_command(token: str, count: int, days: int, out: Path | None) -
     from app.services.dossier_register import dossier_sheet
     from app.texts import texts
 
-    point = db.session.scalar(select(ServicePoint).where(ServicePoint.qr_token == token))
-    if point is None:
-        raise click.ClickException(f"No counter has the token {token!r}.")
+    point = counter_by_token(token)
     try:
         name, pdf = dossier_sheet(
             db.session, current_app.secret_key, current_app.config["PUBLIC_URL"], point.id, count, days

@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.cli.imports import REJECTED_ROWS_EXIT, file_refused_whole, rejected_rows_echo
 from app.extensions import db
 from app.render.csv.report import CSV_TABLES
 from app.reports.forms import FORMATS, FilterError, report_request
@@ -120,11 +121,6 @@ def export_responses_command(out: Path, codebook: Path | None, with_comments: bo
     click.echo(f"{max(rows - 1, 0)} responses → {out}; codebook → {book}")
 
 
-#: the exit status of an import that kept its good rows but rejected some
-#: (1 is a file refused whole, nothing imported)
-REJECTED_ROWS_EXIT = 3
-
-
 @click.command("import-responses")
 @click.option("--instrument", required=True, help="Instrument code the paper forms used, e.g. sipas-counter.")
 @click.option("--version", type=click.IntRange(min=1),
@@ -138,7 +134,7 @@ def import_responses_command(instrument: str, version: int | None, file: Path) -
     Exits 0 when every row was imported or already present, 3 when some rows
     were rejected (the others are imported), 1 when the file was refused whole.
     """
-    from app.services.imports import ImportFileError, file_rows, responses_import
+    from app.services.imports import file_rows, responses_import
 
     active = _active(instrument)
     if version is not None and version != active.instrument.version:
@@ -146,19 +142,11 @@ def import_responses_command(instrument: str, version: int | None, file: Path) -
         if older is None:
             raise click.ClickException(f"{instrument} version {version} is not registered.")
         active = older
-    try:
+    with file_refused_whole():
         total = sum(1 for _ in file_rows(file)) - 1
         with click.progressbar(length=max(total, 0), label="Đang nhập / importing", file=None) as bar:
             result = responses_import(db.session, active, file, progress=bar.update)
-    except ImportFileError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
-    for error in result.errors:
-        click.echo(f"  dòng {error.row}: {error.message}", err=True)
-    more = result.error_total - len(result.errors)
-    if more:
-        click.echo(f"  … và {more} dòng lỗi khác / {more} more rejected rows", err=True)
+    rejected_rows_echo(result.errors, result.error_total)
     click.echo(
         f"Đã nhập {result.created} phiếu mới, bỏ qua {result.duplicates} phiếu đã có, "
         f"{result.error_total} dòng lỗi. / {result.created} new, {result.duplicates} already present, "

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from app.cli.accounts import login_url
+from app.cli.counters import counter_by_token
 from app.extensions import db
 from app.migrations import schema_upgrade
 from app.models import Response, RollupDirty, ServicePoint, Unit
@@ -43,9 +44,7 @@ def kiosk_url_command(token: str) -> None:
     """The link that makes a tablet the counter's shared rating kiosk (open it once on the tablet)."""
     from app.services.kiosk import kiosk_key_issue
 
-    point = db.session.scalar(select(ServicePoint).where(ServicePoint.qr_token == token))
-    if point is None:
-        raise click.ClickException(f"No counter has the token {token!r}.")
+    point = counter_by_token(token)
     click.echo(f"{form_url(token)}/kiosk?k={kiosk_key_issue(current_app.secret_key, point.id)}")
 
 

@@ -36,7 +36,7 @@ STATUSES = ("submitted", "excluded")
 # Bits of ``responses.quality_flags``: what was noticed as the response was
 # stored (docs/integrity.md). A flagged response is stored and counted like
 # any other until an administrator excludes it with a reason; the flags
-# only point the review at it (app/services/anomalies.py).
+# only point the review at it (app/services/anomalies/).
 #: sent faster than a person reads the questions (FORM_MIN_SECONDS_PER_QUESTION)
 FLAG_FAST_FILL = 1
 #: the POST carried neither an Origin nor a Referer header

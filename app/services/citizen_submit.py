@@ -5,19 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
 from app.services import devices
 from app.services.anomalies import OpeningHours, submit_flags
-from app.services.form_nonce import nonce_read
+from app.services.form_nonce import Nonce, nonce_read
 from app.services.instruments import ActiveInstrument
 from app.services.service_points import PointInfo
-from app.services.submissions import response_submit
+from app.services.submissions import SubmitOutcome, response_submit
 from app.services.transactions import DatabaseUnavailable, write_transaction
 from app.time import service_day_of
-from surveys import Validation, answers_validate
+from surveys import Validation, Value, answers_validate
 
 Status = Literal["expired", "cookie", "invalid", "created", "duplicate", "conflict", "device_limit", "unavailable"]
 
@@ -55,6 +55,56 @@ def hour_of(moment: datetime) -> datetime:
     times. Vietnam is a whole number of hours from UTC, so the local service
     day and the local hour are unchanged."""
     return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def counter_response_submit(
+    session: Session,
+    *,
+    active: ActiveInstrument,
+    point: PointInfo,
+    nonce: Nonce,
+    answers: dict[str, Value],
+    channel: str,
+    submitted_at: datetime,
+    seconds_per_answer: float,
+    opening: OpeningHours | None,
+    origin_unknown: bool,
+    **stored: Any,
+) -> SubmitOutcome:
+    """Store validated ``answers`` sent from a form at ``point`` (the QR
+    form, the kiosk, the verified form), in the caller's transaction.
+
+    The quality flags and the fill time are those of
+    :func:`app.services.anomalies.submit_flags` at ``submitted_at``; of the
+    times only the hour is kept, and no start (issue 15.5): the flags and the
+    fill time already took what the exact times tell. ``stored`` goes on to
+    :func:`app.services.submissions.response_submit` (device tag and limit,
+    dossier rating).
+    """
+    flags, fill = submit_flags(
+        instrument=active.instrument,
+        answers=answers,
+        opened_at=nonce.opened_at,
+        submitted_at=submitted_at,
+        seconds_per_answer=seconds_per_answer,
+        opening=opening,
+        origin_unknown=origin_unknown,
+    )
+    return response_submit(
+        session,
+        client_uuid=nonce.client_uuid,
+        instrument=active,
+        unit_id=point.unit_id,
+        service_point_id=point.id,
+        channel=channel,
+        answers=answers,
+        started_at=None,
+        submitted_at=hour_of(submitted_at),
+        received_at=hour_of(submitted_at),
+        quality_flags=flags,
+        fill_seconds=fill,
+        **stored,
+    )
 
 
 def citizen_submit(
@@ -109,34 +159,21 @@ def citizen_submit(
     tag = None
     if not nonce.kiosk:
         tag = devices.device_tag(secret_key, device_id, point.id, service_day_of(submitted_at))
-    flags, fill = submit_flags(
-        instrument=active.instrument,
-        answers=validation.answers,
-        opened_at=nonce.opened_at,
-        submitted_at=submitted_at,
-        seconds_per_answer=seconds_per_answer,
-        opening=opening,
-        origin_unknown=origin_unknown,
-    )
     try:
         with write_transaction(session, "a citizen response"):
-            outcome = response_submit(
+            outcome = counter_response_submit(
                 session,
-                client_uuid=nonce.client_uuid,
-                instrument=active,
-                unit_id=point.unit_id,
-                service_point_id=point.id,
-                channel="kiosk" if nonce.kiosk else "qr",
+                active=active,
+                point=point,
+                nonce=nonce,
                 answers=validation.answers,
-                # the hour only, and no start (issue 15.5): the flags and the
-                # fill time above already took what the exact times tell
-                started_at=None,
-                submitted_at=hour_of(submitted_at),
-                received_at=hour_of(submitted_at),
+                channel="kiosk" if nonce.kiosk else "qr",
+                submitted_at=submitted_at,
+                seconds_per_answer=seconds_per_answer,
+                opening=opening,
+                origin_unknown=origin_unknown,
                 device_tag=tag,
                 device_limit=None if nonce.kiosk else device_limit,
-                quality_flags=flags,
-                fill_seconds=fill,
             )
     except DatabaseUnavailable:
         return CitizenSubmission("unavailable", validation)

@@ -10,7 +10,7 @@ key for that counter; opening it keeps the key in a cookie on the tablet
 nonce says kiosk without the tablet's key is refused like a missing cookie.
 Kiosk responses get the same submission flags as QR ones (fill time,
 opening hours, straight-lining) and are counted in the counter-day flags
-(app/services/anomalies.py). The page resets after each response and after
+(app/services/anomalies/). The page resets after each response and after
 inactivity (static/js/kiosk.js). No Flask here.
 """
 

@@ -34,8 +34,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import String, case, cast, func, literal, select, update
+from sqlalchemy import ColumnElement, String, case, cast, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Response, ServicePoint, Unit, User
@@ -241,22 +242,9 @@ def unit_retire(session: Session, actor: User, unit_id: int, *, subtree: bool) -
     below = active_descendants(session, unit)
     if below and not subtree:
         raise Refused("adm.unit.has_active_children", n=below)
-    now = clock()
-    retired = session.execute(
-        update(Unit)
-        .where(subtree_clause(unit), Unit.retired_at.is_(None))
-        .values(retired_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    expire_loaded(session, Unit)
-    audit_record(
-        session,
-        actor,
-        "admin.unit.retire",
-        f"unit:{unit.code}",
-        {"before": {"retired": False}, "after": {"retired": True}, "units_retired": retired},
+    return _subtree_retired_set(
+        session, actor, unit, Unit.retired_at.is_(None), clock(), "admin.unit.retire", "units_retired"
     )
-    return retired
 
 
 def unit_restore(session: Session, actor: User, unit_id: int) -> int:
@@ -267,21 +255,39 @@ def unit_restore(session: Session, actor: User, unit_id: int) -> int:
     parent = session.get(Unit, unit.parent_id) if unit.parent_id is not None else None
     if parent is not None and parent.retired_at is not None:
         raise Refused("adm.unit.parent_retired")
-    restored = session.execute(
+    return _subtree_retired_set(
+        session, actor, unit, Unit.retired_at == unit.retired_at, None, "admin.unit.restore", "units_restored"
+    )
+
+
+def _subtree_retired_set(
+    session: Session,
+    actor: User,
+    unit: Unit,
+    which: ColumnElement[bool],
+    retired_at: datetime | None,
+    action: str,
+    counted: str,
+) -> int:
+    """Set ``retired_at`` on the units of ``unit``'s subtree that ``which``
+    selects and record ``action``, with how many changed under ``counted``;
+    returns how many."""
+    changed = session.execute(
         update(Unit)
-        .where(subtree_clause(unit), Unit.retired_at == unit.retired_at)
-        .values(retired_at=None)
+        .where(subtree_clause(unit), which)
+        .values(retired_at=retired_at)
         .execution_options(synchronize_session=False)
     ).rowcount
     expire_loaded(session, Unit)
+    retired = retired_at is not None
     audit_record(
         session,
         actor,
-        "admin.unit.restore",
+        action,
         f"unit:{unit.code}",
-        {"before": {"retired": True}, "after": {"retired": False}, "units_restored": restored},
+        {"before": {"retired": not retired}, "after": {"retired": retired}, counted: changed},
     )
-    return restored
+    return changed
 
 
 # ------------------------------------------------------------------ summary

@@ -31,13 +31,12 @@ from sqlalchemy.orm import Session
 from app.models import DOSSIER_RATINGS, UsedDossier
 from app.parsing import digits_parse
 from app.refusals import Refused
-from app.services.anomalies import OpeningHours, submit_flags
-from app.services.citizen_submit import hour_of
+from app.services.anomalies import OpeningHours
+from app.services.citizen_submit import counter_response_submit
 from app.services.dossier_codes import DossierCode, dossier_code_read
 from app.services.form_nonce import nonce_read
 from app.services.instruments import ActiveInstrument
 from app.services.service_points import PointInfo
-from app.services.submissions import response_submit
 from app.services.transactions import DatabaseUnavailable, write_transaction
 from app.texts import label
 from app.time import service_day_of, vietnam_today
@@ -155,30 +154,19 @@ def verified_submit(
     if not validation.ok or rating is None:
         return VerifiedSubmission("invalid", validation, rating)
     submitted_at = datetime.now(UTC)
-    flags, fill = submit_flags(
-        instrument=active.instrument,
-        answers=validation.answers,
-        opened_at=nonce.opened_at,
-        submitted_at=submitted_at,
-        seconds_per_answer=seconds_per_answer,
-        opening=opening,
-        origin_unknown=origin_unknown,
-    )
     try:
         with write_transaction(session, "a verified response"):
-            outcome = response_submit(
+            outcome = counter_response_submit(
                 session,
-                client_uuid=nonce.client_uuid,
-                instrument=active,
-                unit_id=point.unit_id,
-                service_point_id=point.id,
-                channel=CHANNEL,
+                active=active,
+                point=point,
+                nonce=nonce,
                 answers=validation.answers,
-                started_at=None,
-                submitted_at=hour_of(submitted_at),
-                received_at=hour_of(submitted_at),
-                quality_flags=flags,
-                fill_seconds=fill,
+                channel=CHANNEL,
+                submitted_at=submitted_at,
+                seconds_per_answer=seconds_per_answer,
+                opening=opening,
+                origin_unknown=origin_unknown,
                 dossier_rating=rating,
             )
             if outcome.status == "created":

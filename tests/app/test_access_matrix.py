@@ -223,11 +223,13 @@ def test_every_route_gives_the_declared_outcome_to_every_person(
             client = app.test_client()
             if person != "anonymous":
                 login_as(client, users[person])
-            response = client.open(url, method=method)
-            response.close()  # a streamed download keeps its request context (and signed-in person) until closed
+            # closed at once: a streamed response (the audit CSV) keeps its
+            # request context, and the signed-in user with it, until closed
+            with client.open(url, method=method) as response:
+                status = response.status_code
             expected = EXPECTED[rule.endpoint, method][person]
-            if response.status_code != expected:
-                failures.append(f"{method} {url} as {person}: {response.status_code}, expected {expected}")
+            if status != expected:
+                failures.append(f"{method} {url} as {person}: {status}, expected {expected}")
     assert not failures, "\n".join(failures)
 
 

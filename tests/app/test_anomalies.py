@@ -123,9 +123,9 @@ def test_a_surveyor_over_target_with_zero_duration_interviews_is_flagged(db_sess
     papi = active.instrument
     import numpy as np
 
-    from app.services.demo import _interview_answers
+    from app.services.demo.surveyors import interview_answers
 
-    answers = answers_validate(papi, _interview_answers(np.random.default_rng(1), papi), channel="tablet").answers
+    answers = answers_validate(papi, interview_answers(np.random.default_rng(1), papi), channel="tablet").answers
     surveyor = users["surveyor"]
     today = date.today()
     moment = datetime.combine(today, time(3)).replace(tzinfo=UTC)

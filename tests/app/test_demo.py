@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Answer, InstrumentVersion, Response
-from app.services.demo import SWITCH_MONTHS_AGO, _switch_day, demo_seed
+from app.services.demo import demo_seed
+from app.services.demo.citizens import SWITCH_MONTHS_AGO, switch_day
 from app.time import vietnam_today
 from surveys import QuestionKind, Role, answers_validate, is_visible, load_all, multi_codes
 
@@ -50,7 +51,7 @@ def _clean(r) -> dict:
 
 
 def test_older_responses_answer_v1_and_newer_ones_v2(seeded):
-    switch = _switch_day(vietnam_today())
+    switch = switch_day(vietnam_today())
     assert date(2000, 1, 1) < switch < vietnam_today()
     assert (vietnam_today().year * 12 + vietnam_today().month) - (switch.year * 12 + switch.month) == SWITCH_MONTHS_AGO
     versions = Counter(r["version"] for r in seeded)

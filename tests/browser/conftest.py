@@ -71,9 +71,11 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     engine.dispose()
 
 
-# Package scope: Playwright's sync API keeps an event loop running in this
+# Module scope: Playwright's sync API keeps an event loop running in this
 # thread while the browser is open; it must be gone before other tests run.
-@pytest.fixture(scope="package")
+# ("package" scope is not enough: tests/ has no __init__.py, so it lasted to
+# the end of the session and the loop with it.)
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: apt-get install -y chromium (.ci/run does this)")
