@@ -31,8 +31,8 @@ from app.services.anomalies import (
     BURST_MIN,
     COUNTER_CHANNELS,
     FlagCounts,
-    surveyor_days,
 )
+from app.services.anomalies.per_unit import flag_counts_complete
 
 
 def counter_flagged(
@@ -149,19 +149,5 @@ def flag_counts_by_unit(
     """What :func:`app.services.anomalies.flags_by_unit` returns, for a report."""
     if not unit_ids:
         return {}
-    flagged = defaultdict(int, counter_flagged(session, unit_ids, date_from, date_to, versions))
-    for sday in surveyor_days(session, unit_ids, date_from, date_to, versions):
-        for unit, n in sday.flagged_by_unit().items():
-            if unit in unit_ids:
-                flagged[unit] += n
-    conds = [
-        Response.unit_id.in_(list(unit_ids)),
-        Response.status == "excluded",
-        Response.service_day.between(date_from, date_to),
-    ]
-    if versions is not None:
-        conds.append(Response.instrument_version_id.in_(list(versions)))
-    excluded = dict(
-        session.execute(select(Response.unit_id, func.count()).where(*conds).group_by(Response.unit_id)).all()
-    )
-    return {u: FlagCounts(flagged.get(u, 0), excluded.get(u, 0)) for u in unit_ids}
+    counters = counter_flagged(session, unit_ids, date_from, date_to, versions)
+    return flag_counts_complete(session, unit_ids, counters, date_from, date_to, versions)

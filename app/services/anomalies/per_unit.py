@@ -37,10 +37,23 @@ def flags_by_unit(
     instrument ``versions`` when given. Every unit asked for has an entry
     (zeros when nothing was flagged)."""
     flagged: dict[int, int] = defaultdict(int)
-    if not unit_ids:
-        return {}
     for day in counter_days(session, unit_ids, date_from, date_to, versions):
         flagged[day.unit_id] += day.flagged
+    return flag_counts_complete(session, unit_ids, flagged, date_from, date_to, versions)
+
+
+def flag_counts_complete(
+    session: Session,
+    unit_ids: Sequence[int],
+    counter_flagged: dict[int, int],
+    date_from: date,
+    date_to: date,
+    versions: Sequence[int] | None = None,
+) -> dict[int, FlagCounts]:
+    """Per unit: ``counter_flagged`` (responses the counter-day flags point
+    at, however they were counted) plus the surveyor-day flags, and the
+    excluded responses; every unit of ``unit_ids`` has an entry."""
+    flagged: dict[int, int] = defaultdict(int, counter_flagged)
     for sday in surveyor_days(session, unit_ids, date_from, date_to, versions):
         for unit, n in sday.flagged_by_unit().items():
             if unit in unit_ids:
@@ -56,6 +69,3 @@ def flags_by_unit(
         session.execute(select(Response.unit_id, func.count()).where(*conds).group_by(Response.unit_id)).all()
     )
     return {u: FlagCounts(flagged.get(u, 0), excluded.get(u, 0)) for u in unit_ids}
-
-
-# ------------------------------------------------------------- the review screen
