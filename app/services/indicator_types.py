@@ -72,7 +72,9 @@ class Figure:
     #: Thresholds.disclosure_min), "small_month" (a month of a longer period
     #: holds fewer: subtracting reports would reveal it), "complementary"
     #: (hidden so that a total minus its published parts reveals no hidden
-    #: cell); None when published (app/services/reports/disclosure.py)
+    #: cell), "complement" (a channel's or procedure's figure whose complement
+    #: in the unfiltered report is small); None when published
+    #: (app/services/reports/disclosure.py)
     suppressed_reason: str | None = None
 
 

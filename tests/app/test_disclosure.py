@@ -161,11 +161,6 @@ def test_complementary_suppression(parts, total, hidden):
     assert left == 0 or left >= K
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gap left (issue 15.1, found in review): a channel or procedure filter is not yet a part of its "
-    "total for complementary suppression; see docs/security.md, 'What the disclosure rules do not stop yet'",
-)
 def test_a_channel_filter_subtracted_from_the_whole_reveals_no_small_cell(db_session, units, manager):
     """A month of commune A1: eight QR responses and one paper form reporting
     harassment. The report of all channels minus the report of channel qr is
@@ -187,3 +182,68 @@ def test_a_channel_filter_subtracted_from_the_whole_reveals_no_small_cell(db_ses
     a, b = published(whole), published(qr)
     for key in a.keys() & b.keys():
         assert abs(a[key] - b[key]) == 0 or abs(a[key] - b[key]) >= K, key
+
+
+@pytest.fixture
+def mixed_quarter(db_session, units):
+    """Commune A1 over three months: eight QR responses a month (procedure 1),
+    and outside QR / procedure 1: five paper forms of procedure 2 in the first
+    month and one in the last (who reports harassment), none in the middle one."""
+    active = instrument_active(db_session, load_all(), "sipas-counter")
+    point = ServicePoint(unit=units["A1"], code="Q1", name="Quầy A1")
+    db_session.add(point)
+    db_session.flush()
+
+    def submit(day, channel, procedure, harassment):
+        when = datetime.combine(day, time(9), tzinfo=VIETNAM).astimezone(UTC)
+        answers = {**BASE, "procedure": procedure, "harassment": harassment}
+        response_submit(
+            db_session, client_uuid=uuid.uuid4(), instrument=active, unit_id=point.unit_id,
+            service_point_id=point.id, channel=channel, answers=answers, submitted_at=when,
+        )  # fmt: skip
+
+    months = MONTHS[-3:]
+    for first in months:
+        for i in range(8):
+            submit(first + timedelta(days=i), "qr", 1, 2)
+    for i in range(5):
+        submit(months[0] + timedelta(days=10 + i), "paper", 2, 2)
+    submit(months[2] + timedelta(days=12), "paper", 2, 1)
+    db_session.commit()
+    return months
+
+
+@pytest.mark.parametrize("part", ["channel=qr", "procedure=1"])
+def test_a_part_whose_rest_is_few_in_one_month_of_its_period_is_not_published(manager, mixed_quarter, part):
+    """Over the three months the filter leaves out six responses (enough), but
+    one of them alone in its month: one-month reports would subtract it out."""
+    first, last = mixed_quarter[0], month_end(mixed_quarter[-1])
+    query = f"period=custom&date={first:%Y-%m-%d}&end={last:%Y-%m-%d}&unit=U-A1"
+    whole = manager.get(f"/bao-cao/tai-ve.json?{query}").get_json()
+    filtered = manager.get(f"/bao-cao/tai-ve.json?{query}&{part}").get_json()
+    a, b = published(whole), published(filtered)
+    assert a and all(("U-A1", k) not in b and ("*", k) not in b for k in ("harassment", "overall", "INDEX"))
+    for key in a.keys() & b.keys():
+        assert abs(a[key] - b[key]) == 0 or abs(a[key] - b[key]) >= K, key
+    assert whole["expectations"]["answered"] == 30 and filtered["expectations"]["answered"] is None
+    assert all(line["figure"]["suppressed"] for line in filtered["expectations"]["lines"])
+    # the first month alone: the filter leaves out five, so the part is published
+    query = f"period=month&date={first:%Y-%m-%d}&unit=U-A1"
+    filtered = published(manager.get(f"/bao-cao/tai-ve.json?{query}&{part}").get_json())
+    assert filtered[("U-A1", "harassment")] == 8
+
+
+def test_a_breakdown_of_a_part_hides_the_categories_whose_rest_is_few(manager, mixed_quarter):
+    month = mixed_quarter[-1]
+    query = f"period=month&date={month:%Y-%m-%d}&unit=U-A1&by=channel"
+    whole = manager.get(f"/bao-cao/tai-ve.json?{query}").get_json()["breakdown"]
+    part = manager.get(f"/bao-cao/tai-ve.json?{query}&procedure=1").get_json()["breakdown"]
+
+    def shown(b):
+        lines = [b["total"], *b["lines"]]
+        return {(line["code"], k): f["n"] for line in lines for k, f in line["figures"].items() if not f["suppressed"]}
+
+    a, b = shown(whole), shown(part)
+    for key in a.keys() & b.keys():
+        assert abs(a[key] - b[key]) == 0 or abs(a[key] - b[key]) >= K, key
+    assert ("*", "harassment") not in b

@@ -120,7 +120,7 @@ def reliability_label(figure: Figure | None, thresholds: Thresholds, lang: str) 
     if figure is None or figure.reliable:
         return ""
     if figure.suppressed:
-        if figure.suppressed_reason in ("small_month", "complementary"):
+        if figure.suppressed_reason in ("small_month", "complementary", "complement"):
             return texts(f"table.suppressed_{figure.suppressed_reason}", lang, n=thresholds.disclosure_min)
         return texts("table.suppressed", lang, n=thresholds.disclosure_min)
     if figure.n < thresholds.reliable_min:

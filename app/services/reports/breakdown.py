@@ -46,7 +46,14 @@ from app.services.domain_figures import (
     verdicts_add,  # the units table's verdicts and min-clusters rule, applied to categories
 )
 from app.services.indicators import DomainIndicators, Figure, Thresholds
-from app.services.reports.disclosure import answers_per_month, hidden_months, months_suppress, parts_suppress
+from app.services.reports.disclosure import (
+    answers_per_month,
+    complement_small,
+    complement_suppress,
+    hidden_months,
+    months_suppress,
+    parts_suppress,
+)
 from app.services.reports.labels import CHANNEL_NAMES
 from app.services.reports.model import Breakdown, BreakdownLine, ReportRequest
 from app.services.reports.periods import Period
@@ -185,7 +192,14 @@ def breakdown_table(
     codes, labels = _categories(instrument, by, rows)
     keys = _keys(instrument)
     total, parts = _estimate(instrument, rows, codes, list(labels), keys, method, alpha, thresholds)
-    total, parts = _protect(instrument, rows, codes, period, total, parts, thresholds.disclosure_min)
+    whole = None
+    if flt.channel is not None or flt.procedure is not None:
+        # the same without the channel or procedure: the part must not be told apart from it
+        everything = rows_from_responses(
+            session, instrument, layout, filter_conditions(session, replace(flt, channel=None, procedure=None))
+        )
+        whole = (everything, _categories(instrument, by, everything)[0])
+    total, parts = _protect(instrument, rows, codes, period, total, parts, thresholds.disclosure_min, whole)
     parts = verdicts_add(parts, total.figures, correction, alpha, thresholds.min_clusters)
     parts = _counts_suppress(parts, thresholds.disclosure_min)
     keys = [(k, name) for k, name in keys if k in total.figures]  # no empty columns (perception items not asked)
@@ -313,19 +327,35 @@ def _index(instrument: Instrument, rows: ClusterRows, domain, cluster, common):
     return est, est.n[:, -1], -1
 
 
-def _protect(instrument, rows, codes, period, total, parts, disclosure_min):
-    """The disclosure rules of the units table, with categories in the place of units."""
-    number = {code: i + 1 for i, code in enumerate(sorted(set(codes.tolist())))}
-    # answers_per_month groups rows by their unit: give each row its category's number instead
-    as_units = ClusterRows(
+def _as_units(rows: ClusterRows, codes: np.ndarray, number: dict) -> ClusterRows:
+    """``rows`` with each row's category number in the place of its unit
+    (answers_per_month groups rows by their unit)."""
+    return ClusterRows(
         rows.layout, np.array([number[c] for c in codes.tolist()], dtype=np.int64), rows.owner, rows.day,
         rows.channel, rows.procedure, rows.responses, rows.counts, rows.floats,
     )  # fmt: skip
-    hidden = hidden_months(
-        answers_per_month(as_units, instrument, period, {i: code for code, i in number.items()}), disclosure_min
-    )
-    total = replace(total, figures=months_suppress(total.figures, hidden.get("*", {})))
-    parts = [replace(p, figures=months_suppress(p.figures, hidden.get(p.key, {}))) for p in parts]
+
+
+def _protect(instrument, rows, codes, period, total, parts, disclosure_min, whole=None):
+    """The disclosure rules of the units table, with categories in the place of
+    units; ``whole``: (rows, categories) without the filter's channel or
+    procedure, of which ``rows`` are a part (complement_small)."""
+    every = set(codes.tolist()) | (set(whole[1].tolist()) if whole is not None else set())
+    number = {code: i + 1 for i, code in enumerate(sorted(every))}
+    as_units = _as_units(rows, codes, number)
+    domains = {i: code for code, i in number.items()}
+    hidden = hidden_months(answers_per_month(as_units, instrument, period, domains), disclosure_min)
+    small = {}
+    if whole is not None:
+        small = complement_small(as_units, _as_units(*whole, number), instrument, period, domains, disclosure_min)
+    figures = complement_suppress(months_suppress(total.figures, hidden.get("*", {})), small.get("*", set()))
+    total = replace(total, figures=figures)
+    parts = [
+        replace(
+            p, figures=complement_suppress(months_suppress(p.figures, hidden.get(p.key, {})), small.get(p.key, set()))
+        )
+        for p in parts
+    ]
     return total, parts_suppress(total, parts, disclosure_min)
 
 

@@ -190,6 +190,12 @@ def report_build(
     # One row per cluster and channel (sums add; the procedure was filtered in SQL and
     # nothing below splits by it): every period's figures then read a quarter of the rows.
     rows = rows.grouped(by_procedure=False)
+    # A channel's or a procedure's report, subtracted from the report without
+    # that filter, must reveal no small group: read those rows too (disclosure.py).
+    unfiltered = None
+    if base.channel is not None or base.procedure is not None:
+        everything = replace(base, channel=None, procedure=None, date_from=start, date_to=period.end)
+        unfiltered = cluster_rows_for(session, instrument, everything).grouped(by_procedure=False)
     units_by_id = {u.id: u for u in session.scalars(select(Unit))}
     options = {"alpha": alpha, "correction": correction, "thresholds": thresholds, "units": units_by_id}
 
@@ -202,9 +208,16 @@ def report_build(
         held = sorted(set(within.unit.tolist()))
         mapping = domain_of_units(session, held, grouping, units_by_id) if by_domain else {}
         domain_of_unit = {u: d.code for u, d in mapping.items() if d is not None}
-        return table_protect(table, within, instrument, p, domain_of_unit), within, domain_of_unit
+        rest = None
+        if unfiltered is not None:
+            rest = unfiltered.take((unfiltered.day >= p.start.toordinal()) & (unfiltered.day <= p.end.toordinal()))
+        return table_protect(table, within, instrument, p, domain_of_unit, rest), within, domain_of_unit
 
     table, current_rows, domain_of_unit = table_of(period, grouping)
+    days = (period.start.toordinal(), period.end.toordinal())
+    current_whole = None
+    if unfiltered is not None:
+        current_whole = unfiltered.take((unfiltered.day >= days[0]) & (unfiltered.day <= days[1]))
     before, _, _ = table_of(previous, grouping)
     th = table.thresholds
     summary = []
@@ -326,7 +339,7 @@ def report_build(
         verified=verified,
         ranking=words,
         targets=targets,
-        expectations=expectations_build(instrument, current_rows, period, th, alpha=alpha),
+        expectations=expectations_build(instrument, current_rows, period, th, alpha=alpha, whole=current_whole),
     )
 
 

@@ -42,6 +42,10 @@ from app.services.indicators import DomainIndicators, Figure, IndicatorTable
 from app.services.reports.periods import Period, month_starts
 from surveys import RATE_ROLES, Instrument, rate_codes
 
+#: the pseudo-key of a domain's responses in :func:`answers_per_month`, and
+#: what :func:`complement_small` returns for a domain all of whose figures go
+RESPONSES = "_responses"
+ALL = "_all"
 #: keys whose figures rest on respondents with a share: element and overall indices
 _INDEX_SUFFIXES = ("", RESPONDENT_SUFFIX, SIPAS_SUFFIX)
 
@@ -94,7 +98,7 @@ def answers_per_month(
 
 def _answers_by_key(rows: ClusterRows, instrument: Instrument) -> dict[str, np.ndarray]:
     layout = rows.layout
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, np.ndarray] = {RESPONSES: rows.responses}
     for q in instrument.questions:
         if q.code not in layout.offsets:
             continue
@@ -186,20 +190,64 @@ def parts_suppress(
     return parts
 
 
+def complement_small(
+    rows: ClusterRows, whole: ClusterRows, instrument: Instrument, period: Period, domain_of_unit: dict[int, str],
+    disclosure_min: int,
+) -> dict[str, set[str]]:  # fmt: skip
+    """The figure keys, per domain (``"*"``: the total), whose complement is small.
+
+    ``rows`` are a part of ``whole`` (a channel's or a procedure's responses,
+    for the same units and days). A report of the part and the report of the
+    whole, subtracted, give the answers the part leaves out: where these
+    are 1 .. ``disclosure_min - 1`` in the period or in any of its months
+    (which one-month reports would subtract out), the part's figure is not
+    published.
+    """
+    part = answers_per_month(rows, instrument, period, domain_of_unit)
+    full = answers_per_month(whole, instrument, period, domain_of_unit)
+    out: dict[str, set[str]] = {}
+    for code, keys in full.items():
+        for key, counts in keys.items():
+            left = counts - part.get(code, {}).get(key, np.zeros_like(counts))
+            small = (left > 0) & (left < disclosure_min)
+            if bool(small.any()) or 0 < left.sum() < disclosure_min:
+                out.setdefault(code, set()).add(key)
+        # a few responses left out: every figure of the domain (counts included)
+        if RESPONSES in out.get(code, ()):
+            out[code] = {ALL}
+    return out
+
+
+def complement_suppress(figures: dict[str, Figure], small: set[str]) -> dict[str, Figure]:
+    """Hide the figures whose complement is small (:func:`complement_small`)."""
+    hide = small if ALL not in small else set(figures)
+    return {key: figure_hide(f, "complement") if key in hide and not f.suppressed else f for key, f in figures.items()}
+
+
 def table_protect(
     table: IndicatorTable,
     rows: ClusterRows,
     instrument: Instrument,
     period: Period,
     domain_of_unit: dict[int, str],
+    whole: ClusterRows | None = None,
 ) -> IndicatorTable:
-    """The table with every rule above applied, for the rows of ``period``."""
-    if not table.domains and len(month_starts(period)) == 1:
+    """The table with every rule above applied, for the rows of ``period``;
+    ``whole``: the rows without the report's channel or procedure filter,
+    of which ``rows`` are a part (:func:`complement_small`)."""
+    if not table.domains and len(month_starts(period)) == 1 and whole is None:
         return table  # a month's total alone: neither rule has anything to hide (a trend point)
     k = table.thresholds.disclosure_min
     hidden = hidden_months(answers_per_month(rows, instrument, period, domain_of_unit), k)
+    small = complement_small(rows, whole, instrument, period, domain_of_unit, k) if whole is not None else {}
     total = replace(table.total, figures=months_suppress(table.total.figures, hidden.get("*", {})))
-    domains = [replace(d, figures=months_suppress(d.figures, hidden.get(d.key, {}))) for d in table.domains]
+    total = replace(total, figures=complement_suppress(total.figures, small.get("*", set())))
+    domains = [
+        replace(
+            d, figures=complement_suppress(months_suppress(d.figures, hidden.get(d.key, {})), small.get(d.key, set()))
+        )
+        for d in table.domains
+    ]
     return replace(table, total=total, domains=parts_suppress(total, domains, k))
 
 

@@ -29,7 +29,7 @@ from analysis import clusters_group, design_frame, domain_proportions
 from app.services.cluster_rows import ClusterRows
 from app.services.domain_figures import figures_of  # the one Figure builder: one set of rules
 from app.services.indicators import Figure, Thresholds
-from app.services.reports.disclosure import answers_per_month, figure_hide, hidden_months
+from app.services.reports.disclosure import ALL, answers_per_month, complement_small, figure_hide, hidden_months
 from app.services.reports.model import ExpectationLine, Expectations
 from app.services.reports.periods import Period
 from surveys import Instrument, Question, QuestionKind, Role
@@ -53,6 +53,7 @@ def expectations_build(
     *,
     alpha: float = 0.05,
     method: str = "beta",
+    whole: ClusterRows | None = None,
 ) -> Expectations | None:
     """The expectations module for the cluster rows of ``period``.
 
@@ -70,6 +71,11 @@ def expectations_build(
     alpha : float, default 0.05
     method : {"beta", "logit"}, default "beta"
         Interval of the shares, as the units table's rates.
+    whole : ClusterRows, optional
+        The rows without the report's channel or procedure filter, of which
+        ``rows`` are a part: the shares are hidden when the respondents the
+        filter leaves out are few (app/services/reports/disclosure.py,
+        ``complement_small``).
 
     Returns
     -------
@@ -89,16 +95,18 @@ def expectations_build(
     figures = _shares(rows, counts, codes, order, thresholds, alpha, method)
     months = hidden_months(answers_per_month(rows, instrument, period, {}), k).get("*", {}).get(q.code)
     small_month = months is not None and len(months) > 1 and bool(np.any(months))
+    rest = complement_small(rows, whole, instrument, period, {}, k).get("*", set()) if whole is not None else set()
+    small_rest = bool(rest & {q.code, ALL})
     lines = []
     for code in order:
         figure = figures[code]
-        if small_month and not figure.suppressed:
-            figure = figure_hide(figure, "small_month")
+        if (small_month or small_rest) and not figure.suppressed:
+            figure = figure_hide(figure, "small_month" if small_month else "complement")
         chosen = int(counts[:, codes.index(code)].sum())
         published = figure.estimate is not None
         lines.append(ExpectationLine(code, q.scale.label(code), figure, chosen if published else None))
     n_clusters = clusters_group(rows.unit, rows.owner, rows.day).n_clusters if len(rows) else 0
-    hidden = 0 < answered < k or (small_month and answered > 0)
+    hidden = 0 < answered < k or ((small_month or small_rest) and answered > 0)
     return Expectations(
         question=q.code,
         text=q.text,
