@@ -50,8 +50,10 @@ REGISTRY = load_all()
 TOLERANCE = 1e-12
 
 
-def _table_protect_full(table, rows, instrument, period, domain_of_unit):
-    """``disclosure.table_protect`` as it was, with no shortcut for a month's total."""
+def _table_protect_full(table, rows, instrument, period, domain_of_unit, whole=None):
+    """``disclosure.table_protect`` as it was, with no shortcut for a month's total
+    (the requests here filter no channel or procedure: no ``whole``)."""
+    assert whole is None
     k = table.thresholds.disclosure_min
     hidden = hidden_months(answers_per_month(rows, instrument, period, domain_of_unit), k)
     total = replace(table.total, figures=months_suppress(table.total.figures, hidden.get("*", {})))
