@@ -14,10 +14,11 @@ pytestmark = pytest.mark.browser
 ROLES = {
     # username: (home path, bar links expected)
     "demo-analyst": ("/bao-cao", {"/bao-cao", "/chi-tieu", "/ket-qua", "/tai-khoan"}),
-    "demo-manager": ("/bao-cao", {"/bao-cao", "/ket-qua", "/tai-khoan"}),
+    "demo-manager": ("/bao-cao", {"/bao-cao", "/ket-qua", "/ma-ho-so", "/tai-khoan"}),
     "demo-admin": (
         "/quan-tri",
-        {"/bao-cao", "/chi-tieu", "/ket-qua", "/quan-tri", "/quan-tri/phieu", "/quan-tri/tai-khoan", "/tai-khoan"},
+        {"/bao-cao", "/chi-tieu", "/ket-qua", "/ma-ho-so", "/quan-tri", "/quan-tri/phieu", "/quan-tri/tai-khoan"}
+        | {"/tai-khoan"},
     ),
     "demo-surveyor": ("/dieu-tra", {"/dieu-tra", "/ket-qua", "/tai-khoan"}),
 }
