@@ -53,6 +53,7 @@ from .design import (
 from .disclosure import Reliability, reliability_flags, values_suppress
 from .frame import DesignFrame, design_frame
 from .funnel import FunnelLimits, FunnelSignal, FunnelSignals, funnel_limits, funnel_signals
+from .index_moments import gram_pack, gram_unpack, index_moments_estimate
 from .indicators import (
     SCALE_LEVELS,
     CriterionRates,
@@ -111,9 +112,12 @@ __all__ = [
     "domain_proportions",
     "funnel_limits",
     "funnel_signals",
+    "gram_pack",
+    "gram_unpack",
     "incidence_rates",
     "index_confint",
     "index_estimate",
+    "index_moments_estimate",
     "mean_confint",
     "means_difference_confint",
     "moments_estimate",

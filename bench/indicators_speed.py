@@ -64,10 +64,11 @@ from sqlalchemy.orm import Session  # noqa: E402
 import app.services.indicators as indicators_mod  # noqa: E402
 from app.extensions import engine_for  # noqa: E402
 from app.migrations import schema_upgrade  # noqa: E402
-from app.services.aggregates import unit_moments  # noqa: E402
+from app.services.aggregates import unit_moments_of_rows  # noqa: E402
 from app.services.indicators import indicator_table  # noqa: E402
 from app.services.instruments import instruments_sync  # noqa: E402
 from app.services.response_filter import ResponseFilter  # noqa: E402
+from app.services.rollup import cluster_rows_for  # noqa: E402
 from surveys import MISSING, Role, load_instrument, packed_layout  # noqa: E402
 
 CODE = "bench-25q"
@@ -451,7 +452,7 @@ def explain(engine, instrument) -> None:
     with Session(engine) as s:
         event.listen(engine, "before_cursor_execute", capture)
         try:
-            unit_moments(s, instrument, ResponseFilter(instrument=CODE))
+            unit_moments_of_rows(instrument, cluster_rows_for(s, instrument, ResponseFilter(instrument=CODE)))
         finally:
             event.remove(engine, "before_cursor_execute", capture)
         for statement, parameters in statements:

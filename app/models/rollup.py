@@ -80,3 +80,31 @@ class RollupDirty(Base):
 
     instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_versions.id"), primary_key=True)
     service_day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class MonthMomentsRow(Base):
+    """A unit's sums over one month of its roll-up rows (``app/services/month_moments.py``).
+
+    ``channel`` -1 sums every channel; a channel's own row exists where the
+    unit's month holds more than one channel (``channels``, a bit per
+    channel of :data:`app.models.CHANNELS`, says which the all-channel row holds).
+    """
+
+    repr_columns = ("instrument_code", "unit_id", "month", "channel")
+
+    __tablename__ = "month_moments"
+    __table_args__ = (
+        CheckConstraint("responses > 0", name="responses_positive"),
+        CheckConstraint("length(sums) % 8 = 0", name="sums_whole"),
+        CheckConstraint("channel >= -1", name="channel_known"),
+    )
+
+    instrument_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    channel: Mapped[int] = mapped_column(Integer, primary_key=True)
+    layout_id: Mapped[int] = mapped_column(ForeignKey("rollup_layouts.id"))
+    channels: Mapped[int] = mapped_column(Integer)
+    responses: Mapped[int] = mapped_column(Integer)
+    #: little-endian float64, in the order of app.services.month_moments.MomentsLayout
+    sums: Mapped[bytes] = mapped_column(LargeBinary)

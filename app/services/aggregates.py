@@ -18,14 +18,12 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from sqlalchemy.orm import Session
 
 from analysis import Clusters, ClusterSums, clusters_group
 from app.services.cluster_rows import SHARE_FIELDS, ClusterRows
-from app.services.response_filter import ResponseFilter
-from app.services.rollup import cluster_rows_for
 from surveys import Instrument, Role, rate_codes
 
 #: Columns of a moments table (see analysis.moments)
@@ -69,6 +67,9 @@ class UnitMoments:
         order of ``criterion_codes``.
     criterion_codes, criterion_elements : tuple of str
         The instrument's scaled criteria and the element of each.
+    criteria_gram : app.services.month_moments.StratumGram, optional
+        Instead of ``criteria``: per unit, the criteria's sums and their
+        cross-products over clusters (moments summed over months).
     """
 
     unit_id: np.ndarray
@@ -80,17 +81,7 @@ class UnitMoments:
     criteria: ClusterSums | None = None
     criterion_codes: tuple[str, ...] = ()
     criterion_elements: tuple[str, ...] = ()
-
-
-def unit_moments(session: Session, instrument: Instrument, flt: ResponseFilter) -> UnitMoments:
-    """Aggregate the responses matching ``flt`` into per-unit moments and per-cluster sums.
-
-    ``instrument`` (the active version) says which codes are satisfied, not
-    applicable, yes, no and refused. The responses come summed per cluster
-    (:mod:`app.services.cluster_rows`): from the roll-up where it can answer
-    the filter, else from the responses themselves (:mod:`app.services.rollup`).
-    """
-    return unit_moments_of_rows(instrument, cluster_rows_for(session, instrument, flt))
+    criteria_gram: Any = None
 
 
 def unit_moments_of_rows(instrument: Instrument, rows: ClusterRows) -> UnitMoments:

@@ -16,7 +16,15 @@ from itertools import repeat
 
 import numpy as np
 
-from analysis import funnel_signals, index_estimate, moments_estimate, reliability_flags, units_compare
+from analysis import (
+    funnel_signals,
+    gram_unpack,
+    index_estimate,
+    index_moments_estimate,
+    moments_estimate,
+    reliability_flags,
+    units_compare,
+)
 from app.services.aggregates import (
     INDEX_KEY,
     INDEX_SIPAS_KEY,
@@ -155,7 +163,10 @@ def sipas_figures(
     thresholds: Thresholds,
     design_df: int | None,
 ) -> dict[str, dict[str, Figure]]:
-    """The SIPAS element indices and index of every domain, from the per-cluster criterion sums."""
+    """The SIPAS element indices and index of every domain, from the per-cluster
+    criterion sums, or from their per-unit moments (``m.criteria_gram``)."""
+    if m.criteria_gram is not None:
+        return _sipas_of_moments(m, domain_of_unit, names, alpha=alpha, thresholds=thresholds, design_df=design_df)
     sums = m.criteria
     domain = domain_of_unit[sums.stratum]
     rows = domain > 0
@@ -176,9 +187,26 @@ def sipas_figures(
         list(m.criterion_elements), stratum=kept(sums.stratum), frame=frame, alpha=alpha,
         df_rule="domain" if design_df is None else "design", rate_se=False,
     )  # fmt: skip
+    labels = [names[number] for number in numbers[np.argsort(first)][est.domain].tolist()]
+    return _sipas_out(est, labels, thresholds)
+
+
+def _sipas_of_moments(m: UnitMoments, domain_of_unit, names, *, alpha, thresholds, design_df) -> dict:
+    g = m.criteria_gram
+    domain = domain_of_unit[g.stratum] if len(g.stratum) else np.zeros(0, dtype=np.int64)
+    rows = domain > 0
+    if not rows.any():
+        return {}
+    est = index_moments_estimate(
+        domain[rows], g.psu[rows], g.n[rows], g.sums[rows], gram_unpack(g.packed[rows], g.sums.shape[1]),
+        list(m.criterion_elements), alpha=alpha, design_df=design_df,
+    )  # fmt: skip
+    return _sipas_out(est, [names[number] for number in est.domain.tolist()], thresholds)
+
+
+def _sipas_out(est, labels: list[str], thresholds: Thresholds) -> dict[str, dict[str, Figure]]:
     out: dict[str, dict[str, Figure]] = {}
     keys = [str(e) + SIPAS_SUFFIX for e in est.element.tolist()] + [INDEX_SIPAS_KEY]
-    labels = [names[number] for number in numbers[np.argsort(first)][est.domain].tolist()]
     for c, key in enumerate(keys):
         n = est.n[:, c]
         components = est.elements_rated if c == len(keys) - 1 else est.terms[:, c]

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from analysis import design_frame
 from app.models import Unit
-from app.services.aggregates import INDEX_KEY, unit_moments_of_rows
+from app.services.aggregates import INDEX_KEY, UnitMoments, unit_moments_of_rows
 from app.services.cluster_rows import ClusterRows
 from app.services.domain_figures import VERDICT_KEYS, domain_figures, headline_add, sipas_figures, verdicts_add
 from app.services.indicator_types import (
@@ -54,6 +54,7 @@ __all__ = [
     "domain_of_units",
     "indicator_keys",
     "indicator_table",
+    "indicator_table_of_moments",
     "indicator_table_of_rows",
 ]
 
@@ -138,13 +139,34 @@ def indicator_table_of_rows(
     units : dict of int to Unit, optional
         Every unit by id, when the caller has them already.
     """
+    return indicator_table_of_moments(
+        session, instrument, unit_moments_of_rows(instrument, rows), flt, grouping=grouping, method=method,
+        alpha=alpha, correction=correction, thresholds=thresholds, df_rule=df_rule, by_domain=by_domain, units=units,
+    )  # fmt: skip
+
+
+def indicator_table_of_moments(
+    session: Session,
+    instrument: Instrument,
+    moments: UnitMoments,
+    flt: ResponseFilter,
+    *,
+    grouping: str = "unit",
+    method: str = "beta",
+    alpha: float = 0.05,
+    correction: str = "holm",
+    thresholds: Thresholds | None = None,
+    df_rule: str = "domain",
+    by_domain: bool = True,
+    units: dict[int, Unit] | None = None,
+) -> IndicatorTable:
+    """:func:`indicator_table_of_rows` from the rows' per-unit moments (or their months' sums)."""
     thresholds = thresholds or Thresholds()
     headline = instrument.headline_index
     if headline not in HEADLINE_INDEX_SUFFIX:
         raise ValueError(f"headline_index must be one of {', '.join(HEADLINE_INDEX_SUFFIX)}, got {headline!r}")
     if df_rule not in DF_RULES:
         raise ValueError(f"df_rule must be one of {', '.join(DF_RULES)}, got {df_rule!r}")
-    moments = unit_moments_of_rows(instrument, rows)
     unit_ids = sorted(moments.responses)
     mapping = domain_of_units(session, unit_ids, grouping, units) if by_domain else {}
     domain_units = {u.id: u for u in mapping.values() if u is not None}
@@ -167,7 +189,7 @@ def indicator_table_of_rows(
     total = domain_figures(moments, np.ones_like(lookup), ["", TOTAL_KEY], method=method, **options)
     per_domain = domain_figures(moments, lookup, names, method=method, **options) if by_domain else {}
     if moments.criterion_codes:
-        frame = design_frame(moments.criteria.cluster, moments.criteria.stratum)
+        frame = None if moments.criteria is None else design_frame(moments.criteria.cluster, moments.criteria.stratum)
         ones = np.ones_like(lookup)
         targets = [(total, ones, ["", TOTAL_KEY])] + ([(per_domain, lookup, names)] if by_domain else [])
         for target, by, labels in targets:

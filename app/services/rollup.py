@@ -19,7 +19,7 @@ by hand.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 from sqlalchemy import delete, insert, select
@@ -27,6 +27,8 @@ from sqlalchemy.orm import Session
 
 from app.models import CHANNELS, ClusterRollup, InstrumentVersion, Response, RollupDirty, RollupLayout
 from app.services.cluster_rows import ClusterRows, Layout, layout_of, rows_from_responses
+from app.services.month_moments import moments_layout
+from app.services.month_store import month_moments_drop, month_moments_replace
 from app.services.response_filter import ResponseFilter, filter_conditions, units_clause, version_ids
 from app.services.rollup_copy import rollup_copy_read
 from app.services.transactions import write_transaction
@@ -51,7 +53,7 @@ def cluster_rows_for(session: Session, instrument: Instrument, flt: ResponseFilt
     they read) only makes them fast.
     """
     layout = layout_of(instrument)
-    layout_id = _current_layout(session, layout)
+    layout_id = rollup_layout_current(session, layout)
     if layout_id is None:  # not kept in this layout (a new version, not yet refreshed)
         return rows_direct(session, instrument, flt)
     versions = version_ids(session, instrument.code)
@@ -89,10 +91,16 @@ def rollup_refresh(session: Session, instrument: Instrument, layout: Layout | No
         days = sorted(set(claimed))
         for start in range(0, len(days), DAYS_PER_BATCH):
             _rebuild(session, instrument, layout, layout_id, versions, days[start : start + DAYS_PER_BATCH])
+        # the unit x month sums of every month a rebuilt day lies in, from the rows just written
+        moments = moments_layout(instrument, layout)
+        for month in sorted({day.replace(day=1) for day in days}):
+            end = date(month.year + (month.month == 12), month.month % 12 + 1, 1) - timedelta(days=1)
+            rows = rollup_read(session, layout, layout_id, ResponseFilter(instrument.code, month, end))
+            month_moments_replace(session, instrument, moments, layout_id, month, rows)
     return layout_id
 
 
-def _current_layout(session: Session, layout: Layout) -> int | None:
+def rollup_layout_current(session: Session, layout: Layout) -> int | None:
     """The id of ``layout`` if the roll-up of its instrument is kept in it, else None."""
     latest = session.execute(
         select(RollupLayout.id, RollupLayout.signature)
@@ -105,12 +113,13 @@ def _current_layout(session: Session, layout: Layout) -> int | None:
 
 def _layout_id(session: Session, layout: Layout, versions: list[int]) -> int:
     """The id of ``layout``, making it the instrument's (and marking every day for a rebuild) when it is not."""
-    current = _current_layout(session, layout)
+    current = rollup_layout_current(session, layout)
     if current is not None:
         return current
     # Rows of another layout cannot be read with this one: drop them, and
     # mark every day of the instrument.
     session.execute(delete(ClusterRollup).where(ClusterRollup.instrument_code == layout.instrument_code))
+    month_moments_drop(session, layout.instrument_code)
     session.execute(delete(RollupLayout).where(RollupLayout.instrument_code == layout.instrument_code))
     row = RollupLayout(
         instrument_code=layout.instrument_code,
@@ -247,6 +256,7 @@ def rollup_rebuild(session: Session, instruments: list[Instrument]) -> int:
         versions = version_ids(session, instrument.code)
         with write_transaction(session, "the roll-up"):
             session.execute(delete(ClusterRollup).where(ClusterRollup.instrument_code == instrument.code))
+            month_moments_drop(session, instrument.code)
             session.execute(delete(RollupDirty).where(RollupDirty.instrument_version_id.in_(versions)))
             pairs = session.execute(
                 select(Response.instrument_version_id, Response.service_day)

@@ -21,6 +21,7 @@ import pytest
 
 from app.services.cluster_rows import ClusterRows, layout_of
 from app.services.indicators import Thresholds
+from app.services.month_moments import moments_layout, month_moments_of_rows
 from app.services.reports.expectations import expectation_question, expectations_build
 from app.services.reports.periods import period_of
 from surveys import load_all
@@ -81,6 +82,12 @@ def rows_of(people: list[dict], day: date = date(2026, 11, 3), layout=LAYOUT) ->
     return ClusterRows(layout, unit, owner, days, ints, ints - 1, responses, counts, np.zeros((n, layout.floats)))
 
 
+def build(instrument, rows: ClusterRows, *args, **kwargs):
+    """The module from the rows' unit x month sums, as a report computes it."""
+    sums = month_moments_of_rows(instrument, moments_layout(instrument, rows.layout), rows)
+    return expectations_build(instrument, sums, *args, **kwargs)
+
+
 def person(unit: str, cluster: str, *chosen: int) -> dict:
     return {"unit": unit, "cluster": cluster, "answered": int(bool(chosen)), **{f"c{c}": 1 for c in chosen}}
 
@@ -88,12 +95,12 @@ def person(unit: str, cluster: str, *chosen: int) -> dict:
 def test_v2_has_the_expectations_question_and_v1_none():
     assert expectation_question(V2).code == "expectations"
     assert expectation_question(V1) is None
-    assert expectations_build(V1, ClusterRows.empty(layout_of(V1)), MONTH) is None
+    assert build(V1, ClusterRows.empty(layout_of(V1)), MONTH) is None
 
 
 @pytest.mark.parametrize("option", sorted(R_SHARES))
 def test_shares_agree_with_r_svyciprop_beta(option):
-    e = expectations_build(V2, rows_of(respondents()), MONTH, OPEN)
+    e = build(V2, rows_of(respondents()), MONTH, OPEN)
     line = next(x for x in e.lines if x.code == option)
     estimate, lower, upper, se = R_SHARES[option]
     f = line.figure
@@ -106,7 +113,7 @@ def test_shares_agree_with_r_svyciprop_beta(option):
 
 
 def test_totals_and_labels():
-    e = expectations_build(V2, rows_of(respondents()), MONTH, OPEN)
+    e = build(V2, rows_of(respondents()), MONTH, OPEN)
     assert (e.responses, e.clusters, e.answered, e.max_choices) == (63, 9, 53, 3)
     assert [x.code for x in e.lines] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0]  # the scale's order
     assert e.lines[-1].label.vi == "Không có đề xuất / Không biết"
@@ -114,7 +121,7 @@ def test_totals_and_labels():
 
 
 def test_an_option_chosen_by_nobody_gets_the_deff1_interval():
-    e = expectations_build(V2, rows_of(respondents()), MONTH, OPEN)
+    e = build(V2, rows_of(respondents()), MONTH, OPEN)
     f = next(x for x in e.lines if x.code == 7).figure
     assert (f.estimate, f.lower) == (0.0, 0.0)
     assert f.upper == pytest.approx(R_NOBODY_UPPER, abs=1e-9)
@@ -122,7 +129,7 @@ def test_an_option_chosen_by_nobody_gets_the_deff1_interval():
 
 
 def test_no_responses():
-    e = expectations_build(V2, ClusterRows.empty(LAYOUT), MONTH, OPEN)
+    e = build(V2, ClusterRows.empty(LAYOUT), MONTH, OPEN)
     assert (e.responses, e.clusters, e.answered) == (0, 0, 0)
     assert len(e.lines) == 12
     assert all(x.figure.estimate is None and x.figure.n == 0 and x.chosen is None for x in e.lines)
@@ -130,14 +137,14 @@ def test_no_responses():
 
 def test_nobody_answered():
     people = [person("U1", f"c{k}") for k in range(1, 4) for _ in range(4)]
-    e = expectations_build(V2, rows_of(people), MONTH, OPEN)
+    e = build(V2, rows_of(people), MONTH, OPEN)
     assert (e.responses, e.answered) == (12, 0)
     assert all(x.figure.estimate is None and x.figure.lower is None for x in e.lines)
 
 
 def test_everyone_chose_the_same_option():
     people = [person(u, f"c{k}", 4) for u, ks in (("U1", (1, 2, 3)), ("U2", (4, 5))) for k in ks for _ in range(3)]
-    e = expectations_build(V2, rows_of(people), MONTH, OPEN)
+    e = build(V2, rows_of(people), MONTH, OPEN)
     four = next(x for x in e.lines if x.code == 4)
     assert four.figure.estimate == 1.0 and four.figure.upper == 1.0 and four.figure.deff1_interval
     assert 0.5 < four.figure.lower < 1.0
@@ -148,7 +155,7 @@ def test_everyone_chose_the_same_option():
 
 def test_one_cluster_has_no_interval():
     people = [person("U1", "c1", 1, 2), person("U1", "c1", 2), person("U1", "c1", 0), person("U1", "c1")]
-    e = expectations_build(V2, rows_of(people), MONTH, OPEN)
+    e = build(V2, rows_of(people), MONTH, OPEN)
     two = next(x for x in e.lines if x.code == 2).figure
     assert two.estimate == pytest.approx(2 / 3)
     assert two.df == 0 and two.lower is None and two.upper is None
@@ -157,10 +164,10 @@ def test_one_cluster_has_no_interval():
 
 def test_fewer_answers_than_the_disclosure_threshold_hide_every_share():
     people = [person("U1", "c1", 1), person("U1", "c2", 1, 3), person("U2", "c3", 2)] + [person("U2", "c3")] * 5
-    e = expectations_build(V2, rows_of(people), MONTH, Thresholds(disclosure_min=5))
+    e = build(V2, rows_of(people), MONTH, Thresholds(disclosure_min=5))
     assert e.answered is None and e.responses == 8
     assert all(x.figure.suppressed and x.figure.estimate is None and x.chosen is None for x in e.lines)
-    shown = expectations_build(V2, rows_of(people), MONTH, Thresholds(disclosure_min=3))
+    shown = build(V2, rows_of(people), MONTH, Thresholds(disclosure_min=3))
     assert shown.answered == 3 and next(x for x in shown.lines if x.code == 1).chosen == 2
 
 
@@ -168,8 +175,8 @@ def test_a_small_month_hides_a_longer_period():
     many = [person("U1", f"c{k}", 1 + k % 3) for k in range(1, 5) for _ in range(3)]
     october = rows_of([person("U1", "c9", 5)], day=date(2026, 10, 7))
     rows = ClusterRows.concat(LAYOUT, [rows_of(many), october])
-    e = expectations_build(V2, rows, QUARTER, Thresholds(disclosure_min=5))
+    e = build(V2, rows, QUARTER, Thresholds(disclosure_min=5))
     assert e.answered is None
     assert all(x.figure.suppressed_reason == "small_month" for x in e.lines)
-    alone = expectations_build(V2, rows_of(many), QUARTER, Thresholds(disclosure_min=5))
+    alone = build(V2, rows_of(many), QUARTER, Thresholds(disclosure_min=5))
     assert alone.answered == 12 and all(x.figure.estimate is not None for x in alone.lines)

@@ -27,18 +27,22 @@ import pytest
 from sqlalchemy import func, select
 
 import app.services.reports.build as build_mod
+import app.services.reports.sources as sources_mod
 from app.models import Response, ServicePoint, Unit
 from app.services import anomalies
 from app.services.cluster_rows import layout_of
 from app.services.demo import demo_seed
 from app.services.flag_counts import flag_counts_by_unit
+from app.services.indicators import indicator_table_of_moments, indicator_table_of_rows
 from app.services.instruments import instrument_active
+from app.services.month_moments import moments_layout, month_moments_of_rows
 from app.services.reports.build import report_for
 from app.services.reports.disclosure import answers_per_month, hidden_months, months_suppress, parts_suppress
 from app.services.reports.model import ReportRequest
 from app.services.reports.periods import period_of
+from app.services.reports.sources import ReportSums
 from app.services.response_filter import ResponseFilter
-from app.services.rollup import _current_layout as current_layout
+from app.services.rollup import rollup_layout_current as current_layout
 from app.services.rollup import rollup_read, rollup_refresh, rows_direct
 from app.services.submissions import response_submit
 from app.time import vietnam_today
@@ -112,7 +116,10 @@ def test_the_report_equals_the_report_computed_directly(seeded, monkeypatch, kin
     last_month = vietnam_today().replace(day=1) - timedelta(days=1)  # a whole month of the demo's data
     request = ReportRequest(period_of(kind, last_month), ResponseFilter(instrument=instrument.code), "unit", None)
     fast = report_for(session, REGISTRY, request)
-    monkeypatch.setattr(build_mod, "cluster_rows_for", rows_direct)
+    assert ReportSums(session, instrument, request.filter, request.period.start, request.period.end).stored
+    # no stored month sums, no roll-up: cluster rows summed from the responses themselves
+    monkeypatch.setattr(sources_mod, "month_moments_read", lambda *args: None)
+    monkeypatch.setattr(sources_mod, "cluster_rows_for", rows_direct)
     monkeypatch.setattr(build_mod, "flag_counts_by_unit", anomalies.flags_by_unit)
     monkeypatch.setattr(build_mod, "table_protect", _table_protect_full)
     direct = report_for(session, REGISTRY, request)
@@ -174,3 +181,41 @@ def test_the_rollup_read_equals_the_row_by_row_read(seeded, monkeypatch):
         assert len(fast) == len(slow) > 0
         for name in ("unit", "owner", "day", "channel", "procedure", "responses", "counts", "floats"):
             assert np.array_equal(getattr(fast, name), getattr(slow, name)), name
+
+
+def table_figures(table) -> dict:
+    out = {}
+    for d in [table.total, *table.domains]:
+        out[(d.key, "size")] = (d.responses, d.clusters)
+        for key, f in d.figures.items():
+            out[(d.key, key)] = (
+                f.n, f.estimate, f.lower, f.upper, f.se, f.n_eff, f.deff, f.df, f.n_psu, f.distribution,
+                f.not_applicable, f.refused, f.verdict, f.p_adjusted, f.not_assessed, f.funnel, f.reliable,
+                f.suppressed, f.deff1_interval, f.components,
+            )  # fmt: skip
+    return out
+
+
+@pytest.mark.parametrize(
+    ("kind", "grouping", "channel"),
+    [("year", "unit", None), ("quarter", "district", None), ("month", "unit", "qr"), ("year", "unit", "paper")],
+)
+def test_tables_from_month_sums_equal_tables_from_clusters(seeded, kind, grouping, channel):
+    """The per-stratum moments of unit x month sums (analysis.moments, analysis.index_moments)
+    give every figure of the per-cluster computation, summed over months."""
+    session = seeded
+    instrument = instrument_active(session, REGISTRY, "sipas-counter").instrument
+    period = period_of(kind, vietnam_today().replace(day=1) - timedelta(days=1))
+    flt = ResponseFilter(instrument=instrument.code, date_from=period.start, date_to=period.end, channel=channel)
+    rows = rows_direct(session, instrument, flt)
+    assert len(rows) > 0
+    sums = month_moments_of_rows(instrument, moments_layout(instrument, rows.layout), rows)
+    if kind != "month":
+        assert len(np.unique(sums.month)) > 1  # several months summed
+    for df_rule in ("domain", "design"):
+        a = indicator_table_of_rows(session, instrument, rows, flt, grouping=grouping, df_rule=df_rule)
+        b = indicator_table_of_moments(session, instrument, sums.unit_moments(), flt, grouping=grouping,
+                                       df_rule=df_rule)  # fmt: skip
+        fa, fb = table_figures(a), table_figures(b)
+        assert fa.keys() == fb.keys() and len(fa) > 20
+        assert largest_difference(fa, fb) <= TOLERANCE

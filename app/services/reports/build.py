@@ -25,7 +25,7 @@ from app.services.aggregates import INDEX_KEY
 from app.services.anomalies import FlagCounts
 from app.services.cluster_rows import cluster_columns
 from app.services.flag_counts import flag_counts_by_unit
-from app.services.indicators import Figure, IndicatorTable, Thresholds, domain_of_units, indicator_table_of_rows
+from app.services.indicators import Figure, IndicatorTable, Thresholds, domain_of_units, indicator_table_of_moments
 from app.services.instruments import instrument_active
 from app.services.reports.breakdown import breakdown_report, items_report
 from app.services.reports.change import figure_change
@@ -39,7 +39,7 @@ from app.services.reports.composite import (
     ranking_words,
 )
 from app.services.reports.cover import filter_lines, scale_labels, software_versions
-from app.services.reports.disclosure import comment_cells, table_protect
+from app.services.reports.disclosure import table_protect
 from app.services.reports.expectations import expectations_build
 from app.services.reports.findings import flags_statement, report_findings
 from app.services.reports.labels import (
@@ -61,10 +61,11 @@ from app.services.reports.model import (
 )
 from app.services.reports.periods import Period, trend_periods
 from app.services.reports.ranking import previous_thin, units_compare, units_rank
+from app.services.reports.sources import ReportSums
 from app.services.reports.target_progress import targets_judge
 from app.services.reports.verified import verified_findings, verified_section
 from app.services.response_filter import ResponseFilter, filter_conditions
-from app.services.rollup import cluster_rows_for, rollup_refresh
+from app.services.rollup import rollup_refresh
 from app.texts import label
 from surveys import Instrument, Role, Text
 
@@ -183,41 +184,29 @@ def report_build(
     current_filter = replace(base, date_from=period.start, date_to=period.end)
     previous = period.previous()
     step, periods = trend_periods(period)
-    # One read of the cluster rows for every period the report shows (this
-    # one, the previous one, the trend), then each period's figures from its days.
+    # One read for every period the report shows (this one, the previous one,
+    # the trend): unit x month sums, each period's figures from its months.
     start = min(previous.start, *(p.start for p in periods), period.start)
-    rows = cluster_rows_for(session, instrument, replace(base, date_from=start, date_to=period.end))
-    # One row per cluster and channel (sums add; the procedure was filtered in SQL and
-    # nothing below splits by it): every period's figures then read a quarter of the rows.
-    rows = rows.grouped(by_procedure=False)
-    # A channel's or a procedure's report, subtracted from the report without
-    # that filter, must reveal no small group: read those rows too (disclosure.py).
-    unfiltered = None
-    if base.channel is not None or base.procedure is not None:
-        everything = replace(base, channel=None, procedure=None, date_from=start, date_to=period.end)
-        unfiltered = cluster_rows_for(session, instrument, everything).grouped(by_procedure=False)
+    sums = ReportSums(session, instrument, base, start, period.end)
     units_by_id = {u.id: u for u in session.scalars(select(Unit))}
     options = {"alpha": alpha, "correction": correction, "thresholds": thresholds, "units": units_by_id}
 
     def table_of(p: Period, grouping: str = "unit", by_domain: bool = True):
-        within = rows.take((rows.day >= p.start.toordinal()) & (rows.day <= p.end.toordinal()))
+        within = sums.current.within(p.start, p.end)
         flt_p = replace(base, date_from=p.start, date_to=p.end)
-        table = indicator_table_of_rows(
-            session, instrument, within, flt_p, grouping=grouping, by_domain=by_domain, **options
+        table = indicator_table_of_moments(
+            session, instrument, within.unit_moments(), flt_p, grouping=grouping, by_domain=by_domain, **options
         )
         held = sorted(set(within.unit.tolist()))
         mapping = domain_of_units(session, held, grouping, units_by_id) if by_domain else {}
         domain_of_unit = {u: d.code for u, d in mapping.items() if d is not None}
-        rest = None
-        if unfiltered is not None:
-            rest = unfiltered.take((unfiltered.day >= p.start.toordinal()) & (unfiltered.day <= p.end.toordinal()))
+        # A channel's or a procedure's report, subtracted from the report without
+        # that filter, must reveal no small group (disclosure.py).
+        rest = None if sums.unfiltered is None else sums.unfiltered.within(p.start, p.end)
         return table_protect(table, within, instrument, p, domain_of_unit, rest), within, domain_of_unit
 
     table, current_rows, domain_of_unit = table_of(period, grouping)
-    days = (period.start.toordinal(), period.end.toordinal())
-    current_whole = None
-    if unfiltered is not None:
-        current_whole = unfiltered.take((unfiltered.day >= days[0]) & (unfiltered.day <= days[1]))
+    current_whole = None if sums.unfiltered is None else sums.unfiltered.within(period.start, period.end)
     before, _, _ = table_of(previous, grouping)
     th = table.thresholds
     summary = []
@@ -288,7 +277,7 @@ def report_build(
     # by district) are their own group, named on the report.
     ungrouped = [d.name for d in table.domains if grouping != "unit" and d.level != grouping]
     verified = verified_section(
-        session, instrument, current_rows, base, period, grouping=grouping, options=options, alpha=alpha, thresholds=th
+        session, instrument, sums.channel, base, period, grouping=grouping, options=options, alpha=alpha, thresholds=th
     )
     trend = []
     for p in periods:
@@ -321,7 +310,7 @@ def report_build(
             instrument,
             comment_search,
             comment_limit,
-            comment_cells(current_rows, period, th.disclosure_min),
+            sums.comment_cells(period, th.disclosure_min) if instrument.with_role(Role.COMMENT) else set(),
         ),
         funnel=_funnel(table),
         method_notes=method_notes(th.reliable_min, th.disclosure_min, correction, th.min_clusters),

@@ -39,6 +39,7 @@ import numpy as np
 from app.services.aggregates import INDEX_KEY, RESPONDENT_SUFFIX, SIPAS_SUFFIX
 from app.services.cluster_rows import SHARE_FIELDS, ClusterRows
 from app.services.indicators import DomainIndicators, Figure, IndicatorTable
+from app.services.month_moments import MonthMoments
 from app.services.reports.periods import Period, month_starts
 from surveys import RATE_ROLES, Instrument, rate_codes
 
@@ -61,25 +62,29 @@ def figure_hide(figure: Figure, reason: str) -> Figure:
 
 
 def answers_per_month(
-    rows: ClusterRows, instrument: Instrument, period: Period, domain_of_unit: dict[int, str]
+    rows: ClusterRows | MonthMoments, instrument: Instrument, period: Period, domain_of_unit: dict[int, str]
 ) -> dict[str, dict[str, np.ndarray]]:
     """Answers behind each figure key, per domain and month of ``period``.
 
-    Returns ``{domain: {key: counts per month}}``; the domain ``"*"`` is the
-    whole filter. A criterion's answers are its valid answers; an index's,
-    the respondents with a share in it.
+    ``rows``: cluster rows, or their unit × month sums. Returns ``{domain:
+    {key: counts per month}}``; the domain ``"*"`` is the whole filter. A
+    criterion's answers are its valid answers; an index's, the respondents
+    with a share in it.
     """
     starts = month_starts(period)
     ordinals = np.array([d.toordinal() for d in starts])
-    month = np.searchsorted(ordinals, rows.day, side="right") - 1
-    inside = (month >= 0) & (rows.day <= period.end.toordinal())
+    day = rows.month if isinstance(rows, MonthMoments) else rows.day
+    month = np.searchsorted(ordinals, day, side="right") - 1
+    inside = (month >= 0) & (day <= period.end.toordinal())
     codes = sorted(set(domain_of_unit.values()))
     number = {code: i + 1 for i, code in enumerate(codes)}
     lookup = np.zeros(max(rows.unit.max(initial=0), max(domain_of_unit, default=0)) + 1, dtype=np.int64)
     for unit, code in domain_of_unit.items():
         lookup[unit] = number.get(code, 0)
     unit_domain = lookup[rows.unit]
-    columns = _answers_by_key(rows, instrument)
+    columns = (
+        _answers_of_sums(rows, instrument) if isinstance(rows, MonthMoments) else _answers_by_key(rows, instrument)
+    )
     m = len(starts)
     out: dict[str, dict[str, np.ndarray]] = {}
     for labels, cell in (("*", np.where(inside, month, -1)), (None, np.where(inside, unit_domain * m + month, -1))):
@@ -119,6 +124,23 @@ def _answers_by_key(rows: ClusterRows, instrument: Instrument) -> dict[str, np.n
     if layout.elements:
         for e, name in enumerate(names):
             respondents = rows.floats[:, SHARE_FIELDS * e]
+            for suffix in _INDEX_SUFFIXES:
+                out[name + suffix] = respondents
+    return out
+
+
+def _answers_of_sums(sums: MonthMoments, instrument: Instrument) -> dict[str, np.ndarray]:
+    """:func:`_answers_by_key` of unit × month sums (the report's figure keys only)."""
+    layout, values = sums.layout, sums.values
+    out: dict[str, np.ndarray] = {RESPONSES: values[:, 0]}
+    for q in instrument.questions:
+        if q.code == layout.expectation:
+            out[q.code] = layout.answered(values)
+        elif q.role in RATE_ROLES and q.code in layout.key_offset:
+            out[q.code] = layout.key_field(values, q.code, "n")
+    for name in [e.code for e in instrument.elements] + [INDEX_KEY]:
+        if name + RESPONDENT_SUFFIX in layout.key_offset:
+            respondents = layout.key_field(values, name + RESPONDENT_SUFFIX, "n")
             for suffix in _INDEX_SUFFIXES:
                 out[name + suffix] = respondents
     return out
@@ -191,9 +213,13 @@ def parts_suppress(
 
 
 def complement_small(
-    rows: ClusterRows, whole: ClusterRows, instrument: Instrument, period: Period, domain_of_unit: dict[int, str],
+    rows: ClusterRows | MonthMoments,
+    whole: ClusterRows | MonthMoments,
+    instrument: Instrument,
+    period: Period,
+    domain_of_unit: dict[int, str],
     disclosure_min: int,
-) -> dict[str, set[str]]:  # fmt: skip
+) -> dict[str, set[str]]:
     """The figure keys, per domain (``"*"``: the total), whose complement is small.
 
     ``rows`` are a part of ``whole`` (a channel's or a procedure's responses,
@@ -226,11 +252,11 @@ def complement_suppress(figures: dict[str, Figure], small: set[str]) -> dict[str
 
 def table_protect(
     table: IndicatorTable,
-    rows: ClusterRows,
+    rows: ClusterRows | MonthMoments,
     instrument: Instrument,
     period: Period,
     domain_of_unit: dict[int, str],
-    whole: ClusterRows | None = None,
+    whole: ClusterRows | MonthMoments | None = None,
 ) -> IndicatorTable:
     """The table with every rule above applied, for the rows of ``period``;
     ``whole``: the rows without the report's channel or procedure filter,

@@ -16,54 +16,47 @@ period longer than a month of which a month holds fewer
 (:mod:`app.services.reports.disclosure`). The shares cover the whole filter,
 not units, so there are no parts for complementary suppression.
 
-The cluster rows already hold, per cluster, the respondents who chose each
-option and those who answered (:mod:`app.services.cluster_rows`): nothing
-here reads a response.
+The unit × month sums hold, per option, the moments of its share over the
+unit's clusters (:mod:`app.services.month_moments`): the interval is
+:func:`analysis.moments_estimate` of them, which equals the per-cluster
+computation (tests/analysis/test_moments.py); nothing here reads a response.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from analysis import clusters_group, design_frame, domain_proportions
-from app.services.cluster_rows import ClusterRows
+from analysis import moments_estimate
 from app.services.domain_figures import figures_of  # the one Figure builder: one set of rules
 from app.services.indicators import Figure, Thresholds
+from app.services.month_moments import MomentsLayout, MonthMoments, expectation_question
 from app.services.reports.disclosure import ALL, answers_per_month, complement_small, figure_hide, hidden_months
 from app.services.reports.model import ExpectationLine, Expectations
 from app.services.reports.periods import Period
-from surveys import Instrument, Question, QuestionKind, Role
+from surveys import Instrument
 
 __all__ = ["expectation_question", "expectations_build"]
 
 
-def expectation_question(instrument: Instrument) -> Question | None:
-    """The instrument's multi-select expectations question, or None."""
-    return next(
-        (q for q in instrument.with_role(Role.EXPECTATION) if q.kind is QuestionKind.MULTI and q.scale is not None),
-        None,
-    )
-
-
 def expectations_build(
     instrument: Instrument,
-    rows: ClusterRows,
+    sums: MonthMoments,
     period: Period,
     thresholds: Thresholds | None = None,
     *,
     alpha: float = 0.05,
     method: str = "beta",
-    whole: ClusterRows | None = None,
+    whole: MonthMoments | None = None,
 ) -> Expectations | None:
-    """The expectations module for the cluster rows of ``period``.
+    """The expectations module of a report.
 
     Parameters
     ----------
     instrument : Instrument
         The active version; None is returned when it has no multi-select
-        expectations question (or the rows do not count it).
-    rows : ClusterRows
-        The rows of the filter, days within ``period``.
+        expectations question (or the sums do not count it).
+    sums : MonthMoments
+        The unit × month sums of the filter, months within ``period``.
     period : Period
         For the rule on months of a longer period.
     thresholds : Thresholds, optional
@@ -71,9 +64,9 @@ def expectations_build(
     alpha : float, default 0.05
     method : {"beta", "logit"}, default "beta"
         Interval of the shares, as the units table's rates.
-    whole : ClusterRows, optional
-        The rows without the report's channel or procedure filter, of which
-        ``rows`` are a part: the shares are hidden when the respondents the
+    whole : MonthMoments, optional
+        The sums without the report's channel or procedure filter, of which
+        ``sums`` are a part: the shares are hidden when the respondents the
         filter leaves out are few (app/services/reports/disclosure.py,
         ``complement_small``).
 
@@ -82,56 +75,52 @@ def expectations_build(
     Expectations or None
     """
     q = expectation_question(instrument)
-    layout = rows.layout
-    if q is None or q.code not in layout.offsets or layout.item(q.code).kind != "multi":
+    layout = sums.layout
+    if q is None or layout.expectation != q.code:
         return None
     thresholds = thresholds or Thresholds()
     k = thresholds.disclosure_min
-    codes = layout.item(q.code).codes
-    counts = layout.counts_of(q.code, rows.counts)
-    answered_rows = counts[:, len(codes)]
-    answered = int(answered_rows.sum())
-    order = [c.code for c in q.scale.choices if c.code in codes]  # the scale's order: comparable across reports
-    figures = _shares(rows, counts, codes, order, thresholds, alpha, method)
-    months = hidden_months(answers_per_month(rows, instrument, period, {}), k).get("*", {}).get(q.code)
+    _units, per_unit = sums.per_unit()
+    answered = round(float(layout.answered(per_unit).sum()))
+    order = list(layout.options)  # the scale's order: comparable across reports
+    figures = _shares(layout, per_unit, order, thresholds, alpha, method)
+    months = hidden_months(answers_per_month(sums, instrument, period, {}), k).get("*", {}).get(q.code)
     small_month = months is not None and len(months) > 1 and bool(np.any(months))
-    rest = complement_small(rows, whole, instrument, period, {}, k).get("*", set()) if whole is not None else set()
+    rest = complement_small(sums, whole, instrument, period, {}, k).get("*", set()) if whole is not None else set()
     small_rest = bool(rest & {q.code, ALL})
     lines = []
     for code in order:
         figure = figures[code]
         if (small_month or small_rest) and not figure.suppressed:
             figure = figure_hide(figure, "small_month" if small_month else "complement")
-        chosen = int(counts[:, codes.index(code)].sum())
+        chosen = round(float(layout.option_field(per_unit, code, "y").sum()))
         published = figure.estimate is not None
         lines.append(ExpectationLine(code, q.scale.label(code), figure, chosen if published else None))
-    n_clusters = clusters_group(rows.unit, rows.owner, rows.day).n_clusters if len(rows) else 0
     hidden = 0 < answered < k or ((small_month or small_rest) and answered > 0)
     return Expectations(
         question=q.code,
         text=q.text,
-        responses=int(rows.responses.sum()),
-        clusters=int(n_clusters),
+        responses=round(float(per_unit[:, 0].sum())),
+        clusters=round(float(per_unit[:, 1].sum())),
         answered=None if hidden else answered,
         lines=lines,
         max_choices=q.max_choices,
     )
 
 
-def _shares(rows, counts, codes, order, thresholds, alpha, method) -> dict[int, Figure]:
-    """Each option's Figure: its share among the respondents who answered."""
-    answered = counts[:, len(codes)].astype(float)
-    if not len(rows) or answered.sum() == 0:
+def _shares(layout: MomentsLayout, per_unit: np.ndarray, order, thresholds, alpha, method) -> dict[int, Figure]:
+    """Each option's share among the respondents who answered, per-unit strata over every cluster."""
+    if not len(per_unit) or layout.answered(per_unit).sum() == 0:
         empty = Figure(0, None, None, None, None, 0, None, None, False, False)
         return dict.fromkeys(order, empty)
-    cluster = clusters_group(rows.unit, rows.owner, rows.day).of_respondent
-    frame = design_frame(cluster, rows.unit)
-    domain = np.zeros(len(rows), dtype=np.int64)
+    domain = np.zeros(len(per_unit), dtype=np.int64)
     out = {}
     for code in order:
-        chosen = counts[:, codes.index(code)].astype(float)
-        est = domain_proportions(
-            domain, cluster, answered, answered, chosen, stratum=rows.unit, frame=frame, method=method, alpha=alpha
-        )
+        n, y = layout.option_field(per_unit, code, "n"), layout.option_field(per_unit, code, "y")
+        est = moments_estimate(
+            domain, per_unit[:, 1], layout.option_field(per_unit, code, "occupied"), n, n, y,
+            layout.option_field(per_unit, code, "ww"), layout.option_field(per_unit, code, "yy"),
+            layout.option_field(per_unit, code, "wy"), y, method=method, alpha=alpha,
+        )  # fmt: skip
         out[code] = figures_of(est, est.n, thresholds)[0]
     return out

@@ -42,10 +42,10 @@ from sqlalchemy.orm import Session
 
 from analysis import domain_proportions, means_difference_confint
 from app import numbers
-from app.models import CHANNELS, DossierCount, RegisteredDossier, Response, ServicePoint, Unit
+from app.models import DossierCount, RegisteredDossier, Response, ServicePoint, Unit
 from app.services.aggregates import INDEX_KEY
-from app.services.cluster_rows import ClusterRows
-from app.services.indicators import Figure, IndicatorTable, Thresholds, domain_of_units, indicator_table_of_rows
+from app.services.indicators import Figure, IndicatorTable, Thresholds, domain_of_units, indicator_table_of_moments
+from app.services.month_moments import MonthMoments
 from app.services.reports.disclosure import table_protect
 from app.services.reports.findings import NAMES_MAX
 from app.services.reports.model import Change, RateLine, RatingShare, VerifiedLine, VerifiedSection
@@ -229,7 +229,7 @@ def _flagged(gap: Change | None, open_: Figure | None, verified: Figure | None, 
 def verified_section(
     session: Session,
     instrument: Instrument,
-    rows: ClusterRows,
+    channel_sums: Callable[[str], MonthMoments],
     flt: ResponseFilter,
     period: Period,
     *,
@@ -241,8 +241,9 @@ def verified_section(
     """The section for the report's period, or None when the period holds
     no verified response and no dossier count (nothing to show).
 
-    ``rows`` are the period's cluster rows and ``options`` the report's
-    options of :func:`app.services.indicators.indicator_table_of_rows`
+    ``channel_sums(channel)`` gives the unit × month sums of the report's
+    filter for one channel, and ``options`` are the report's options of
+    :func:`app.services.indicators.indicator_table_of_moments`
     (``units`` among them), so both groups' figures are computed and
     suppressed exactly as the report's own.
     """
@@ -255,9 +256,11 @@ def verified_section(
         return None
 
     def table_of(channel: str) -> IndicatorTable:
-        subset = rows.take(rows.channel == CHANNELS.index(channel))
+        subset = channel_sums(channel).within(period.start, period.end)
         flt_c = replace(flt, date_from=period.start, date_to=period.end, channel=channel)
-        table = indicator_table_of_rows(session, instrument, subset, flt_c, grouping=grouping, **options)
+        table = indicator_table_of_moments(
+            session, instrument, subset.unit_moments(), flt_c, grouping=grouping, **options
+        )
         return table_protect(table, subset, instrument, period, domain_key(sorted(set(subset.unit.tolist()))))
 
     tables = {channel: table_of(channel) for channel in ("qr", "qr-verified")}
