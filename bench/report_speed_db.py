@@ -8,11 +8,12 @@ province, 1,000 units, two counters each, the synthetic instrument
 ``bench-25q``; ``--responses`` of them over 2025); run that first with the
 same ``--responses`` (``--no-r`` is enough). Then, in one run:
 
-1. builds the per-cluster roll-up from scratch (``rollup_rebuild``) and
-   reports how long that takes and how many rows it holds;
+1. builds the per-cluster roll-up and its unit x month sums from scratch
+   (``rollup_rebuild``) and reports how long that takes and how many rows
+   it holds;
 2. for a year, a quarter and a month of 2025, times ``report_for`` (what the
    dashboard, the downloads and the ``report`` command call: roll-up
-   refresh, one read of cluster rows for the period, the previous period
+   refresh, one read of unit x month sums for the period, the previous period
    and the trend, every figure, verdict and comparison) and the dashboard
    request ``GET /bao-cao`` as an analyst (the same plus the page and its
    charts), the median of ``--repeat`` runs each;
@@ -41,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-import app.services.reports.build as build_mod  # noqa: E402
+import app.services.reports.sources as sources_mod  # noqa: E402
 from app import create_app  # noqa: E402
 from app.config import Settings  # noqa: E402
 from app.extensions import engine_for  # noqa: E402
@@ -158,15 +159,16 @@ def main() -> int:
                 if response.status_code != 200:
                     sys.exit(f"dashboard answered {response.status_code}")
             if not args.no_direct:
-                original = build_mod.cluster_rows_for
-                build_mod.cluster_rows_for = rows_direct
+                # no stored month sums, no roll-up: cluster rows summed from the responses
+                original = sources_mod.cluster_rows_for, sources_mod.month_moments_read
+                sources_mod.cluster_rows_for, sources_mod.month_moments_read = rows_direct, lambda *args: None
                 try:
                     with Session(engine) as s:
                         t0 = time.perf_counter()
                         direct = report_for(s, registry, request)
                         direct_times.setdefault(kind, []).append(time.perf_counter() - t0)
                 finally:
-                    build_mod.cluster_rows_for = original
+                    sources_mod.cluster_rows_for, sources_mod.month_moments_read = original
                 agreement[kind] = max(agreement.get(kind, 0.0), same(figures_of(kept), figures_of(direct)))
         for times in (rollup_times, direct_times, page_times):
             if kind in times:

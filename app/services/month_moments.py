@@ -160,6 +160,11 @@ class MonthMoments:
         """The units, sorted, and the sums of their rows."""
         if not len(self):
             return np.zeros(0, np.int64), np.zeros((0, self.layout.width))
+        if np.all(np.diff(self.unit) > 0):  # one row per unit, in order (a month's rows as read)
+            return self.unit, self.values
+        if np.all(np.diff(self.unit) >= 0):  # each unit's rows in a run: nothing to reorder
+            starts = np.flatnonzero(np.r_[True, np.diff(self.unit) > 0])
+            return self.unit[starts], np.add.reduceat(self.values, starts, axis=0)
         units, at = np.unique(self.unit, return_inverse=True)
         order = np.argsort(at, kind="stable")
         starts = np.flatnonzero(np.r_[True, np.diff(at[order]) > 0])

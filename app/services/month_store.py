@@ -115,7 +115,8 @@ def month_moments_read(
     units = units_clause(session, flt, r.unit_id)
     if units is not None:
         conditions.append(units)
-    found = session.execute(select(r.unit_id, r.month, r.sums).where(*conditions)).all()
+    # by unit, then month: a period's rows are then each unit's in a run (MonthMoments.per_unit)
+    found = session.execute(select(r.unit_id, r.month, r.sums).where(*conditions).order_by(r.unit_id, r.month)).all()
     if not found:
         return MonthMoments.concat(layout, [])
     unit, month, sums = zip(*found, strict=True)
@@ -126,5 +127,5 @@ def month_moments_read(
         layout,
         np.array(unit, dtype=np.int64),
         np.array([m.toordinal() for m in month], dtype=np.int64),
-        np.frombuffer(blob, dtype=_FLOAT).reshape(len(found), layout.width).astype(np.float64),
+        np.frombuffer(blob, dtype=_FLOAT).reshape(len(found), layout.width),  # read-only, not copied
     )
