@@ -5,7 +5,7 @@ from app.models.base import Base
 from app.models.dossiers import COUNT_SOURCES, DossierCount, RegisteredDossier, UsedDossier
 from app.models.instruments import InstrumentVersion
 from app.models.responses import CHANNELS, DOSSIER_RATINGS, Answer, Response
-from app.models.rollup import ClusterRollup, MonthMomentsRow, RollupDirty, RollupLayout
+from app.models.rollup import ClusterRollup, CounterDayCount, MonthMomentsRow, RollupDirty, RollupLayout
 from app.models.surveyors import ApiToken, SurveyorAssignment
 from app.models.targets import TARGET_KINDS, Target
 from app.models.units import UNIT_LEVELS, RetiredQrToken, ServicePoint, Unit, new_qr_token
@@ -22,6 +22,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "ClusterRollup",
+    "CounterDayCount",
     "DossierCount",
     "InstrumentVersion",
     "LoginThrottle",

@@ -108,3 +108,26 @@ class MonthMomentsRow(Base):
     responses: Mapped[int] = mapped_column(Integer)
     #: little-endian float64, in the order of app.services.month_moments.MomentsLayout
     sums: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CounterDayCount(Base):
+    """A counter's responses of one day and unit (counter channels, any status), and those the
+    flags mark: a flag bit, or answers identical to another response of the counter and day
+    (``app/services/flag_counts.py``). ``units``: the units the counter-day holds responses of."""
+
+    repr_columns = ("instrument_code", "service_day", "service_point_id", "unit_id")
+
+    __tablename__ = "counter_day_counts"
+    __table_args__ = (
+        CheckConstraint("responses > 0", name="responses_positive"),
+        CheckConstraint("marked >= 0 AND marked <= responses", name="marked_within"),
+        CheckConstraint("units > 0", name="units_positive"),
+    )
+
+    instrument_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    service_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    service_point_id: Mapped[int] = mapped_column(ForeignKey("service_points.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    responses: Mapped[int] = mapped_column(Integer)
+    marked: Mapped[int] = mapped_column(Integer)
+    units: Mapped[int] = mapped_column(Integer)

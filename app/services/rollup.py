@@ -25,8 +25,9 @@ import numpy as np
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from app.models import CHANNELS, ClusterRollup, InstrumentVersion, Response, RollupDirty, RollupLayout
+from app.models import CHANNELS, ClusterRollup, CounterDayCount, InstrumentVersion, Response, RollupDirty, RollupLayout
 from app.services.cluster_rows import ClusterRows, Layout, layout_of, rows_from_responses
+from app.services.counter_days import counter_days_rebuild
 from app.services.month_moments import moments_layout
 from app.services.month_store import month_moments_drop, month_moments_replace
 from app.services.response_filter import ResponseFilter, filter_conditions, units_clause, version_ids
@@ -166,6 +167,7 @@ def _rebuild(
         Response.instrument_version_id.in_(versions),
         Response.service_day.in_(days),
     ]
+    counter_days_rebuild(session, code, versions, days)
     rows = rows_from_responses(session, instrument, layout, conditions)
     if not len(rows):
         return
@@ -256,6 +258,7 @@ def rollup_rebuild(session: Session, instruments: list[Instrument]) -> int:
         versions = version_ids(session, instrument.code)
         with write_transaction(session, "the roll-up"):
             session.execute(delete(ClusterRollup).where(ClusterRollup.instrument_code == instrument.code))
+            session.execute(delete(CounterDayCount).where(CounterDayCount.instrument_code == instrument.code))
             month_moments_drop(session, instrument.code)
             session.execute(delete(RollupDirty).where(RollupDirty.instrument_version_id.in_(versions)))
             pairs = session.execute(

@@ -32,7 +32,7 @@ from app.models import Response, ServicePoint, Unit
 from app.services import anomalies
 from app.services.cluster_rows import layout_of
 from app.services.demo import demo_seed
-from app.services.flag_counts import flag_counts_by_unit
+from app.services.flag_counts import counter_flagged_stored, flag_counts_by_unit
 from app.services.indicators import indicator_table_of_moments, indicator_table_of_rows
 from app.services.instruments import instrument_active
 from app.services.month_moments import moments_layout, month_moments_of_rows
@@ -41,7 +41,7 @@ from app.services.reports.disclosure import answers_per_month, hidden_months, mo
 from app.services.reports.model import ReportRequest
 from app.services.reports.periods import period_of
 from app.services.reports.sources import ReportSums
-from app.services.response_filter import ResponseFilter
+from app.services.response_filter import ResponseFilter, version_ids
 from app.services.rollup import rollup_layout_current as current_layout
 from app.services.rollup import rollup_read, rollup_refresh, rows_direct
 from app.services.submissions import response_submit
@@ -120,7 +120,9 @@ def test_the_report_equals_the_report_computed_directly(seeded, monkeypatch, kin
     # no stored month sums, no roll-up: cluster rows summed from the responses themselves
     monkeypatch.setattr(sources_mod, "month_moments_read", lambda *args: None)
     monkeypatch.setattr(sources_mod, "cluster_rows_for", rows_direct)
-    monkeypatch.setattr(build_mod, "flag_counts_by_unit", anomalies.flags_by_unit)
+    monkeypatch.setattr(
+        build_mod, "flag_counts_by_unit", lambda *args, instrument_code: anomalies.flags_by_unit(*args)
+    )
     monkeypatch.setattr(build_mod, "table_protect", _table_protect_full)
     direct = report_for(session, REGISTRY, request)
     a, b = report_figures(fast), report_figures(direct)
@@ -158,6 +160,37 @@ def test_report_flag_counts_equal_the_review_screens(seeded):
         assert fast == direct
         checked += sum(c.flagged for c in direct.values())
     assert checked > 0  # the stuffed counter and the shared day are flagged
+
+
+def test_stored_counter_day_counts_give_the_review_screens_flags(seeded):
+    """The report's flag counts from counter_day_counts (kept with the roll-up) equal the review screen's."""
+    session = seeded
+    today = vietnam_today()
+    day = session.scalar(select(func.max(Response.service_day)))
+    point = session.scalar(select(ServicePoint).join(Unit).where(Unit.level == "commune").order_by(ServicePoint.id))
+    other = session.scalar(select(Unit).where(Unit.level == "commune", Unit.id != point.unit_id).order_by(Unit.id))
+    active = instrument_active(session, REGISTRY, "sipas-counter")
+    answers = answers_validate(active.instrument, VALID, channel="qr").answers
+    for unit_id in (point.unit_id, other.id, other.id):  # a counter-day of two units, with a repeat
+        response_submit(
+            session, client_uuid=uuid.uuid4(), instrument=active, unit_id=unit_id, service_point_id=point.id,
+            channel="qr", answers=dict(answers), submitted_at=None, quality_flags=0, fill_seconds=90,
+        )  # fmt: skip
+    session.commit()
+    versions = version_ids(session, "sipas-counter")
+    assert counter_flagged_stored(session, "sipas-counter", [point.unit_id], day, day, versions) is None  # marked
+    rollup_refresh(session, active.instrument)
+    units = sorted(session.scalars(select(Unit.id)))
+    checked = 0
+    for start, end in [(today - timedelta(days=365), today), (today - timedelta(days=30), today), (day, day)]:
+        assert counter_flagged_stored(session, "sipas-counter", units, start, end, versions) is not None
+        fast = flag_counts_by_unit(session, units, start, end, versions, instrument_code="sipas-counter")
+        assert fast == anomalies.flags_by_unit(session, units, start, end, versions)
+        # a report of one unit of the shared counter-day: the repeat across units is not its own
+        mine = flag_counts_by_unit(session, [other.id], start, end, versions, instrument_code="sipas-counter")
+        assert mine == anomalies.flags_by_unit(session, [other.id], start, end, versions)
+        checked += sum(c.flagged for c in fast.values())
+    assert checked > 0
 
 
 def test_the_rollup_read_equals_the_row_by_row_read(seeded, monkeypatch):

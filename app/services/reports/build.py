@@ -122,7 +122,10 @@ def _flags(
         session.scalars(select(Response.unit_id).where(*filter_conditions(session, flt, status="excluded")).distinct())
     )
     versions = session.scalars(select(InstrumentVersion.id).where(InstrumentVersion.code == instrument.code)).all()
-    return flag_counts_by_unit(session, sorted(rows_units | excluded_units), flt.date_from, flt.date_to, versions)
+    return flag_counts_by_unit(
+        session, sorted(rows_units | excluded_units), flt.date_from, flt.date_to, versions,
+        instrument_code=instrument.code,
+    )  # fmt: skip
 
 
 def _flags_by_line(
