@@ -27,8 +27,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._common import as_labels, check_alpha
-from .intervals import SE_ZERO, deff1_mask, mean_confint
-from .ratios import IndexEstimates
+from .intervals import SE_ZERO
+from .ratios import IndexEstimates, index_estimates_finish
 
 __all__ = ["gram_pack", "gram_unpack", "index_moments_estimate"]
 
@@ -157,38 +157,10 @@ def index_moments_estimate(
     strata = np.rint(per_domain((m > 0).astype(float))).astype(np.int64)
     df = n_psu - strata
     interval_df = df if design_df is None else np.full(n_dom, int(design_df), dtype=np.int64)
-    responses = np.rint(tot_n).astype(np.int64)
     el_n = np.zeros((n_dom, n_elem))
     for e in range(n_elem):
         el_n[:, e] = tot_v[:, e_idx == e].max(axis=1)
     el_n = np.where(el_rated, np.rint(el_n), 0)
-    counts = np.column_stack([el_n, responses]).astype(np.int64)
-    idf = np.broadcast_to(interval_df[:, None], estimate.shape)
-    lower, upper = mean_confint(estimate, se, idf, alpha, n=counts)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        bernoulli = estimate * (1 - estimate) / se**2
-    has = np.isfinite(estimate) & (counts > 0)
-    n_eff = np.where(has, np.where(se > 0, np.minimum(bernoulli, counts), counts), np.nan)
-    deff = np.where(has & (n_eff > 0), counts / np.where(n_eff > 0, n_eff, 1.0), np.nan)
-    terms = np.column_stack([k, rated.sum(axis=1)]).astype(np.int64)
-    return IndexEstimates(
-        domain=d_labels,
-        element=e_labels,
-        responses=responses,
-        n_psu=n_psu,
-        df=df,
-        interval_df=interval_df,
-        rate=rate,
-        rate_se=None,
-        n=counts,
-        estimate=estimate,
-        se=se,
-        lower=lower,
-        upper=upper,
-        deff1_interval=deff1_mask(estimate, se, counts, idf),
-        n_eff=n_eff,
-        deff=deff,
-        terms=terms,
-        elements_rated=n_rated.astype(np.int64),
-        alpha=alpha,
+    return index_estimates_finish(
+        d_labels, e_labels, tot_n, n_psu, df, interval_df, rate, None, el_n, estimate, se, k, rated, n_rated, alpha
     )

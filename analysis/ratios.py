@@ -281,12 +281,22 @@ def index_estimate(
     se = np.where(se <= SE_ZERO, 0.0, se)
     rate_se_out = np.sqrt(np.where(rated, var_all[:, n_elem + 1 :], np.nan)) if rate_se else None
 
-    responses = np.rint(tot_n).astype(np.int64)
     el_n = np.where(el_rated, _max_by_element(tot_count, e_idx, n_elem), 0)
+    return index_estimates_finish(
+        d_labels, e_labels, tot_n, psus.psu_count, psus.df,
+        psus.df if df_rule == "domain" else np.full(n_dom, frame.df, dtype=np.int64),
+        rate, rate_se_out, el_n, estimate, se, k, rated, n_rated, alpha,
+    )  # fmt: skip
+
+
+def index_estimates_finish(
+    d_labels, e_labels, tot_n, n_psu, df, interval_df, rate, rate_se, el_n, estimate, se, k, rated, n_rated, alpha
+) -> IndexEstimates:
+    """Intervals, effective sizes and the result, from the estimates and SEs
+    (shared by :func:`index_estimate` and :func:`analysis.index_moments_estimate`)."""
+    responses = np.rint(tot_n).astype(np.int64)
     counts = np.column_stack([el_n, responses]).astype(np.int64)
-    df = psus.df
-    interval_df = df if df_rule == "domain" else np.full(n_dom, frame.df, dtype=np.int64)
-    idf = np.broadcast_to(interval_df[:, None], estimate.shape)
+    idf = np.broadcast_to(np.asarray(interval_df)[:, None], estimate.shape)
     lower, upper = mean_confint(estimate, se, idf, alpha, n=counts)
     with np.errstate(divide="ignore", invalid="ignore"):
         bernoulli = estimate * (1 - estimate) / se**2
@@ -298,11 +308,11 @@ def index_estimate(
         domain=d_labels,
         element=e_labels,
         responses=responses,
-        n_psu=psus.psu_count,
-        df=df.astype(np.int64),
+        n_psu=np.asarray(n_psu, dtype=np.int64),
+        df=np.asarray(df, dtype=np.int64),
         interval_df=np.asarray(interval_df, dtype=np.int64),
         rate=rate,
-        rate_se=rate_se_out,
+        rate_se=rate_se,
         n=counts,
         estimate=estimate,
         se=se,

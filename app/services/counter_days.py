@@ -19,9 +19,10 @@ across two units counts only when both are in the report).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import and_, case, delete, func, insert, select
+from sqlalchemy import ColumnElement, Select, and_, case, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.models import CounterDayCount, Response
@@ -32,39 +33,13 @@ def counter_days_rebuild(session: Session, instrument_code: str, versions: list[
     """Replace the rows of ``days`` by counts of the responses to ``versions`` (the instrument's)."""
     c = CounterDayCount
     session.execute(delete(c).where(c.instrument_code == instrument_code, c.service_day.in_(days)))
-    where = and_(
+    where = [
         Response.channel.in_(COUNTER_CHANNELS),
         Response.service_point_id.is_not(None),
         Response.instrument_version_id.in_(versions),
         Response.service_day.in_(days),
-    )
-    dup = (
-        select(Response.service_point_id, Response.service_day, Response.payload_hash)
-        .where(where)
-        .group_by(Response.service_point_id, Response.service_day, Response.payload_hash)
-        .having(func.count() > 1)
-        .subquery()
-    )
-    is_dup = dup.c.payload_hash.is_not(None)
-    found = session.execute(
-        select(
-            Response.service_point_id,
-            Response.service_day,
-            Response.unit_id,
-            func.count(),
-            func.sum(case(((Response.quality_flags != 0) | is_dup, 1), else_=0)),
-        )
-        .outerjoin(
-            dup,
-            and_(
-                dup.c.service_point_id == Response.service_point_id,
-                dup.c.service_day == Response.service_day,
-                dup.c.payload_hash == Response.payload_hash,
-            ),
-        )
-        .where(where)
-        .group_by(Response.service_point_id, Response.service_day, Response.unit_id)
-    ).all()
+    ]
+    found = session.execute(marked_per_counter_day(where)).all()
     if not found:
         return
     units = Counter((point, day) for point, day, *_ in found)
@@ -82,4 +57,37 @@ def counter_days_rebuild(session: Session, instrument_code: str, versions: list[
             }
             for point, day, unit, n, marked in found
         ],
+    )
+
+
+def marked_per_counter_day(conditions: Sequence[ColumnElement[bool]]) -> Select:
+    """Per (counter, day, unit) of the responses matching ``conditions``: how many,
+    and how many have a flag bit or answers identical to another response of the
+    same counter and day (``CounterDay.flagged``'s rule, without the burst)."""
+    dup = (
+        select(Response.service_point_id, Response.service_day, Response.payload_hash)
+        .where(*conditions)
+        .group_by(Response.service_point_id, Response.service_day, Response.payload_hash)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    is_dup = dup.c.payload_hash.is_not(None)
+    return (
+        select(
+            Response.service_point_id,
+            Response.service_day,
+            Response.unit_id,
+            func.count(),
+            func.sum(case(((Response.quality_flags != 0) | is_dup, 1), else_=0)),
+        )
+        .outerjoin(
+            dup,
+            and_(
+                dup.c.service_point_id == Response.service_point_id,
+                dup.c.service_day == Response.service_day,
+                dup.c.payload_hash == Response.payload_hash,
+            ),
+        )
+        .where(*conditions)
+        .group_by(Response.service_point_id, Response.service_day, Response.unit_id)
     )

@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, select, tuple_
+from sqlalchemy import case, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.models import CounterDayCount, InstrumentVersion, Response, RollupDirty, ServicePoint
@@ -33,6 +33,7 @@ from app.services.anomalies import (
     FlagCounts,
 )
 from app.services.anomalies.per_unit import flag_counts_complete
+from app.services.counter_days import marked_per_counter_day
 
 
 def counter_flagged(
@@ -124,33 +125,8 @@ def flagged_of_rows(rows, history) -> dict[int, int]:
 def _marked(session: Session, conditions) -> dict[tuple[int, date, int], int]:
     """Per (counter, day, unit): responses with a flag bit or with answers
     identical to another response of the counter and day (``counter_days``' rule)."""
-    dup = (
-        select(Response.service_point_id, Response.service_day, Response.payload_hash)
-        .where(*conditions)
-        .group_by(Response.service_point_id, Response.service_day, Response.payload_hash)
-        .having(func.count() > 1)
-        .subquery()
-    )
-    is_dup = dup.c.payload_hash.is_not(None)
-    rows = session.execute(
-        select(
-            Response.service_point_id,
-            Response.service_day,
-            Response.unit_id,
-            func.sum(case(((Response.quality_flags != 0) | is_dup, 1), else_=0)),
-        )
-        .outerjoin(
-            dup,
-            and_(
-                dup.c.service_point_id == Response.service_point_id,
-                dup.c.service_day == Response.service_day,
-                dup.c.payload_hash == Response.payload_hash,
-            ),
-        )
-        .where(*conditions)
-        .group_by(Response.service_point_id, Response.service_day, Response.unit_id)
-    ).all()
-    return {(p, d, u): int(m or 0) for p, d, u, m in rows}
+    rows = session.execute(marked_per_counter_day(conditions)).all()
+    return {(p, d, u): int(m or 0) for p, d, u, _n, m in rows}
 
 
 def flag_counts_by_unit(

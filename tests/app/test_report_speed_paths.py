@@ -120,9 +120,7 @@ def test_the_report_equals_the_report_computed_directly(seeded, monkeypatch, kin
     # no stored month sums, no roll-up: cluster rows summed from the responses themselves
     monkeypatch.setattr(sources_mod, "month_moments_read", lambda *args: None)
     monkeypatch.setattr(sources_mod, "cluster_rows_for", rows_direct)
-    monkeypatch.setattr(
-        build_mod, "flag_counts_by_unit", lambda *args, instrument_code: anomalies.flags_by_unit(*args)
-    )
+    monkeypatch.setattr(build_mod, "flag_counts_by_unit", lambda *args, instrument_code: anomalies.flags_by_unit(*args))
     monkeypatch.setattr(build_mod, "table_protect", _table_protect_full)
     direct = report_for(session, REGISTRY, request)
     a, b = report_figures(fast), report_figures(direct)
