@@ -59,7 +59,9 @@ def upgrade() -> None:
         sa.CheckConstraint("marked >= 0 AND marked <= responses", name=op.f("ck_counter_day_counts_marked_within")),
         sa.CheckConstraint("units > 0", name=op.f("ck_counter_day_counts_units_positive")),
         sa.ForeignKeyConstraint(
-            ["service_point_id"], ["service_points.id"], name=op.f("fk_counter_day_counts_service_point_id_service_points")
+            ["service_point_id"],
+            ["service_points.id"],
+            name=op.f("fk_counter_day_counts_service_point_id_service_points"),
         ),
         sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_counter_day_counts_unit_id_units")),
         sa.PrimaryKeyConstraint(
