@@ -181,10 +181,12 @@ def hidden_months(counts: dict[str, dict[str, np.ndarray]], disclosure_min: int)
 
 def months_suppress(figures: dict[str, Figure], hidden: dict[str, np.ndarray]) -> dict[str, Figure]:
     """Hide the figures of a period longer than a month of which some month's cell is hidden."""
+    if not hidden or len(next(iter(hidden.values()))) <= 1:  # one month (every key has its months)
+        return dict(figures)
     out = {}
     for key, figure in figures.items():
         months = hidden.get(key)
-        small = months is not None and len(months) > 1 and bool(np.any(months))
+        small = months is not None and bool(months.any())
         out[key] = figure_hide(figure, "small_month") if small and not figure.suppressed else figure
     return out
 
