@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -74,6 +75,14 @@ class Response(Base):
         Index("ix_responses_point_day_device", "service_point_id", "service_day", "device_tag"),
         # tablet interviews cluster by surveyor × day, and progress counts by surveyor
         Index("ix_responses_surveyor_day", "surveyor_id", "service_day"),
+        # a report's count of excluded responses per unit reads the few excluded ones, not all
+        Index(
+            "ix_responses_excluded_unit_day",
+            "unit_id",
+            "service_day",
+            postgresql_where=text("status = 'excluded'"),
+            sqlite_where=text("status = 'excluded'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,7 +10,8 @@ month's roll-up rows that every figure of a report is computed from
 unit instead of every cluster; ``counter_day_counts``: per counter, day and
 unit, the responses and those the anomaly flags mark, so that a report's
 flag counts read counter-days, not responses (app/services/flag_counts.py).
-Both are rebuilt with the roll-up: every day holding
+A partial index on the excluded responses serves a report's count of
+them per unit. Both tables are rebuilt with the roll-up: every day holding
 responses is marked for a rebuild here, and the next report (or
 ``flask --app wsgi rollup --rebuild``) fills the table.
 """
@@ -68,6 +69,13 @@ def upgrade() -> None:
             "instrument_code", "service_day", "service_point_id", "unit_id", name=op.f("pk_counter_day_counts")
         ),
     )
+    op.create_index(
+        "ix_responses_excluded_unit_day",
+        "responses",
+        ["unit_id", "service_day"],
+        postgresql_where=sa.text("status = 'excluded'"),
+        sqlite_where=sa.text("status = 'excluded'"),
+    )
     if op.get_bind().dialect.name == "postgresql":
         # read whole, never compressed: a row is a vector of counts and sums that pglz barely shrinks
         op.execute("ALTER TABLE month_moments ALTER COLUMN sums SET STORAGE EXTERNAL")
@@ -80,5 +88,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_responses_excluded_unit_day", table_name="responses")
     op.drop_table("counter_day_counts")
     op.drop_table("month_moments")

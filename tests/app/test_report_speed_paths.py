@@ -82,6 +82,9 @@ def report_figures(report) -> dict:
         out[(u.code, "flags")] = (u.flagged, u.excluded, u.responses, u.rank)
     out[("report", "flags")] = (report.flagged, report.excluded, report.responses)
     out[("trend", "responses")] = tuple(p.responses for p in report.trend)
+    if report.verified is not None:  # response rates: responses per counter from the roll-up or the responses
+        for line in [*report.verified.rates, report.verified.total_rate]:
+            out[("rate", line.code)] = (line.responses, line.dossiers, line.rate, line.suppressed)
     return out
 
 
@@ -124,6 +127,7 @@ def test_the_report_equals_the_report_computed_directly(seeded, monkeypatch, kin
     monkeypatch.setattr(build_mod, "table_protect", _table_protect_full)
     direct = report_for(session, REGISTRY, request)
     a, b = report_figures(fast), report_figures(direct)
+    assert any(key[0] == "rate" for key in a)
     assert fast.responses > 0 and len(fast.units) > 1 and len(fast.trend) >= 12
     worst = largest_difference(a, b)
     print(f"\nlargest difference, {kind}, {session.get_bind().dialect.name}: {worst:.1e}")  # seen with -s

@@ -280,8 +280,9 @@ def report_build(
     # by district) are their own group, named on the report.
     ungrouped = [d.name for d in table.domains if grouping != "unit" and d.level != grouping]
     verified = verified_section(
-        session, instrument, sums.channel, base, period, grouping=grouping, options=options, alpha=alpha, thresholds=th
-    )
+        session, instrument, sums.channel, base, period, grouping=grouping, options=options, alpha=alpha, thresholds=th,
+        counter_responses=sums.counter_responses,
+    )  # fmt: skip
     trend = []
     for p in periods:
         t, _, _ = table_of(p, by_domain=False)

@@ -72,6 +72,25 @@ class ReportSums:
             return self._summed(rows.take(rows.channel == CHANNELS.index(name)))
         return self._of(replace(self._span, channel=name))
 
+    def counter_responses(self, period: Period, channels: tuple[str, ...]) -> dict[int, int] | None:
+        """Responses of ``channels`` per counter in ``period``, every channel and
+        procedure of the filter's units, from the roll-up; None unless it answers."""
+        if not self.stored:
+            return None
+        r = ClusterRollup
+        conditions = [
+            r.instrument_code == self._instrument.code,
+            r.layout_id == self._layout_id,
+            r.service_day.between(period.start, period.end),
+            r.channel.in_(channels),
+            r.owner > 0,
+        ]
+        units = units_clause(self._session, self._base, r.unit_id)
+        if units is not None:
+            conditions.append(units)
+        found = self._session.execute(select(r.owner, func.sum(r.responses)).where(*conditions).group_by(r.owner))
+        return {owner: int(n) for owner, n in found}
+
     def comment_cells(self, period: Period, disclosure_min: int) -> set[tuple[int, int, date]]:
         """The (unit, counter, month) cells of ``period`` that may release comments (disclosure.py)."""
         if not self.stored:

@@ -68,24 +68,33 @@ def _month(day: date) -> date:
 
 
 def response_rates(
-    session: Session, flt: ResponseFilter, period: Period, domain_key: Callable[[list[int]], dict[int, str]], k: int
+    session: Session,
+    flt: ResponseFilter,
+    period: Period,
+    domain_key: Callable[[list[int]], dict[int, str]],
+    k: int,
+    counted: dict[int, int] | None = None,
 ) -> tuple[list[RateLine], RateLine, dict[str, str]]:
     """Rate lines by domain, the total line and the domains' names.
 
     ``domain_key`` maps unit ids to their reporting domain's key (the unit
-    code at the report's grouping); ``k`` is the disclosure threshold.
+    code at the report's grouping); ``k`` is the disclosure threshold;
+    ``counted``: the responses of :data:`RATE_CHANNELS` per counter in the
+    period (every channel and procedure), when the caller has them.
     """
     # Dossiers are counted per counter, whatever the procedure: a procedure
     # filter would divide one procedure's responses by every dossier.
     flt = replace(flt, date_from=period.start, date_to=period.end, channel=None, procedure=None)
-    responses = dict(
-        session.execute(
-            select(Response.service_point_id, func.count())
-            .where(*filter_conditions(session, flt), Response.channel.in_(RATE_CHANNELS))
-            .where(Response.service_point_id.is_not(None))
-            .group_by(Response.service_point_id)
-        ).all()
-    )
+    responses = counted
+    if responses is None:
+        responses = dict(
+            session.execute(
+                select(Response.service_point_id, func.count())
+                .where(*filter_conditions(session, flt), Response.channel.in_(RATE_CHANNELS))
+                .where(Response.service_point_id.is_not(None))
+                .group_by(Response.service_point_id)
+            ).all()
+        )
     in_scope = units_clause(session, flt, ServicePoint.unit_id)
     points = select(ServicePoint.id).where(in_scope) if in_scope is not None else select(ServicePoint.id)
     months = (_month(period.start), _month(period.end))
@@ -237,6 +246,7 @@ def verified_section(
     options: dict[str, Any],
     alpha: float,
     thresholds: Thresholds,
+    counter_responses: Callable[[Period, tuple[str, ...]], dict[int, int] | None] | None = None,
 ) -> VerifiedSection | None:
     """The section for the report's period, or None when the period holds
     no verified response and no dossier count (nothing to show).
@@ -245,12 +255,14 @@ def verified_section(
     filter for one channel, and ``options`` are the report's options of
     :func:`app.services.indicators.indicator_table_of_moments`
     (``units`` among them), so both groups' figures are computed and
-    suppressed exactly as the report's own.
+    suppressed exactly as the report's own; ``counter_responses(period,
+    channels)`` gives the responses per counter from the roll-up, or None.
     """
     units = options["units"]
     domain_key = unit_domain_keys(session, grouping, units)
     k = thresholds.disclosure_min
-    rates, total_rate, names = response_rates(session, flt, period, domain_key, k)
+    counted = counter_responses(period, RATE_CHANNELS) if counter_responses is not None else None
+    rates, total_rate, names = response_rates(session, flt, period, domain_key, k, counted)
     ratings = rating_shares(session, flt, period, domain_key, k)
     if not ratings and not any(r.dossiers for r in rates):
         return None
